@@ -1,0 +1,55 @@
+// Human-readable figures for the terminal.
+import type { LatencySummary } from '../contract/metrics.ts';
+import type { FleetSnapshot, RunSummary } from '../contract/snapshot.ts';
+import { formatDuration } from '../contract/duration.ts';
+
+export const fmtInt = (n: number) => Math.round(n).toLocaleString('en-US');
+const fmtMs = (ms: number) => (ms >= 100 ? `${Math.round(ms)}ms` : ms >= 1 ? `${ms.toFixed(1)}ms` : `${ms.toFixed(2)}ms`);
+
+export function progressLine(s: FleetSnapshot): string {
+  const g = s.gauges;
+  const p99 = (k: keyof FleetSnapshot['latency']) => (s.latency[k].count ? `${k} ${fmtMs(s.latency[k].p99)}` : null);
+  const lat = [p99('connack'), p99('puback'), p99('ping'), p99('echo')].filter(Boolean).join(' ');
+  const lag = Math.max(0, ...s.hosts.map((h) => h.loopLagP99Ms));
+  return [
+    `${formatDuration(s.elapsedMs)}/${formatDuration(s.durationMs)}`,
+    `online ${fmtInt(g.online)}/${fmtInt(s.devices)}`,
+    g.connecting ? `connecting ${fmtInt(g.connecting)}` : null,
+    g.backoff ? `backoff ${fmtInt(g.backoff)}` : null,
+    g.lost ? `lost ${fmtInt(g.lost)}` : null,
+    `${fmtInt(s.rates.connectsPerSec)} conn/s`,
+    `${fmtInt(s.rates.sentPerSec)} msg/s out`,
+    `${fmtInt(s.rates.receivedPerSec)} in`,
+    lat ? `p99 ${lat}` : null,
+    `loop lag ${fmtMs(lag)}`,
+  ]
+    .filter(Boolean)
+    .join(' | ');
+}
+
+function latencyRow(name: string, l: LatencySummary): string {
+  if (!l.count) return `  ${name.padEnd(9)} -`;
+  return `  ${name.padEnd(9)} p50 ${fmtMs(l.p50).padStart(8)}  p90 ${fmtMs(l.p90).padStart(8)}  p99 ${fmtMs(l.p99).padStart(8)}  max ${fmtMs(l.max).padStart(8)}  (n=${fmtInt(l.count)})`;
+}
+
+const reasons = (r: Record<string, number>) =>
+  Object.entries(r)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k} ${fmtInt(v)}`)
+    .join(', ') || 'none';
+
+export function summaryText(s: RunSummary): string {
+  const lines = [
+    `Run "${s.name}" ended (${s.endReason}) after ${formatDuration(s.durationMs)}`,
+    `  devices   ${fmtInt(s.devices)}, online at end ${fmtInt(s.online)}, peak ${fmtInt(s.peakOnline)}${s.lost ? `, lost ${fmtInt(s.lost)}` : ''}${s.gaveUp ? `, gave up ${fmtInt(s.gaveUp)}` : ''}`,
+    `  connects  ${fmtInt(s.connects)} of ${fmtInt(s.connectAttempts)} attempts, reconnects ${fmtInt(s.reconnects)}, disconnects ${fmtInt(s.disconnects)}`,
+    `  failures  ${reasons(s.failures)}`,
+    `  dropped   ${reasons(s.disconnectReasons)}`,
+    `  sent      heartbeat ${fmtInt(s.sent.heartbeat)}, status ${fmtInt(s.sent.status)}, ping ${fmtInt(s.sent.ping)}; received ${fmtInt(s.received)}`,
+    `  latency`,
+    ...(Object.entries(s.latencyMs) as Array<[string, LatencySummary]>).map(([k, l]) => latencyRow(k, l)),
+    `  hosts`,
+    ...s.hosts.map((h) => `  #${h.hostId} pid ${h.pid ?? '-'} ${h.state.padEnd(8)} ${fmtInt(h.devices)} devices, cpu ${h.cpuPct}%, rss ${h.peakRssMB} MB peak, loop lag p99 ${fmtMs(h.loopLagP99Ms)}`),
+  ];
+  return lines.join('\n');
+}

@@ -1,0 +1,67 @@
+// fleetsim: the command-line entry.
+import { PRESET_DESCRIPTIONS } from '../contract/presets.ts';
+import { loadScenario, ScenarioError } from '../fleet/scenario-loader.ts';
+import { RUN_USAGE, runCommand } from './run-command.ts';
+import { runTargetCommand } from './target-command.ts';
+
+const USAGE = `fleetsim — simulate fleets of IoT devices over long-lived MQTT and WebSocket connections
+
+  fleetsim run [scenario|preset] [--duration 30s] [--json]   run a fleet (default: the demo)
+  fleetsim target [--mqtt-port N] [--ws-port N] [--rooms-port N]  run the embedded target alone
+  fleetsim validate <scenario>                                check a scenario file
+  fleetsim presets                                            list the built-in scenarios
+
+${RUN_USAGE}`;
+
+async function validateCommand(args: string[]): Promise<number> {
+  if (args.length !== 1) {
+    console.error('usage: fleetsim validate <scenario.yaml|scenario.json|preset>');
+    return 2;
+  }
+  try {
+    const s = await loadScenario(args[0]);
+    console.log(`${args[0]}: valid: ${s.groups.length} group(s), ${s.groups.reduce((n, g) => n + g.count, 0)} devices`);
+    return 0;
+  } catch (err) {
+    if (!(err instanceof ScenarioError)) throw err;
+    console.error(`${err.source} is not a valid scenario:`);
+    for (const p of err.problems) console.error(`  ${p}`);
+    return 2;
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'run':
+      return runCommand(rest);
+    case undefined:
+      console.log(USAGE);
+      return 0;
+    case 'target':
+      return runTargetCommand(rest);
+    case 'validate':
+      return validateCommand(rest);
+    case 'presets':
+      for (const [name, text] of Object.entries(PRESET_DESCRIPTIONS)) console.log(`${name.padEnd(14)} ${text}`);
+      return 0;
+    case 'help':
+    case '--help':
+    case '-h':
+      console.log(USAGE);
+      return 0;
+    default:
+      console.error(`fleetsim: unknown command "${command}"\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    console.error(`fleetsim: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,102 @@
+// `fleetsim run [scenario|preset] [--duration 30s] [--hosts N] [--json]`
+// Exit codes: 0 the run completed, 1 it could not start, 2 bad input, 130 stopped by a signal.
+import { parseArgs } from 'node:util';
+import { FleetController, StartError } from '../fleet/controller.ts';
+import { loadScenario, ScenarioError } from '../fleet/scenario-loader.ts';
+import { progressLine, summaryText } from './format.ts';
+
+export const RUN_USAGE = `usage: fleetsim run [scenario.yaml|scenario.json|preset] [--duration 30s] [--hosts N|auto] [--ramp N] [--json]
+  With no scenario, runs the default demo (1,000 MQTT + 200 WebSocket devices for 30 s).`;
+
+export async function runCommand(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        duration: { type: 'string' },
+        hosts: { type: 'string' },
+        ramp: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (err) {
+    console.error(`fleetsim run: ${(err as Error).message}\n${RUN_USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    console.log(RUN_USAGE);
+    return 0;
+  }
+  if (positionals.length > 1) {
+    console.error(`fleetsim run: one scenario at a time, got ${positionals.length}\n${RUN_USAGE}`);
+    return 2;
+  }
+  const overrides: Record<string, unknown> = {};
+  if (values.duration !== undefined) overrides.duration = values.duration;
+  if (values.hosts !== undefined) overrides.hosts = values.hosts === 'auto' ? 'auto' : Number(values.hosts);
+  if (values.ramp !== undefined) overrides.ramp = Number(values.ramp);
+
+  const ref = positionals[0] ?? 'demo';
+  let scenario;
+  try {
+    scenario = await loadScenario(ref, overrides);
+  } catch (err) {
+    if (err instanceof ScenarioError) {
+      console.error(`fleetsim run: ${err.source} is not a valid scenario:`);
+      for (const p of err.problems) console.error(`  ${p}`);
+      return 2;
+    }
+    throw err;
+  }
+
+  const controller = new FleetController(scenario);
+  const live = !values.json;
+  const tty = Boolean(process.stderr.isTTY);
+  let lastPlainLine = 0;
+  controller.on('snapshot', (s) => {
+    if (!live || s.state !== 'running') return;
+    if (tty) process.stderr.write(`\r\x1b[2K${progressLine(s)}`);
+    else if (Date.now() - lastPlainLine >= 5000) {
+      lastPlainLine = Date.now();
+      process.stderr.write(`${progressLine(s)}\n`);
+    }
+  });
+  controller.on('event', (e) => {
+    if (!live) return;
+    if (e.type === 'host-lost') process.stderr.write(`${tty ? '\n' : ''}host ${e.hostId} lost (${e.reason}): ${e.devices} devices marked lost, run goes on\n`);
+    if (e.type === 'target-lost') process.stderr.write(`${tty ? '\n' : ''}${e.reason}\n`);
+  });
+
+  let interrupted = false;
+  const onSignal = () => {
+    if (interrupted) process.exit(130); // second Ctrl-C: leave now; hosts exit when their channel closes
+    interrupted = true;
+    if (live) process.stderr.write(`${tty ? '\n' : ''}stopping: closing every connection (Ctrl-C again to quit at once)\n`);
+    void controller.stop('signal');
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  try {
+    if (live) process.stderr.write(`fleetsim: ${scenario.name}: ${controller.devices.toLocaleString('en-US')} devices for ${Math.round(scenario.duration / 1000)} s\n`);
+    await controller.start();
+  } catch (err) {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    console.error(`fleetsim run: could not start: ${(err as Error).message}`);
+    return err instanceof StartError ? 1 : 1;
+  }
+  const summary = await controller.done;
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  if (values.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+  else {
+    if (tty) process.stderr.write('\n');
+    console.log(summaryText(summary));
+  }
+  return interrupted ? 130 : 0;
+}

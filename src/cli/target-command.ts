@@ -1,0 +1,111 @@
+// `fleetsim target`: runs the embedded target in this process, for pointing a fleet (or any
+// MQTT / WebSocket client) at it from another terminal.
+import { parseArgs } from 'node:util';
+import { DEFAULT_TARGET_PORTS } from '../contract/target.ts';
+import type { TargetPorts, TargetStats } from '../contract/target.ts';
+import { startEmbeddedTarget } from '../targets/embedded-target.ts';
+
+const STATS_EVERY_MS = 5000;
+const USAGE = `usage: fleetsim target [--mqtt-port N] [--ws-port N] [--rooms-port N] [--host ADDRESS]
+  --mqtt-port   MQTT over TCP (default ${DEFAULT_TARGET_PORTS.mqtt})
+  --ws-port     MQTT over WebSocket, path /mqtt (default ${DEFAULT_TARGET_PORTS.mqttWs})
+  --rooms-port  WebSocket room server (default ${DEFAULT_TARGET_PORTS.rooms})
+  --host        address to listen on (default 127.0.0.1); 0 as a port picks a free one`;
+
+class UsageError extends Error {}
+
+function port(flag: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = /^\d{1,5}$/.test(value) ? Number(value) : NaN;
+  if (!(n <= 65535)) throw new UsageError(`${flag}: expected a port number 0-65535, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+function parse(args: string[]): { host: string; ports: TargetPorts } | 'help' {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      'mqtt-port': { type: 'string' },
+      'ws-port': { type: 'string' },
+      'rooms-port': { type: 'string' },
+      host: { type: 'string', default: '127.0.0.1' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) return 'help';
+  if (!values.host) throw new UsageError('--host: expected an address, got ""');
+  return {
+    host: values.host,
+    ports: {
+      mqtt: port('--mqtt-port', values['mqtt-port'], DEFAULT_TARGET_PORTS.mqtt),
+      mqttWs: port('--ws-port', values['ws-port'], DEFAULT_TARGET_PORTS.mqttWs),
+      rooms: port('--rooms-port', values['rooms-port'], DEFAULT_TARGET_PORTS.rooms),
+    },
+  };
+}
+
+const urlHost = (host: string): string => (host.includes(':') ? `[${host}]` : host);
+
+function statsLine(s: TargetStats): string {
+  return (
+    `mqtt: ${s.mqttClients} clients, ${s.mqttPublishesIn} publishes in | ` +
+    `rooms: ${s.wsClients} clients in ${s.rooms} rooms, ${s.roomFramesIn} frames in, ${s.roomFramesOut} out`
+  );
+}
+
+function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const on = (signal: NodeJS.Signals): void => {
+      // Removing the handlers lets a second Ctrl+C during a slow stop kill the process.
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+      resolve(signal);
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
+}
+
+export async function runTargetCommand(args: string[]): Promise<number> {
+  let options;
+  try {
+    options = parse(args);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`fleetsim target: ${message}\n${err instanceof UsageError ? '' : `${USAGE}\n`}`);
+    return 2;
+  }
+  if (options === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+
+  let target;
+  try {
+    target = await startEmbeddedTarget(options);
+  } catch (err) {
+    process.stderr.write(`fleetsim target: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+  const stopSignal = untilSignal();
+
+  const host = urlHost(options.host);
+  process.stdout.write(
+    `fleetsim target listening (Ctrl+C to stop)\n` +
+      `  MQTT over TCP:        mqtt://${host}:${target.ports.mqtt}\n` +
+      `  MQTT over WebSocket:  ws://${host}:${target.ports.mqttWs}/mqtt\n` +
+      `  WebSocket rooms:      ws://${host}:${target.ports.rooms}/\n`,
+  );
+  const running = target;
+  const timer = process.stdout.isTTY
+    ? setInterval(() => process.stdout.write(`${statsLine(running.stats())}\n`), STATS_EVERY_MS)
+    : undefined;
+
+  await stopSignal;
+  clearInterval(timer);
+  await target.stop();
+  process.stdout.write(`stopped | ${statsLine(target.stats())}\n`);
+  return 0;
+}

@@ -1,0 +1,21 @@
+// Durations in scenarios are strings with a unit ("500ms", "15s", "2m", "1h"); inside the
+// program they are milliseconds.
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const DURATION_RE = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)\s*$/;
+
+/** Parses "15s" → 15000. Returns undefined for anything that is not a duration with a unit. */
+export function parseDuration(text: string): number | undefined {
+  const m = DURATION_RE.exec(text);
+  if (!m) return undefined;
+  return Math.round(Number(m[1]) * UNIT_MS[m[2]]);
+}
+
+/** 15000 → "15s", 90000 → "1m30s", 250 → "250ms". */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  if (ms < 60_000) return `${+(ms / 1000).toFixed(1)}s`;
+  const m = Math.floor(ms / 60_000);
+  const s = Math.round((ms % 60_000) / 1000);
+  return s ? `${m}m${s}s` : `${m}m`;
+}

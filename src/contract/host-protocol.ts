@@ -1,0 +1,37 @@
+// Messages between the fleet controller and a device host process. Plain JSON-able objects,
+// so they cross child_process IPC and Electron's utility-process ports alike.
+import type { DeviceLog } from './device-log.ts';
+import type { MetricsBatch } from './metrics.ts';
+import type { GroupTimers, Scenario } from './scenario.ts';
+
+/** A contiguous range of one group's device indices, owned by one host. */
+export interface Shard {
+  group: number;
+  first: number;
+  count: number;
+}
+
+export interface HostInit {
+  hostId: number;
+  /** The scenario with embedded:… URLs already resolved to real addresses. */
+  scenario: Scenario;
+  shards: Shard[];
+  /** This host's share of the global connect rate (connects/s; 0 = unlimited). */
+  connectRate: number;
+  batchIntervalMs: number;
+}
+
+export type HostCommand =
+  | { type: 'init'; init: HostInit }
+  | { type: 'start' }
+  | { type: 'set-rate'; connectRate: number }
+  | { type: 'set-timers'; group: string; timers: GroupTimers }
+  | { type: 'device-log'; reqId: number; group: number; index: number }
+  | { type: 'stop'; reason: string };
+
+export type HostEvent =
+  | { type: 'ready'; hostId: number; pid: number; fdLimit: number | null }
+  | { type: 'batch'; batch: MetricsBatch }
+  | { type: 'device-log'; reqId: number; log: DeviceLog | null }
+  | { type: 'stopped'; hostId: number }
+  | { type: 'fatal'; hostId: number; message: string };

@@ -1,0 +1,77 @@
+// What a device host reports, and what the controller makes of it. Hosts bump plain counters
+// and send one MetricsBatch every 250 ms; the controller merges them into FleetSnapshots.
+
+/** Latency kinds, each an HDR histogram in microseconds. */
+export const LATENCY_KINDS = ['connect', 'connack', 'puback', 'ping', 'echo', 'delivery'] as const;
+export type LatencyKind = (typeof LATENCY_KINDS)[number];
+
+/** Monotonic counters; batches carry deltas. */
+export const COUNTERS = [
+  'connectAttempts', // every attempt to open a connection (first connects and reconnects)
+  'connects', // attempts that reached online (CONNACK accepted / WebSocket open)
+  'reconnects', // attempts that were not a device's first
+  'connectFailures', // attempts that never got online
+  'disconnects', // online → closed, for any reason
+  'sentHeartbeat',
+  'sentStatus',
+  'sentPing',
+  'received', // application messages received (MQTT PUBLISH in, WebSocket data frames)
+  'pubacks',
+  'pongs',
+  'bytesSent',
+  'bytesReceived',
+  'gaveUp', // devices that hit reconnect.maxAttempts
+] as const;
+export type CounterName = (typeof COUNTERS)[number];
+export type Counters = Record<CounterName, number>;
+
+export function zeroCounters(): Counters {
+  return Object.fromEntries(COUNTERS.map((c) => [c, 0])) as Counters;
+}
+
+/** Device states, as counted in gauges. */
+export const DEVICE_STATES = ['idle', 'connecting', 'online', 'backoff', 'stopped', 'failed', 'lost'] as const;
+export type DeviceState = (typeof DEVICE_STATES)[number];
+export type Gauges = Record<DeviceState, number>;
+
+export function zeroGauges(): Gauges {
+  return Object.fromEntries(DEVICE_STATES.map((s) => [s, 0])) as Gauges;
+}
+
+export interface HostHealth {
+  pid: number;
+  devices: number;
+  /** CPU used by the host process over the batch interval, % of one core. */
+  cpuPct: number;
+  rssBytes: number;
+  heapUsedBytes: number;
+  loopLagP99Ms: number;
+  loopLagMaxMs: number;
+}
+
+export interface MetricsBatch {
+  hostId: number;
+  seq: number;
+  /** Wall-clock time the batch was cut (ms since epoch). */
+  at: number;
+  intervalMs: number;
+  counters: Counters;
+  /** Disconnects of online devices, by reason (deltas). */
+  disconnectReasons: Record<string, number>;
+  /** Failed connection attempts, by reason (deltas). */
+  failureReasons: Record<string, number>;
+  gauges: Gauges;
+  /** Per group name: that group's gauges on this host. */
+  groupGauges: Record<string, Gauges>;
+  /** Histogram deltas, HdrHistogram compressed base64 encoding; only kinds that recorded something. */
+  histograms: Partial<Record<LatencyKind, string>>;
+  health: HostHealth;
+}
+
+export interface LatencySummary {
+  count: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}

@@ -1,0 +1,60 @@
+// Built-in scenarios. Numbers come from FIELD-NOTES: case B's MQTT device model and case A's
+// WebSocket rooms with broadcast. All point at the embedded target.
+import type { ScenarioInput } from './scenario.ts';
+
+const seedMqttGroup = {
+  name: 'seed-mqtt',
+  protocol: 'mqtt',
+  url: 'embedded:mqtt',
+  clientId: 'dev-{index}',
+  mqtt: { version: '3.1.1', qos: 1, clean: true },
+  // Business heartbeat 20 B / 15 s, status report 500 B / 60 s (ratio 8:2), PINGREQ / 120 s.
+  timers: {
+    heartbeat: { every: '15s', bytes: 20, topic: 'devices/{id}/heartbeat' },
+    status: { every: '60s', bytes: 500, topic: 'devices/{id}/status' },
+    ping: { every: '120s' },
+  },
+  reconnect: { policy: 'exponential', base: '1s', cap: '60s', jitter: 'full' },
+} as const;
+
+const seedWsGroup = {
+  name: 'seed-ws-rooms',
+  protocol: 'ws',
+  url: 'embedded:ws',
+  clientId: 'ws-{index}',
+  // Rooms of 50: every status report is broadcast to the whole room.
+  ws: { roomSize: 50, send: 'broadcast' },
+  timers: {
+    heartbeat: { every: '15s', bytes: 64 },
+    status: { every: '60s', bytes: 500 },
+    ping: { every: '30s' },
+  },
+  reconnect: { policy: 'exponential', base: '1s', cap: '60s', jitter: 'full' },
+} as const;
+
+export const PRESETS = {
+  'seed-mqtt': { name: 'seed-mqtt', duration: '60s', ramp: 500, groups: [{ ...seedMqttGroup, count: 2000 }] },
+  'seed-ws-rooms': { name: 'seed-ws-rooms', duration: '60s', ramp: 500, groups: [{ ...seedWsGroup, count: 1000 }] },
+  /** The default demo: 1,000 MQTT + 200 WebSocket devices for 30 s. */
+  demo: {
+    name: 'demo',
+    duration: '30s',
+    ramp: 400,
+    groups: [
+      { ...seedMqttGroup, name: 'mqtt-sensors', count: 1000 },
+      { ...seedWsGroup, name: 'ws-rooms', count: 200, ws: { roomSize: 20, send: 'broadcast' } },
+    ],
+  },
+} satisfies Record<string, ScenarioInput>;
+
+export type PresetName = keyof typeof PRESETS;
+
+export const PRESET_DESCRIPTIONS: Record<PresetName, string> = {
+  'seed-mqtt': 'MQTT device model of a 700k-device mTLS fleet: 20 B/15 s, 500 B/60 s, PING/120 s, QoS 1',
+  'seed-ws-rooms': 'WebSocket rooms of 50 with broadcast, as in a 1M-connection gateway test',
+  demo: '1,000 MQTT + 200 WebSocket devices against the embedded target for 30 s',
+};
+
+export function isPresetName(name: string): name is PresetName {
+  return Object.hasOwn(PRESETS, name);
+}

@@ -1,0 +1,204 @@
+// The scenario: one run's target, device groups, ramp and duration. Validated with zod;
+// the parsed form (durations in ms, defaults filled in) crosses every process boundary.
+import { z } from 'zod';
+import { parseDuration } from './duration.ts';
+
+/** A duration written with a unit; parsed to milliseconds. */
+const duration = (opts: { min?: number } = {}) =>
+  z.unknown().transform((value, ctx) => {
+    const ms = typeof value === 'string' ? parseDuration(value) : undefined;
+    if (ms === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'expected a duration like "15s" (units: ms, s, m, h)' });
+      return z.NEVER;
+    }
+    if (opts.min !== undefined && ms < opts.min) {
+      ctx.addIssue({ code: 'custom', message: `must be at least ${opts.min} ms, got "${value as string}"` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+const template = z.string().min(1, 'must not be empty');
+
+const timerShape = {
+  every: duration({ min: 100 }),
+  /** Payload size in bytes; a template shorter than this is padded up to it. */
+  bytes: z.number().int().min(0).max(1024 * 1024).optional(),
+  /** MQTT topic template ({id}, {index}, {group}). */
+  topic: template.optional(),
+  /** Payload template ({id}, {index}, {group}, {seq}, {ts}, {room}). */
+  payload: z.string().optional(),
+  /** Fraction of the interval used as the random first-fire phase (1 = anywhere in the interval). */
+  jitter: z.number().min(0).max(1).default(1),
+};
+const messageTimer = z.strictObject(timerShape);
+const pingTimer = z.strictObject({ every: duration({ min: 1000 }), jitter: timerShape.jitter });
+
+/** A timer is either its settings or the word "off". */
+const orOff = <T extends z.ZodType>(timer: T) =>
+  z.preprocess((v) => (v === 'off' ? null : v), timer.nullable().optional());
+
+export const reconnectSchema = z.strictObject({
+  policy: z.enum(['none', 'fixed', 'exponential']).default('exponential'),
+  /** fixed: the delay; exponential: the first delay, doubled per attempt up to cap. */
+  base: duration().default(1000),
+  cap: duration().default(60_000),
+  /** full: each delay is uniformly random in [0, delay] (AWS "full jitter"). */
+  jitter: z.enum(['full', 'none']).default('full'),
+  /** Attempts after a drop before the device gives up; 0 = never give up. */
+  maxAttempts: z.number().int().min(0).default(0),
+});
+
+const mqttOptions = z.strictObject({
+  version: z.union([z.literal('3.1.1'), z.literal('5'), z.literal(4), z.literal(5)], { error: 'expected "3.1.1" or 5' })
+    .default('3.1.1')
+    .transform((v) => (v === '5' || v === 5 ? 5 : 4) as 4 | 5),
+  clean: z.boolean().default(true),
+  qos: z.union([z.literal(0), z.literal(1)], { error: 'expected 0 or 1' }).default(0),
+  username: z.string().optional(),
+  password: z.string().optional(),
+  /** Topic templates to subscribe to after CONNACK. */
+  subscribe: z.array(template).default([]),
+  connectTimeout: duration({ min: 100 }).default(30_000),
+});
+
+const wsOptions = z.strictObject({
+  subprotocol: z.string().optional(),
+  headers: z.record(z.string(), z.string()).default({}),
+  /** Sent once after the socket opens; {room} is the device's room. */
+  join: z.string().optional(),
+  /** Devices per room: room = floor(index / roomSize). */
+  roomSize: z.number().int().min(1).default(50),
+  /**
+   * What timer messages ask of the server: `echo` (sent back to the sender), `broadcast`
+   * (to every member of the sender's room), `raw` (the payload as is, no envelope).
+   */
+  send: z.enum(['echo', 'broadcast', 'raw']).default('echo'),
+  handshakeTimeout: duration({ min: 100 }).default(30_000),
+});
+
+const tlsOptions = z.strictObject({
+  ca: z.string().optional(),
+  cert: z.string().optional(),
+  key: z.string().optional(),
+  rejectUnauthorized: z.boolean().default(true),
+  servername: z.string().optional(),
+});
+
+const MQTT_URL = /^(mqtt|mqtts|tcp|ssl|ws|wss):\/\/[^/\s]+/;
+const WS_URL = /^(ws|wss):\/\/[^/\s]+/;
+export const EMBEDDED_URLS = { mqtt: 'embedded:mqtt', 'mqtt-ws': 'embedded:mqtt-ws', ws: 'embedded:ws' } as const;
+
+export const groupSchema = z
+  .strictObject({
+    name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, "_", "." or "-"').optional(),
+    protocol: z.enum(['mqtt', 'ws']),
+    url: z.string(),
+    count: z.number().int().min(1).max(5_000_000),
+    clientId: template.default('dev-{index}'),
+    mqtt: mqttOptions.default(() => mqttOptions.parse({})),
+    ws: wsOptions.default(() => wsOptions.parse({})),
+    tls: tlsOptions.optional(),
+    timers: z
+      .strictObject({
+        heartbeat: orOff(messageTimer),
+        status: orOff(messageTimer),
+        ping: orOff(pingTimer),
+      })
+      .default({}),
+    reconnect: reconnectSchema.default(() => reconnectSchema.parse({})),
+  })
+  .superRefine((g, ctx) => {
+    const ok =
+      g.protocol === 'mqtt'
+        ? MQTT_URL.test(g.url) || g.url === EMBEDDED_URLS.mqtt || g.url === EMBEDDED_URLS['mqtt-ws']
+        : WS_URL.test(g.url) || g.url === EMBEDDED_URLS.ws;
+    if (!ok) {
+      const expected =
+        g.protocol === 'mqtt'
+          ? 'mqtt://, mqtts://, ws://, wss:// or embedded:mqtt / embedded:mqtt-ws'
+          : 'ws://, wss:// or embedded:ws';
+      ctx.addIssue({ code: 'custom', path: ['url'], message: `expected ${expected} for protocol ${g.protocol}, got "${g.url}"` });
+    }
+    if (g.reconnect.cap < g.reconnect.base) {
+      ctx.addIssue({ code: 'custom', path: ['reconnect', 'cap'], message: 'must be at least reconnect.base' });
+    }
+    if (g.protocol === 'mqtt' && g.timers.ping && g.timers.ping.every > 65_535_000) {
+      ctx.addIssue({ code: 'custom', path: ['timers', 'ping', 'every'], message: 'MQTT keepalive is at most 65535s' });
+    }
+  });
+
+export const scenarioSchema = z
+  .strictObject({
+    name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, "_", "." or "-"').default('run'),
+    /** `embedded` starts Fleetsim's own broker and room server; groups reach it through embedded:… URLs. */
+    target: z.enum(['embedded', 'external']).default('embedded'),
+    duration: duration({ min: 1000 }).default(30_000),
+    /** New connections per second across all hosts (first connects and reconnects); 0 = unlimited. */
+    ramp: z.number().min(0).default(500),
+    hosts: z.union([z.literal('auto'), z.number().int().min(1).max(256)], { error: 'expected "auto" or a whole number from 1 to 256' }).default('auto'),
+    /** Events kept per device for its log. */
+    logRing: z.number().int().min(0).max(10_000).default(200),
+    groups: z.array(groupSchema).min(1, 'needs at least one device group'),
+  })
+  .superRefine((s, ctx) => {
+    const seen = new Set<string>();
+    s.groups.forEach((g, i) => {
+      const name = g.name ?? `group-${i}`;
+      if (seen.has(name)) ctx.addIssue({ code: 'custom', path: ['groups', i, 'name'], message: `duplicate group name "${name}"` });
+      seen.add(name);
+      if (s.target === 'external' && g.url.startsWith('embedded:')) {
+        ctx.addIssue({ code: 'custom', path: ['groups', i, 'url'], message: `${g.url} needs target: embedded` });
+      }
+    });
+  })
+  .transform((s) => ({
+    ...s,
+    groups: s.groups.map((g, i) => resolveGroupDefaults(g, i)),
+  }));
+
+type ParsedGroup = z.output<typeof groupSchema>;
+
+export interface MessageTimer {
+  every: number;
+  bytes: number;
+  topic: string;
+  payload?: string;
+  jitter: number;
+}
+export interface PingTimer {
+  every: number;
+  jitter: number;
+}
+export interface GroupTimers {
+  heartbeat: MessageTimer | null;
+  status: MessageTimer | null;
+  ping: PingTimer | null;
+}
+
+/** Timer defaults are the seed device model (FIELD-NOTES case B): 20 B / 15 s, 500 B / 60 s, PING / 120 s. */
+function resolveGroupDefaults(g: ParsedGroup, i: number) {
+  const msg = (t: ParsedGroup['timers']['heartbeat'], every: number, bytes: number, topic: string): MessageTimer | null => {
+    if (t === null) return null;
+    if (t === undefined) return { every, bytes, topic, jitter: 1 };
+    return { every: t.every, bytes: t.bytes ?? bytes, topic: t.topic ?? topic, payload: t.payload, jitter: t.jitter };
+  };
+  const ping = g.timers.ping;
+  return {
+    ...g,
+    name: g.name ?? `group-${i}`,
+    timers: {
+      heartbeat: msg(g.timers.heartbeat, 15_000, 20, 'devices/{id}/heartbeat'),
+      status: msg(g.timers.status, 60_000, 500, 'devices/{id}/status'),
+      ping: ping === null ? null : (ping ?? { every: g.protocol === 'mqtt' ? 120_000 : 30_000, jitter: 1 }),
+    } satisfies GroupTimers,
+  };
+}
+
+/** What a scenario file may contain (durations as strings). */
+export type ScenarioInput = z.input<typeof scenarioSchema>;
+/** A validated scenario: durations in ms, defaults filled in. */
+export type Scenario = z.output<typeof scenarioSchema>;
+export type DeviceGroup = Scenario['groups'][number];
+export type Protocol = DeviceGroup['protocol'];
+export type ReconnectPolicy = DeviceGroup['reconnect'];

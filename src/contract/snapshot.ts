@@ -1,0 +1,91 @@
+// What the controller shows of a running fleet: a snapshot (≤4 per second), a timeline
+// (one point per second) and, at the end, the run summary (also `fleetsim run --json`).
+import type { Counters, Gauges, LatencyKind, LatencySummary } from './metrics.ts';
+
+export type RunState = 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
+
+export interface HostStatus {
+  hostId: number;
+  pid: number | null;
+  state: 'starting' | 'running' | 'stopping' | 'stopped' | 'lost';
+  devices: number;
+  cpuPct: number;
+  rssMB: number;
+  loopLagP99Ms: number;
+  lostReason?: string;
+}
+
+export interface Rates {
+  connectsPerSec: number;
+  disconnectsPerSec: number;
+  sentPerSec: number;
+  receivedPerSec: number;
+  bytesSentPerSec: number;
+}
+
+export interface FleetSnapshot {
+  at: number;
+  elapsedMs: number;
+  durationMs: number;
+  state: RunState;
+  devices: number;
+  gauges: Gauges;
+  groups: Record<string, Gauges>;
+  totals: Counters;
+  rates: Rates;
+  disconnectReasons: Record<string, number>;
+  failureReasons: Record<string, number>;
+  latency: Record<LatencyKind, LatencySummary>;
+  hosts: HostStatus[];
+}
+
+export interface TimelinePoint {
+  /** Seconds since the run started. */
+  t: number;
+  at: number;
+  online: number;
+  connecting: number;
+  backoff: number;
+  connects: number;
+  disconnects: number;
+  sent: number;
+  received: number;
+  bytesSent: number;
+  /** p99 of latencies recorded during this second, ms (0 when none). */
+  p99: Record<LatencyKind, number>;
+  hosts: Array<{ hostId: number; cpuPct: number; rssMB: number; loopLagP99Ms: number }>;
+}
+
+export type FleetEvent =
+  | { type: 'host-lost'; at: number; hostId: number; devices: number; reason: string }
+  | { type: 'target-lost'; at: number; reason: string }
+  | { type: 'run-state'; at: number; state: RunState; detail?: string };
+
+export interface RunSummary {
+  name: string;
+  startedAt: string;
+  endedAt: string;
+  durationMs: number;
+  /** Why the run ended: its duration elapsed, a stop was asked for, or a signal arrived. */
+  endReason: 'duration' | 'stopped' | 'signal' | 'error';
+  devices: number;
+  /** Devices online when the run ended (before the fleet was stopped). */
+  online: number;
+  peakOnline: number;
+  connectAttempts: number;
+  connects: number;
+  disconnects: number;
+  reconnects: number;
+  connectFailures: number;
+  gaveUp: number;
+  lost: number;
+  /** Failed connection attempts by reason. */
+  failures: Record<string, number>;
+  /** Drops of online devices by reason. */
+  disconnectReasons: Record<string, number>;
+  sent: { heartbeat: number; status: number; ping: number };
+  received: number;
+  bytes: { sent: number; received: number };
+  latencyMs: Record<LatencyKind, LatencySummary>;
+  hosts: Array<{ hostId: number; pid: number | null; devices: number; state: HostStatus['state']; rssMB: number; peakRssMB: number; cpuPct: number; loopLagP99Ms: number }>;
+}

@@ -1,0 +1,52 @@
+// The embedded target process: an aedes MQTT broker (TCP and MQTT-over-WebSocket) and a
+// WebSocket room server. Its control messages, and the room protocol devices speak to it.
+
+export interface TargetPorts {
+  /** MQTT over TCP */
+  mqtt: number;
+  /** MQTT over WebSocket (path /mqtt) */
+  mqttWs: number;
+  /** WebSocket room server (path /) */
+  rooms: number;
+}
+
+export interface TargetOptions {
+  /** Address to listen on; loopback by default. */
+  host: string;
+  /** 0 picks a free port. */
+  ports: TargetPorts;
+}
+
+/** Ports `fleetsim target` uses when none are given (chosen to stay clear of a local broker on 1883). */
+export const DEFAULT_TARGET_PORTS: TargetPorts = { mqtt: 18830, mqttWs: 18083, rooms: 18080 };
+
+export interface TargetStats {
+  mqttClients: number;
+  wsClients: number;
+  rooms: number;
+  /** Messages the broker routed / the room server delivered since start. */
+  mqttPublishesIn: number;
+  roomFramesIn: number;
+  roomFramesOut: number;
+}
+
+export type TargetCommand = { type: 'start'; options: TargetOptions } | { type: 'stop' };
+
+export type TargetEvent =
+  | { type: 'ready'; pid: number; ports: TargetPorts }
+  | { type: 'stats'; stats: TargetStats }
+  | { type: 'stopped' }
+  | { type: 'fatal'; message: string };
+
+/**
+ * Room protocol (text frames, JSON):
+ *   client → {"type":"join","room":"room-3"}          server → {"type":"joined","room":"room-3","members":N}
+ *   client → {"type":"echo",…}                          server → the same frame, to the sender only
+ *   client → {"type":"broadcast",…}                     server → the same frame, to every member of the
+ *                                                        sender's rooms (sender included)
+ *   anything else (not JSON, other types)               server → the same frame back (plain echo)
+ * Devices put {"id","seq","ts"} in their frames so echo and delivery latency can be measured.
+ */
+export type RoomClientFrame =
+  | { type: 'join'; room: string }
+  | { type: 'echo' | 'broadcast'; id: string; k: string; seq: number; ts: number; p?: string };

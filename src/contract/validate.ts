@@ -1,0 +1,27 @@
+// Turns a parse failure into one line per problem: `groups[0].timers.heartbeat.every: expected …`.
+import type { z } from 'zod';
+import { scenarioSchema, type Scenario } from './scenario.ts';
+
+export type ValidationResult = { ok: true; scenario: Scenario } | { ok: false; problems: string[] };
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += out ? `.${String(key)}` : String(key);
+  }
+  return out || '(scenario)';
+}
+
+export function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') {
+    return `${formatPath(issue.path)}: unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  }
+  return `${formatPath(issue.path)}: ${issue.message}`;
+}
+
+export function validateScenario(input: unknown): ValidationResult {
+  const result = scenarioSchema.safeParse(input);
+  if (result.success) return { ok: true, scenario: result.data };
+  return { ok: false, problems: result.error.issues.map(describeIssue) };
+}

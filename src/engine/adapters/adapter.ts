@@ -1,0 +1,41 @@
+// The one interface every protocol adapter implements. A Session is one connection attempt
+// of one device; the adapter reports back through the DeviceLink.
+import type { LatencyKind } from '../../contract/metrics.ts';
+import type { DeviceGroup } from '../../contract/scenario.ts';
+
+export type MessageKind = 'heartbeat' | 'status';
+
+export interface DeviceLink {
+  readonly id: string;
+  readonly index: number;
+  readonly room: string;
+  readonly group: DeviceGroup;
+  /** Transport is up (TCP/TLS connected, WebSocket open). */
+  transportOpen(): void;
+  /** The device is online (CONNACK accepted, WebSocket open and joined). */
+  online(): void;
+  /** The connection is gone; exactly once per session. */
+  closed(reason: string): void;
+  received(bytes: number): void;
+  sent(kind: MessageKind | 'ping', bytes: number): void;
+  latency(kind: LatencyKind, ms: number): void;
+  log(kind: 'subscribed' | 'joined' | 'error', detail?: string): void;
+}
+
+export interface Session {
+  publish(kind: MessageKind, intendedAt: number): void;
+  /** Protocol ping (WebSocket ping frame); adapters that ping by themselves ignore it. */
+  ping(intendedAt: number): void;
+  /** Graceful close (MQTT DISCONNECT, WebSocket close handshake); closed() follows. */
+  close(): void;
+  /** Immediate teardown; closed() follows. */
+  destroy(): void;
+}
+
+export interface ProtocolAdapter {
+  /** True when the protocol library keeps its own keepalive (the device then schedules no ping timer). */
+  readonly selfPinging: boolean;
+  open(device: DeviceLink): Session;
+  /** The group's timers changed (payload sizes, templates). */
+  refresh(): void;
+}

@@ -1,0 +1,202 @@
+// MQTT devices on mqtt.js (3.1.1 and 5) over TCP, TLS, WS and WSS. We build the transport
+// stream ourselves: it times the transport connect, honours a source address, and lets us
+// see socket and TLS errors that mqtt.js swallows. Keepalive PINGs run on the host's timing
+// wheel through mqtt.js's pluggable timer, at a fixed cadence (reschedulePings off).
+import net from 'node:net';
+import tls from 'node:tls';
+import type { Duplex } from 'node:stream';
+import { MqttClient, type IClientOptions, type Packet } from 'mqtt';
+import WebSocket, { createWebSocketStream } from 'ws';
+import type { DeviceGroup } from '../../contract/scenario.ts';
+import { nowMs } from '../clock.ts';
+import { reasonOf } from '../disconnect-reason.ts';
+import { render } from '../templates.ts';
+import { WheelTimer, type TimingWheel } from '../timing-wheel.ts';
+import type { DeviceLink, MessageKind, ProtocolAdapter, Session } from './adapter.ts';
+import { buildPayloads, type PayloadSource } from './payloads.ts';
+import { loadTls, wsTlsOptions, type TlsMaterial } from './tls-files.ts';
+
+/** mqtt.js's keepalive interval, driven by the wheel. */
+class KeepaliveTimer extends WheelTimer {
+  constructor(
+    private readonly wheel: TimingWheel,
+    private readonly callback: () => void,
+    private readonly everyMs: number,
+  ) {
+    super();
+  }
+  fire(): void {
+    this.wheel.schedule(this, this.everyMs);
+    this.callback();
+  }
+}
+
+export class MqttAdapter implements ProtocolAdapter {
+  readonly selfPinging = true;
+  readonly url: URL;
+  readonly tls: TlsMaterial;
+  payloads: Partial<Record<MessageKind, PayloadSource>>;
+  readonly keepaliveTimer: { set: (fn: () => void, ms: number) => number; clear: (id: number) => void };
+
+  constructor(
+    readonly group: DeviceGroup,
+    wheel: TimingWheel,
+  ) {
+    this.url = new URL(group.url);
+    this.tls = loadTls(group);
+    this.payloads = buildPayloads(group);
+    this.keepaliveTimer = {
+      set: (fn, ms) => {
+        const t = new KeepaliveTimer(wheel, fn, ms);
+        wheel.schedule(t, ms);
+        return t as unknown as number;
+      },
+      clear: (id) => wheel.cancel(id as unknown as WheelTimer),
+    };
+  }
+
+  refresh(): void {
+    this.payloads = buildPayloads(this.group);
+  }
+
+  open(device: DeviceLink): Session {
+    return new MqttSession(this, device);
+  }
+}
+
+class MqttSession implements Session {
+  private readonly client: MqttClient;
+  private readonly topics: Partial<Record<MessageKind, string>> = {};
+  private reason: string | undefined;
+  private closingByUs = false;
+  private finished = false;
+  private pingSentAt = 0;
+  private seq = 0;
+
+  constructor(
+    private readonly adapter: MqttAdapter,
+    private readonly device: DeviceLink,
+  ) {
+    const g = adapter.group;
+    const vars = { id: device.id, index: device.index, group: g.name };
+    if (g.timers.heartbeat) this.topics.heartbeat = render(g.timers.heartbeat.topic, vars);
+    if (g.timers.status) this.topics.status = render(g.timers.status.topic, vars);
+    const options: IClientOptions = {
+      clientId: device.id,
+      protocolVersion: g.mqtt.version,
+      clean: g.mqtt.clean,
+      keepalive: g.timers.ping ? Math.max(1, Math.round(g.timers.ping.every / 1000)) : 0,
+      username: g.mqtt.username,
+      password: g.mqtt.password,
+      reconnectPeriod: 0, // the device's own policy decides
+      connectTimeout: g.mqtt.connectTimeout,
+      reschedulePings: false,
+      resubscribe: false,
+      queueQoSZero: false,
+      timerVariant: adapter.keepaliveTimer,
+    };
+    this.client = new MqttClient(() => this.buildStream(), options);
+    this.client.on('connect', () => this.onConnack());
+    this.client.on('message', (_topic, payload) => device.received(payload.length));
+    this.client.on('error', (err) => (this.reason ??= reasonOf(err)));
+    this.client.on('disconnect', (packet) => (this.reason ??= `server-disconnect:${packet.reasonCode ?? 0}`));
+    this.client.on('packetsend', (p: Packet) => this.onPacketSent(p));
+    this.client.on('packetreceive', (p: Packet) => this.onPacketReceived(p));
+    this.client.on('close', () => this.finish());
+    this.client.on('end', () => this.finish());
+  }
+
+  private buildStream(): Duplex {
+    const { url, tls: t, group } = this.adapter;
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    const scheme = url.protocol.slice(0, -1);
+    const onError = (err: Error) => (this.reason ??= reasonOf(err));
+    if (scheme === 'mqtt' || scheme === 'tcp') {
+      const socket = net.createConnection({ host, port: Number(url.port || 1883) });
+      socket.setNoDelay(true);
+      socket.once('connect', () => this.device.transportOpen());
+      socket.on('error', onError);
+      return socket;
+    }
+    if (scheme === 'mqtts' || scheme === 'ssl') {
+      const socket = tls.connect({ host, port: Number(url.port || 8883), servername: t.servername ?? (net.isIP(host) ? undefined : host), ca: t.ca, cert: t.cert, key: t.key, rejectUnauthorized: t.rejectUnauthorized });
+      socket.once('secureConnect', () => this.device.transportOpen());
+      socket.on('error', onError);
+      return socket;
+    }
+    const ws = new WebSocket(url, ['mqtt'], {
+      perMessageDeflate: false,
+      handshakeTimeout: group.mqtt.connectTimeout,
+      ...wsTlsOptions(t),
+    });
+    ws.once('open', () => this.device.transportOpen());
+    ws.on('error', onError);
+    const stream = createWebSocketStream(ws);
+    stream.on('error', onError);
+    return stream;
+  }
+
+  private onConnack(): void {
+    this.device.online();
+    const subs = this.adapter.group.mqtt.subscribe;
+    if (subs.length === 0) return;
+    const vars = { id: this.device.id, index: this.device.index, group: this.adapter.group.name };
+    const topics = subs.map((s) => render(s, vars));
+    this.client.subscribe(topics, { qos: this.adapter.group.mqtt.qos }, (err) => {
+      this.device.log(err ? 'error' : 'subscribed', err ? `subscribe: ${err.message}` : topics.join(', '));
+    });
+  }
+
+  private onPacketSent(p: Packet): void {
+    if (p.cmd === 'pingreq') {
+      this.pingSentAt = nowMs();
+      this.device.sent('ping', 2);
+    }
+  }
+
+  private onPacketReceived(p: Packet): void {
+    if (p.cmd === 'pingresp' && this.pingSentAt > 0) {
+      this.device.latency('ping', nowMs() - this.pingSentAt);
+      this.pingSentAt = 0;
+    }
+  }
+
+  publish(kind: MessageKind, intendedAt: number): void {
+    const source = this.adapter.payloads[kind];
+    const topic = this.topics[kind];
+    if (!source || !topic) return;
+    const seq = ++this.seq;
+    const body = source.body(source.perMessage ? { id: this.device.id, index: this.device.index, group: this.adapter.group.name, seq, ts: Math.round(intendedAt) } : {});
+    const bytes = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+    if (this.adapter.group.mqtt.qos === 1) {
+      this.client.publish(topic, body, { qos: 1 }, (err) => {
+        if (!err) this.device.latency('puback', nowMs() - intendedAt);
+      });
+    } else {
+      this.client.publish(topic, body, { qos: 0 });
+    }
+    this.device.sent(kind, bytes);
+  }
+
+  ping(): void {
+    // mqtt.js sends PINGREQ on the keepalive cadence by itself.
+  }
+
+  close(): void {
+    this.closingByUs = true;
+    this.client.end(false);
+  }
+
+  destroy(): void {
+    this.closingByUs = true;
+    this.client.end(true);
+  }
+
+  private finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    if (!this.client.disconnecting) this.client.end(true);
+    this.client.removeAllListeners('packetsend').removeAllListeners('packetreceive');
+    this.device.closed(this.reason ?? (this.closingByUs ? 'client-close' : 'server-close'));
+  }
+}

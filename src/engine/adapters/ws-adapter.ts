@@ -1,0 +1,150 @@
+// Raw WebSocket devices on `ws` (permessage-deflate off). Timer messages carry the device id,
+// a sequence number and the intended send time, so echoes and room broadcasts yield echo and
+// delivery latency. Protocol pings are WebSocket ping frames from the host's timing wheel.
+import WebSocket from 'ws';
+import type { DeviceGroup } from '../../contract/scenario.ts';
+import { nowMs } from '../clock.ts';
+import { reasonOf } from '../disconnect-reason.ts';
+import { padTo, render } from '../templates.ts';
+import type { DeviceLink, MessageKind, ProtocolAdapter, Session } from './adapter.ts';
+import { buildPayloads, type PayloadSource } from './payloads.ts';
+import { loadTls, wsTlsOptions, type TlsMaterial } from './tls-files.ts';
+
+const ECHO_PREFIX = '{"type":"echo"';
+const BROADCAST_PREFIX = '{"type":"broadcast"';
+const JOINED_PREFIX = '{"type":"joined"';
+const KIND_CODE: Record<MessageKind, string> = { heartbeat: 'hb', status: 'st' };
+
+export class WsAdapter implements ProtocolAdapter {
+  readonly selfPinging = false;
+  readonly tls: TlsMaterial;
+  payloads: Partial<Record<MessageKind, PayloadSource>>;
+  /** Rooms need a join; without an explicit one, broadcast groups join the embedded room server's way. */
+  readonly join: string | undefined;
+
+  constructor(readonly group: DeviceGroup) {
+    this.tls = loadTls(group);
+    this.payloads = buildPayloads(group);
+    this.join = group.ws.join ?? (group.ws.send === 'broadcast' ? '{"type":"join","room":"{room}"}' : undefined);
+  }
+
+  refresh(): void {
+    this.payloads = buildPayloads(this.group);
+  }
+
+  open(device: DeviceLink): Session {
+    return new WsSession(this, device);
+  }
+}
+
+class WsSession implements Session {
+  private readonly ws: WebSocket;
+  private reason: string | undefined;
+  private closingByUs = false;
+  private finished = false;
+  private pingSentAt = 0;
+  private seq = 0;
+
+  constructor(
+    private readonly adapter: WsAdapter,
+    private readonly device: DeviceLink,
+  ) {
+    const g = adapter.group;
+    const url = render(g.url, { id: device.id, index: device.index, group: g.name, room: device.room });
+    this.ws = new WebSocket(url, g.ws.subprotocol ? [g.ws.subprotocol] : [], {
+      perMessageDeflate: false,
+      headers: g.ws.headers,
+      handshakeTimeout: g.ws.handshakeTimeout,
+      ...wsTlsOptions(adapter.tls),
+    });
+    this.ws.on('open', () => this.onOpen());
+    this.ws.on('message', (data: Buffer, isBinary: boolean) => this.onMessage(data, isBinary));
+    this.ws.on('pong', () => this.onPong());
+    this.ws.on('error', (err) => (this.reason ??= reasonOf(err)));
+    this.ws.on('close', (code) => this.finish(code));
+  }
+
+  private onOpen(): void {
+    this.device.transportOpen();
+    if (this.adapter.join) {
+      this.ws.send(render(this.adapter.join, { id: this.device.id, index: this.device.index, group: this.adapter.group.name, room: this.device.room }));
+    }
+    this.device.online();
+  }
+
+  private onMessage(data: Buffer, isBinary: boolean): void {
+    if (!isBinary && data.length > 15 && data[0] === 0x7b /* { */) {
+      const head = data.toString('latin1', 0, 20);
+      if (head.startsWith(JOINED_PREFIX)) {
+        this.device.log('joined', data.toString());
+        return;
+      }
+      if (head.startsWith(ECHO_PREFIX) || head.startsWith(BROADCAST_PREFIX)) this.measure(data);
+    }
+    this.device.received(data.length);
+  }
+
+  private measure(data: Buffer): void {
+    let frame: { id?: unknown; ts?: unknown };
+    try {
+      frame = JSON.parse(data.toString()) as { id?: unknown; ts?: unknown };
+    } catch {
+      return;
+    }
+    if (typeof frame.ts !== 'number') return;
+    this.device.latency(frame.id === this.device.id ? 'echo' : 'delivery', nowMs() - frame.ts);
+  }
+
+  private onPong(): void {
+    if (this.pingSentAt === 0) return;
+    this.device.latency('ping', nowMs() - this.pingSentAt);
+    this.pingSentAt = 0;
+  }
+
+  publish(kind: MessageKind, intendedAt: number): void {
+    const source = this.adapter.payloads[kind];
+    const timer = this.adapter.group.timers[kind];
+    if (!source || !timer || this.ws.readyState !== WebSocket.OPEN) return;
+    const seq = ++this.seq;
+    let frame: string | Buffer;
+    if (this.adapter.group.ws.send === 'raw') {
+      frame = source.body({ id: this.device.id, index: this.device.index, group: this.adapter.group.name, room: this.device.room, seq, ts: Math.round(intendedAt) });
+    } else {
+      const head = `{"type":"${this.adapter.group.ws.send}","id":${JSON.stringify(this.device.id)},"k":"${KIND_CODE[kind]}","seq":${seq},"ts":${intendedAt.toFixed(3)},"p":"`;
+      frame = padTo(head, timer.bytes - 2) + '"}';
+    }
+    this.ws.send(frame);
+    this.device.sent(kind, typeof frame === 'string' ? Buffer.byteLength(frame) : frame.length);
+  }
+
+  ping(): void {
+    if (this.ws.readyState !== WebSocket.OPEN) return;
+    if (this.pingSentAt !== 0) {
+      // The previous ping got no pong within a whole interval: the peer is gone.
+      this.reason ??= 'ping-timeout';
+      this.ws.terminate();
+      return;
+    }
+    this.pingSentAt = nowMs();
+    this.ws.ping();
+    this.device.sent('ping', 2);
+  }
+
+  close(): void {
+    this.closingByUs = true;
+    if (this.ws.readyState === WebSocket.CONNECTING) this.ws.terminate();
+    else this.ws.close(1000);
+  }
+
+  destroy(): void {
+    this.closingByUs = true;
+    this.ws.terminate();
+  }
+
+  private finish(code: number): void {
+    if (this.finished) return;
+    this.finished = true;
+    const fallback = this.closingByUs ? 'client-close' : code === 1006 ? 'abnormal-close' : `server-close:${code}`;
+    this.device.closed(this.reason ?? fallback);
+  }
+}

@@ -1,0 +1,267 @@
+// One simulated device: its state machine (idle → connecting → online → backoff → connecting …),
+// its three timers on the host's timing wheel, and its reconnect policy. Protocol work is
+// delegated to a Session from the group's adapter.
+import type { DeviceLog } from '../contract/device-log.ts';
+import type { DeviceState, LatencyKind } from '../contract/metrics.ts';
+import type { DeviceGroup } from '../contract/scenario.ts';
+import type { DeviceLink, MessageKind, ProtocolAdapter, Session } from './adapters/adapter.ts';
+import { reconnectDelay } from './backoff.ts';
+import type { ConnectGate, Waiter } from './connect-gate.ts';
+import { EventRing } from './device-log-ring.ts';
+import type { MetricsRecorder } from './metrics-recorder.ts';
+import { render, roomOf } from './templates.ts';
+import { WheelTimer, type TimingWheel } from './timing-wheel.ts';
+
+/** What the devices of one group share on one host. */
+export interface GroupRuntime {
+  readonly group: DeviceGroup;
+  readonly hostId: number;
+  readonly wheel: TimingWheel;
+  readonly gate: ConnectGate;
+  readonly metrics: MetricsRecorder;
+  readonly adapter: ProtocolAdapter;
+  readonly logRing: number;
+  /** A device reached `stopped` after stop() (the host waits for all of them). */
+  deviceStopped(): void;
+}
+
+const enum TimerKind {
+  Heartbeat,
+  Status,
+  Ping,
+  Backoff,
+}
+
+class DeviceTimer extends WheelTimer {
+  constructor(
+    private readonly device: Device,
+    private readonly kind: TimerKind,
+  ) {
+    super();
+  }
+  fire(intendedAt: number): void {
+    this.device.onTimer(this.kind, intendedAt);
+  }
+}
+
+export class Device implements DeviceLink, Waiter {
+  readonly id: string;
+  readonly room: string;
+  state: DeviceState = 'idle';
+  private session: Session | null = null;
+  private stopRequested = false;
+  private attemptStartedAt = 0;
+  private transportOpenAt = 0;
+  /** Consecutive failed attempts/drops since the device was last online. */
+  private retry = 0;
+  private attempts = 0;
+  private readonly timers: DeviceTimer[];
+  private ring: EventRing | null = null;
+  // Per-device counters, for the device drawer and devices.csv.
+  connects = 0;
+  disconnects = 0;
+  sentMessages = 0;
+  receivedMessages = 0;
+  bytesSent = 0;
+  bytesReceived = 0;
+  lastReason: string | undefined;
+
+  constructor(
+    private readonly rt: GroupRuntime,
+    readonly index: number,
+  ) {
+    this.id = render(rt.group.clientId, { index, group: rt.group.name });
+    this.room = roomOf(index, rt.group.ws.roomSize);
+    this.timers = [0, 1, 2, 3].map((k) => new DeviceTimer(this, k));
+    rt.metrics.transition(rt.group.name, null, 'idle');
+  }
+
+  get group(): DeviceGroup {
+    return this.rt.group;
+  }
+
+  /** Queue the first connect behind the host's connect-rate gate. */
+  start(): void {
+    if (this.state === 'idle' && !this.stopRequested) this.rt.gate.enqueue(this);
+  }
+
+  admit(): void {
+    if (this.stopRequested || (this.state !== 'idle' && this.state !== 'backoff')) return;
+    this.setState('connecting');
+    const m = this.rt.metrics.counters;
+    m.connectAttempts++;
+    if (this.attempts > 0) m.reconnects++;
+    this.attempts++;
+    this.attemptStartedAt = performance.now();
+    this.transportOpenAt = 0;
+    this.log('connecting', this.attempts > 1 ? `attempt ${this.attempts}` : undefined);
+    this.session = this.rt.adapter.open(this);
+  }
+
+  // ---- DeviceLink: called by the protocol session ----
+
+  transportOpen(): void {
+    this.transportOpenAt = performance.now();
+    this.rt.metrics.latency('connect', this.transportOpenAt - this.attemptStartedAt);
+    this.log('connected');
+  }
+
+  online(): void {
+    if (this.state !== 'connecting') return;
+    const now = performance.now();
+    if (this.rt.group.protocol === 'mqtt' && this.transportOpenAt > 0) this.rt.metrics.latency('connack', now - this.transportOpenAt);
+    this.setState('online');
+    this.connects++;
+    this.retry = 0;
+    this.rt.metrics.counters.connects++;
+    this.log('online');
+    this.scheduleTimers();
+    if (this.stopRequested) this.session?.close();
+  }
+
+  closed(reason: string): void {
+    this.session = null;
+    this.cancelTimers();
+    // A close we asked for while stopping the run is not a disconnect of the fleet.
+    if (this.stopRequested) return this.finishStop();
+    this.lastReason = reason;
+    if (this.state === 'online') {
+      this.disconnects++;
+      this.rt.metrics.disconnect(reason);
+      this.log('disconnected', reason);
+    } else if (this.state === 'connecting') {
+      this.rt.metrics.connectFailure(reason);
+      this.log('connect-failed', reason);
+    }
+    const delay = reconnectDelay(this.rt.group.reconnect, this.retry++);
+    if (delay === null) {
+      if (this.rt.group.reconnect.policy !== 'none') {
+        this.rt.metrics.counters.gaveUp++;
+        this.log('gave-up', `after ${this.retry - 1} retries`);
+      }
+      this.setState('failed');
+      return;
+    }
+    this.setState('backoff');
+    this.log('backoff', `${delay} ms`);
+    this.rt.wheel.schedule(this.timers[TimerKind.Backoff], delay);
+  }
+
+  received(bytes: number): void {
+    this.receivedMessages++;
+    this.bytesReceived += bytes;
+    const c = this.rt.metrics.counters;
+    c.received++;
+    c.bytesReceived += bytes;
+  }
+
+  sent(kind: MessageKind | 'ping', bytes: number): void {
+    const c = this.rt.metrics.counters;
+    if (kind === 'ping') {
+      c.sentPing++;
+      return;
+    }
+    if (kind === 'heartbeat') c.sentHeartbeat++;
+    else c.sentStatus++;
+    this.sentMessages++;
+    this.bytesSent += bytes;
+    c.bytesSent += bytes;
+  }
+
+  latency(kind: LatencyKind, ms: number): void {
+    if (kind === 'puback') this.rt.metrics.counters.pubacks++;
+    else if (kind === 'ping') this.rt.metrics.counters.pongs++;
+    this.rt.metrics.latency(kind, ms);
+  }
+
+  log(kind: Parameters<EventRing['push']>[0], detail?: string): void {
+    if (this.rt.logRing === 0) return;
+    (this.ring ??= new EventRing(this.rt.logRing)).push(kind, detail);
+  }
+
+  // ---- timers ----
+
+  onTimer(kind: TimerKind, intendedAt: number): void {
+    if (kind === TimerKind.Backoff) {
+      if (this.state === 'backoff' && !this.stopRequested) this.rt.gate.enqueue(this);
+      return;
+    }
+    if (this.state !== 'online' || !this.session) return;
+    const t = this.rt.group.timers;
+    const spec = kind === TimerKind.Heartbeat ? t.heartbeat : kind === TimerKind.Status ? t.status : t.ping;
+    if (!spec) return;
+    if (kind === TimerKind.Ping) this.session.ping(intendedAt);
+    else this.session.publish(kind === TimerKind.Heartbeat ? 'heartbeat' : 'status', intendedAt);
+    // Fixed cadence from the intended time: a late tick is caught up, not silently skipped.
+    if (this.state === 'online') this.rt.wheel.scheduleAt(this.timers[kind], intendedAt + spec.every);
+  }
+
+  private scheduleTimers(): void {
+    const t = this.rt.group.timers;
+    const phase = (every: number, jitter: number) => every * (1 - jitter) + Math.random() * every * jitter;
+    if (t.heartbeat) this.rt.wheel.schedule(this.timers[TimerKind.Heartbeat], phase(t.heartbeat.every, t.heartbeat.jitter));
+    if (t.status) this.rt.wheel.schedule(this.timers[TimerKind.Status], phase(t.status.every, t.status.jitter));
+    if (t.ping && !this.rt.adapter.selfPinging) this.rt.wheel.schedule(this.timers[TimerKind.Ping], phase(t.ping.every, t.ping.jitter));
+  }
+
+  /** Re-reads the group's timers (after a live interval change). */
+  retime(): void {
+    if (this.state !== 'online') return;
+    this.cancelTimers();
+    this.scheduleTimers();
+  }
+
+  private cancelTimers(): void {
+    for (const timer of this.timers) this.rt.wheel.cancel(timer);
+  }
+
+  // ---- stopping and faults ----
+
+  /** Graceful stop: close the connection if any, never reconnect. */
+  stop(): void {
+    if (this.stopRequested) return;
+    this.stopRequested = true;
+    this.rt.wheel.cancel(this.timers[TimerKind.Backoff]);
+    if (this.session && this.state === 'online') this.session.close();
+    else if (this.session) this.session.destroy();
+    else this.finishStop();
+  }
+
+  /** Tear the connection down at once (used when a graceful stop takes too long). */
+  destroy(): void {
+    this.session?.destroy();
+  }
+
+  private finishStop(): void {
+    this.cancelTimers();
+    this.setState('stopped');
+    this.log('stopped');
+    this.rt.deviceStopped();
+  }
+
+  private setState(next: DeviceState): void {
+    if (next === this.state) return;
+    this.rt.metrics.transition(this.rt.group.name, this.state, next);
+    this.state = next;
+  }
+
+  describe(): DeviceLog {
+    return {
+      device: {
+        id: this.id,
+        group: this.rt.group.name,
+        index: this.index,
+        hostId: this.rt.hostId,
+        state: this.state,
+        connects: this.connects,
+        disconnects: this.disconnects,
+        lastReason: this.lastReason,
+        sent: this.sentMessages,
+        received: this.receivedMessages,
+        bytesSent: this.bytesSent,
+        bytesReceived: this.bytesReceived,
+      },
+      events: this.ring?.list() ?? [],
+    };
+  }
+}

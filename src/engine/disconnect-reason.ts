@@ -1,0 +1,21 @@
+// Names a lost connection or failed attempt by kind, so failures can be counted by reason.
+
+const TLS_CODE = /^(ERR_TLS|ERR_SSL|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|HOSTNAME_MISMATCH|ERR_OSSL)/;
+
+export function reasonOf(err: unknown): string {
+  if (!err || typeof err !== 'object') return 'unknown';
+  const e = err as { code?: unknown; message?: unknown };
+  const message = typeof e.message === 'string' ? e.message : '';
+  if (typeof e.code === 'string') {
+    if (TLS_CODE.test(e.code) || e.code === 'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE') return `tls:${e.code}`;
+    return e.code;
+  }
+  // mqtt.js reports a refused CONNACK as an error whose code is the return/reason code.
+  if (typeof e.code === 'number') return `connack-refused:${e.code}`;
+  if (message === 'Keepalive timeout') return 'keepalive-timeout';
+  if (message === 'connack timeout' || message.includes('handshake has timed out')) return 'connect-timeout';
+  const http = /Unexpected server response: (\d+)/.exec(message);
+  if (http) return `http-${http[1]}`;
+  if (/certificate|tls|ssl/i.test(message)) return 'tls:error';
+  return message ? `error:${message.slice(0, 60)}` : 'unknown';
+}

@@ -1,0 +1,39 @@
+// Entry of a device host process (child_process.fork headless, utilityProcess.fork in the app).
+import type { HostCommand, HostEvent } from '../contract/host-protocol.ts';
+import { connectToParent } from './parent-channel.ts';
+import { readFdLimit } from './fd-limit.ts';
+import { DeviceHost } from './host.ts';
+
+const channel = connectToParent<HostCommand, HostEvent>();
+let host: DeviceHost | null = null;
+let hostId = -1;
+
+function fatal(message: string): void {
+  channel.send({ type: 'fatal', hostId, message });
+  setTimeout(() => process.exit(1), 50);
+}
+
+process.on('uncaughtException', (err) => fatal(err.stack ?? String(err)));
+process.on('unhandledRejection', (err) => fatal(err instanceof Error ? (err.stack ?? err.message) : String(err)));
+// The controller is gone: nothing will ever stop us, so stop now rather than linger as an orphan.
+process.on('disconnect', () => process.exit(0));
+
+channel.onMessage((cmd) => {
+  if (cmd.type === 'init') {
+    hostId = cmd.init.hostId;
+    try {
+      host = new DeviceHost(cmd.init, (event) => {
+        if (event.type === 'stopped') channel.sendAndClose(event);
+        else channel.send(event);
+      });
+    } catch (err) {
+      fatal((err as Error).message);
+      return;
+    }
+    channel.send({ type: 'ready', hostId, pid: process.pid, fdLimit: readFdLimit()?.soft ?? null });
+  } else if (cmd.type === 'start') {
+    host?.start();
+  } else {
+    host?.handle(cmd);
+  }
+});

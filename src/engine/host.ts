@@ -1,0 +1,165 @@
+// A device host: runs one shard of the fleet. Builds the devices, drives them from one timing
+// wheel and one connect gate, and sends a MetricsBatch every batch interval. Independent of
+// how it talks to the controller, so it runs the same in a child process and in tests.
+import type { DeviceLog } from '../contract/device-log.ts';
+import type { HostCommand, HostEvent, HostInit } from '../contract/host-protocol.ts';
+import type { DeviceGroup, GroupTimers } from '../contract/scenario.ts';
+import type { ProtocolAdapter } from './adapters/adapter.ts';
+import { MqttAdapter } from './adapters/mqtt-adapter.ts';
+import { WsAdapter } from './adapters/ws-adapter.ts';
+import { ConnectGate } from './connect-gate.ts';
+import { Device, type GroupRuntime } from './device.ts';
+import { HostHealthSampler } from './host-health.ts';
+import { MetricsRecorder } from './metrics-recorder.ts';
+import { TimingWheel } from './timing-wheel.ts';
+
+/** How long a graceful stop may take before remaining connections are torn down. */
+const GRACEFUL_STOP_MS = 3000;
+
+function adapterFor(group: DeviceGroup, wheel: TimingWheel): ProtocolAdapter {
+  return group.protocol === 'mqtt' ? new MqttAdapter(group, wheel) : new WsAdapter(group);
+}
+
+export class DeviceHost {
+  private readonly wheel = new TimingWheel(50);
+  private readonly gate: ConnectGate;
+  private readonly metrics: MetricsRecorder;
+  private readonly health = new HostHealthSampler();
+  private readonly runtimes: GroupRuntime[] = [];
+  /** Per scenario group index: the first index this host owns and its devices. */
+  private readonly byGroup = new Map<number, { first: number; devices: Device[] }>();
+  private readonly devices: Device[] = [];
+  private batchTimer: NodeJS.Timeout | null = null;
+  private seq = 0;
+  private lastCutAt = Date.now();
+  private running = 0;
+  private stopping: Promise<void> | null = null;
+  private onAllStopped: (() => void) | null = null;
+
+  constructor(
+    private readonly init: HostInit,
+    private readonly emit: (event: HostEvent) => void,
+  ) {
+    const groups = init.scenario.groups;
+    this.gate = new ConnectGate(init.connectRate);
+    this.metrics = new MetricsRecorder(groups.map((g) => g.name));
+    for (const shard of init.shards) {
+      const group = groups[shard.group];
+      const rt = this.runtimeFor(shard.group, group);
+      const devices: Device[] = [];
+      for (let i = 0; i < shard.count; i++) devices.push(new Device(rt, shard.first + i));
+      this.byGroup.set(shard.group, { first: shard.first, devices });
+      this.devices.push(...devices);
+    }
+    this.running = this.devices.length;
+  }
+
+  private runtimeFor(groupIndex: number, group: DeviceGroup): GroupRuntime {
+    const rt: GroupRuntime = {
+      group,
+      hostId: this.init.hostId,
+      wheel: this.wheel,
+      gate: this.gate,
+      metrics: this.metrics,
+      adapter: adapterFor(group, this.wheel),
+      logRing: this.init.scenario.logRing,
+      deviceStopped: () => {
+        if (--this.running === 0) this.onAllStopped?.();
+      },
+    };
+    this.runtimes[groupIndex] = rt;
+    return rt;
+  }
+
+  get deviceCount(): number {
+    return this.devices.length;
+  }
+
+  start(): void {
+    this.wheel.onTick((now) => this.gate.pump(now));
+    this.wheel.start();
+    // Interleave groups by relative position so every group ramps up at the same pace.
+    const order = [...this.byGroup.values()].flatMap(({ devices }) => devices.map((d, i) => ({ d, at: i / devices.length })));
+    order.sort((a, b) => a.at - b.at);
+    for (const { d } of order) d.start();
+    this.batchTimer = setInterval(() => this.sendBatch(), this.init.batchIntervalMs);
+  }
+
+  handle(cmd: HostCommand): void {
+    switch (cmd.type) {
+      case 'set-rate':
+        this.gate.setRate(cmd.connectRate);
+        break;
+      case 'set-timers':
+        this.setTimers(cmd.group, cmd.timers);
+        break;
+      case 'device-log':
+        this.emit({ type: 'device-log', reqId: cmd.reqId, log: this.deviceLog(cmd.group, cmd.index) });
+        break;
+      case 'stop':
+        void this.stop();
+        break;
+      case 'init':
+      case 'start':
+        break;
+    }
+  }
+
+  deviceLog(group: number, index: number): DeviceLog | null {
+    const shard = this.byGroup.get(group);
+    const device = shard?.devices[index - shard.first];
+    return device ? device.describe() : null;
+  }
+
+  private setTimers(groupName: string, timers: GroupTimers): void {
+    const groupIndex = this.runtimes.findIndex((rt) => rt?.group.name === groupName);
+    if (groupIndex < 0) return;
+    const rt = this.runtimes[groupIndex];
+    rt.group.timers = timers;
+    rt.adapter.refresh();
+    for (const d of this.byGroup.get(groupIndex)?.devices ?? []) d.retime();
+  }
+
+  /** Closes every connection (gracefully, then forcibly), sends the last batch and `stopped`. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.gate.clear();
+      const allStopped = new Promise<void>((resolve) => {
+        this.onAllStopped = resolve;
+        if (this.running === 0) resolve();
+      });
+      for (const d of this.devices) d.stop();
+      const graceful = await Promise.race([allStopped.then(() => true), sleep(GRACEFUL_STOP_MS).then(() => false)]);
+      if (!graceful) {
+        for (const d of this.devices) d.destroy();
+        await Promise.race([allStopped, sleep(1000)]);
+      }
+      if (this.batchTimer) clearInterval(this.batchTimer);
+      this.wheel.stop();
+      this.sendBatch();
+      this.health.stop();
+      this.emit({ type: 'stopped', hostId: this.init.hostId });
+    })();
+    return this.stopping;
+  }
+
+  private sendBatch(): void {
+    const now = Date.now();
+    this.emit({
+      type: 'batch',
+      batch: {
+        hostId: this.init.hostId,
+        seq: this.seq++,
+        at: now,
+        intervalMs: now - this.lastCutAt,
+        ...this.metrics.cut(),
+        health: this.health.sample(this.devices.length),
+      },
+    });
+    this.lastCutAt = now;
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

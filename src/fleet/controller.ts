@@ -1,0 +1,302 @@
+// The fleet controller: starts the embedded target and the device hosts, shards devices over
+// them, merges their batches into snapshots and a timeline, routes device-log queries, and
+// stops everything cleanly. The CLI and the desktop app both drive a run through this class.
+import { EventEmitter } from 'node:events';
+import { availableParallelism } from 'node:os';
+import type { DeviceLog } from '../contract/device-log.ts';
+import type { HostCommand, HostEvent, Shard } from '../contract/host-protocol.ts';
+import type { GroupTimers, Scenario } from '../contract/scenario.ts';
+import type { FleetEvent, FleetSnapshot, HostStatus, RunState, RunSummary } from '../contract/snapshot.ts';
+import { readFdLimit } from '../engine/fd-limit.ts';
+import { launchEmbeddedTarget, resolveEmbeddedUrls, usesEmbeddedTarget, type RunningTarget } from './embedded-target-process.ts';
+import { ChildProcessLauncher, type ChildHandle, type Launcher } from './launcher.ts';
+import { MetricsMerger } from './metrics-merger.ts';
+import { findDevice, ownerOf, planHosts, shardGroups } from './sharding.ts';
+import { buildSummary } from './summary.ts';
+
+export interface ControllerOptions {
+  launcher?: Launcher;
+  /** Cores to size `hosts: auto` by; defaults to this machine's. */
+  cores?: number;
+  batchIntervalMs?: number;
+  snapshotIntervalMs?: number;
+}
+
+export class StartError extends Error {}
+
+interface HostSlot {
+  hostId: number;
+  handle: ChildHandle<HostCommand, HostEvent>;
+  shards: Shard[];
+  devices: number;
+  state: HostStatus['state'];
+  pid: number | null;
+  lostReason?: string;
+  exited: Promise<void>;
+}
+
+const HOST_READY_TIMEOUT_MS = 15_000;
+const HOST_STOP_TIMEOUT_MS = 8_000;
+
+export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; event: [FleetEvent]; ended: [RunSummary] }> {
+  readonly scenario: Scenario;
+  private readonly launcher: Launcher;
+  private readonly opts: Required<Omit<ControllerOptions, 'launcher'>>;
+  private hosts: HostSlot[] = [];
+  private shards: Shard[][] = [];
+  private target: RunningTarget | null = null;
+  private merger: MetricsMerger;
+  private state: RunState = 'starting';
+  private startedAt = Date.now();
+  private endedAt = 0;
+  private timers: NodeJS.Timeout[] = [];
+  private reqId = 0;
+  private readonly pendingLogs = new Map<number, (log: DeviceLog | null) => void>();
+  private stopping: Promise<RunSummary> | null = null;
+  private onlineAtEnd = 0;
+  private endReason: RunSummary['endReason'] = 'stopped';
+  private resolvedScenario: Scenario;
+  /** Resolves with the summary once the run has ended, however it ended. */
+  readonly done: Promise<RunSummary>;
+  private resolveDone!: (s: RunSummary) => void;
+
+  constructor(scenario: Scenario, options: ControllerOptions = {}) {
+    super();
+    this.scenario = scenario;
+    this.resolvedScenario = scenario;
+    this.launcher = options.launcher ?? new ChildProcessLauncher();
+    this.opts = {
+      cores: options.cores ?? availableParallelism(),
+      batchIntervalMs: options.batchIntervalMs ?? 250,
+      snapshotIntervalMs: options.snapshotIntervalMs ?? 250,
+    };
+    this.merger = new MetricsMerger(this.startedAt);
+    this.done = new Promise((r) => (this.resolveDone = r));
+  }
+
+  get devices(): number {
+    return this.scenario.groups.reduce((n, g) => n + g.count, 0);
+  }
+
+  /** Starts the target (if embedded) and all hosts; rejects with a StartError saying why not. */
+  async start(): Promise<void> {
+    try {
+      if (usesEmbeddedTarget(this.scenario)) {
+        this.target = await launchEmbeddedTarget(this.launcher);
+        this.target.onLost((reason) => this.emitEvent({ type: 'target-lost', at: Date.now(), reason }));
+        this.resolvedScenario = resolveEmbeddedUrls(this.scenario, this.target.ports);
+      }
+      const plan = planHosts({ totalDevices: this.devices, requested: this.scenario.hosts, cores: this.opts.cores, fdLimit: readFdLimit()?.soft ?? null });
+      this.shards = shardGroups(this.scenario, plan.hosts);
+      const perHostRate = (n: number) => (this.scenario.ramp > 0 ? (this.scenario.ramp * n) / this.devices : 0);
+      await Promise.all(this.shards.map((shards, hostId) => this.launchHost(hostId, shards, perHostRate)));
+      const overBudget = this.hosts.find((h) => h.devices > plan.perHostCapacity);
+      if (overBudget) {
+        throw new StartError(`host ${overBudget.hostId} would hold ${overBudget.devices} devices but a process may open only ${plan.perHostCapacity}; use more hosts`);
+      }
+    } catch (err) {
+      await this.teardown();
+      this.setState('failed', (err as Error).message);
+      throw err instanceof StartError ? err : new StartError((err as Error).message);
+    }
+    this.startedAt = Date.now();
+    this.merger = new MetricsMerger(this.startedAt);
+    for (const h of this.hosts) {
+      h.state = 'running';
+      h.handle.send({ type: 'start' });
+    }
+    this.setState('running');
+    this.timers.push(setInterval(() => this.emit('snapshot', this.snapshot()), this.opts.snapshotIntervalMs));
+    this.timers.push(setInterval(() => this.merger.tick(Date.now()), 1000));
+    this.timers.push(setTimeout(() => void this.stop('duration'), this.scenario.duration));
+  }
+
+  private launchHost(hostId: number, shards: Shard[], rateFor: (devices: number) => number): Promise<void> {
+    const handle = this.launcher.launch<HostCommand, HostEvent>('host', `host-${hostId}`);
+    const devices = shards.reduce((n, s) => n + s.count, 0);
+    let markExited!: () => void;
+    const slot: HostSlot = { hostId, handle, shards, devices, state: 'starting', pid: handle.pid ?? null, exited: new Promise((r) => (markExited = r)) };
+    this.hosts.push(slot);
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new StartError(`host ${hostId} did not start within 15 s`)), HOST_READY_TIMEOUT_MS);
+      handle.onMessage((event) => {
+        if (event.type === 'ready') {
+          clearTimeout(timer);
+          slot.pid = event.pid;
+          resolve();
+        } else if (event.type === 'fatal' && slot.state === 'starting') {
+          clearTimeout(timer);
+          reject(new StartError(`host ${hostId}: ${event.message}`));
+        }
+        this.onHostEvent(slot, event);
+      });
+      handle.onExit((code, signal) => {
+        clearTimeout(timer);
+        markExited();
+        if (slot.state === 'starting') reject(new StartError(`host ${hostId} exited during start (${signal ?? `code ${code}`})`));
+        else if (slot.state !== 'stopped' && slot.state !== 'stopping') this.hostLost(slot, signal ? `killed by ${signal}` : `exited with code ${code}`);
+        else slot.state = 'stopped';
+      });
+      handle.send({ type: 'init', init: { hostId, scenario: this.resolvedScenario, shards, connectRate: rateFor(devices), batchIntervalMs: this.opts.batchIntervalMs } });
+    });
+  }
+
+  private onHostEvent(slot: HostSlot, event: HostEvent): void {
+    switch (event.type) {
+      case 'batch':
+        if (slot.state !== 'lost') this.merger.add(event.batch);
+        break;
+      case 'device-log':
+        this.pendingLogs.get(event.reqId)?.(event.log);
+        this.pendingLogs.delete(event.reqId);
+        break;
+      case 'stopped':
+        slot.state = 'stopped';
+        break;
+      case 'fatal':
+        slot.lostReason = event.message.split('\n')[0];
+        break;
+      case 'ready':
+        break;
+    }
+  }
+
+  private hostLost(slot: HostSlot, why: string): void {
+    const reason = slot.lostReason ? `${why}: ${slot.lostReason}` : why;
+    slot.state = 'lost';
+    slot.lostReason = reason;
+    this.merger.hostLost(slot.hostId, slot.devices, 'host-lost');
+    this.emitEvent({ type: 'host-lost', at: Date.now(), hostId: slot.hostId, devices: slot.devices, reason });
+    if (this.hosts.every((h) => h.state === 'lost')) void this.stop('error');
+  }
+
+  /** Changes the fleet-wide connect rate while running. */
+  setRamp(connectsPerSec: number): void {
+    for (const h of this.hosts) {
+      h.handle.send({ type: 'set-rate', connectRate: connectsPerSec > 0 ? (connectsPerSec * h.devices) / this.devices : 0 });
+    }
+  }
+
+  /** Changes a group's timers (intervals, sizes) while running. */
+  setTimers(groupName: string, timers: GroupTimers): void {
+    const group = this.scenario.groups.find((g) => g.name === groupName);
+    if (!group) throw new Error(`no group named "${groupName}"`);
+    group.timers = timers;
+    for (const h of this.hosts) h.handle.send({ type: 'set-timers', group: groupName, timers });
+  }
+
+  /** A device's recent events and counters, fetched from the host that owns it. */
+  deviceLog(deviceId: string): Promise<DeviceLog | null> {
+    const where = findDevice(this.scenario, deviceId);
+    if (!where) return Promise.resolve(null);
+    const hostId = ownerOf(this.shards, where.group, where.index);
+    const slot = hostId === null ? undefined : this.hosts[hostId];
+    if (!slot || slot.state === 'lost' || slot.state === 'stopped') return Promise.resolve(null);
+    const reqId = ++this.reqId;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.pendingLogs.delete(reqId);
+        resolve(null);
+      }, 5000);
+      this.pendingLogs.set(reqId, (log) => {
+        clearTimeout(timer);
+        resolve(log);
+      });
+      slot.handle.send({ type: 'device-log', reqId, group: where.group, index: where.index });
+    });
+  }
+
+  snapshot(): FleetSnapshot {
+    const now = Date.now();
+    return {
+      at: now,
+      elapsedMs: this.state === 'starting' ? 0 : (this.endedAt || now) - this.startedAt,
+      durationMs: this.scenario.duration,
+      state: this.state,
+      devices: this.devices,
+      gauges: this.merger.gauges(),
+      groups: this.merger.groupGauges(),
+      totals: { ...this.merger.totals },
+      rates: this.merger.rates(now),
+      disconnectReasons: { ...this.merger.disconnectReasons },
+      failureReasons: { ...this.merger.failureReasons },
+      latency: this.merger.latency(),
+      hosts: this.hosts.map((h) => this.hostStatus(h)),
+    };
+  }
+
+  timeline() {
+    return this.merger.timeline;
+  }
+
+  private hostStatus(h: HostSlot): HostStatus {
+    const v = this.merger.host(h.hostId);
+    return {
+      hostId: h.hostId,
+      pid: h.pid,
+      state: h.state,
+      devices: h.devices,
+      cpuPct: v?.health?.cpuPct ?? 0,
+      rssMB: Math.round((v?.health?.rssBytes ?? 0) / 1048576),
+      loopLagP99Ms: v?.health?.loopLagP99Ms ?? 0,
+      lostReason: h.lostReason,
+    };
+  }
+
+  /** Stops every device (closing its connection), every host and the target. Idempotent. */
+  stop(reason: RunSummary['endReason'] = 'stopped'): Promise<RunSummary> {
+    this.stopping ??= (async () => {
+      this.endReason = reason;
+      this.onlineAtEnd = this.merger.gauges().online;
+      this.endedAt = Date.now();
+      this.setState('stopping');
+      for (const t of this.timers) clearInterval(t);
+      this.timers = [];
+      await this.teardown();
+      this.merger.tick(Date.now());
+      this.setState('stopped');
+      const summary = buildSummary({
+        scenario: this.scenario,
+        merger: this.merger,
+        hosts: this.hosts.map((h) => this.hostStatus(h)),
+        startedAt: this.startedAt,
+        endedAt: this.endedAt,
+        endReason: this.endReason,
+        onlineAtEnd: this.onlineAtEnd,
+      });
+      this.emit('snapshot', this.snapshot());
+      this.emit('ended', summary);
+      this.resolveDone(summary);
+      return summary;
+    })();
+    return this.stopping;
+  }
+
+  /** Asks every live host to stop, kills the ones that do not, then stops the target. */
+  private async teardown(): Promise<void> {
+    for (const h of this.hosts) {
+      if (h.state === 'lost' || h.state === 'stopped') continue;
+      h.state = 'stopping';
+      h.handle.send({ type: 'stop', reason: 'run ended' });
+    }
+    await Promise.all(
+      this.hosts.map(async (h) => {
+        const timer = setTimeout(() => h.handle.kill('SIGKILL'), HOST_STOP_TIMEOUT_MS);
+        await h.exited;
+        clearTimeout(timer);
+      }),
+    );
+    for (const resolve of this.pendingLogs.values()) resolve(null);
+    this.pendingLogs.clear();
+    await this.target?.stop();
+  }
+
+  private setState(state: RunState, detail?: string): void {
+    this.state = state;
+    this.emitEvent({ type: 'run-state', at: Date.now(), state, detail });
+  }
+
+  private emitEvent(e: FleetEvent): void {
+    this.emit('event', e);
+  }
+}

@@ -1,0 +1,61 @@
+// Starting child processes (device hosts, the embedded target) behind one interface:
+// child_process.fork headless; Electron's utilityProcess.fork in the desktop app.
+import { fork } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export type ChildEntry = 'host' | 'target';
+
+export interface ChildHandle<In, Out> {
+  readonly pid: number | undefined;
+  send(message: In): void;
+  onMessage(handler: (message: Out) => void): void;
+  /** Called once when the process is gone; code null means it was killed by a signal. */
+  onExit(handler: (code: number | null, signal: string | null) => void): void;
+  kill(signal?: NodeJS.Signals): void;
+}
+
+export interface Launcher {
+  launch<In, Out>(entry: ChildEntry, name: string): ChildHandle<In, Out>;
+}
+
+const here = fileURLToPath(import.meta.url);
+const runningFromSource = here.endsWith('.ts');
+const SOURCE_ENTRIES: Record<ChildEntry, string> = {
+  host: '../engine/host-main.ts',
+  target: '../targets/target-main.ts',
+};
+
+/** Where a child entry lives: next to the running bundle in dist/, or in src/ when run from source. */
+export function entryPath(entry: ChildEntry): string {
+  return runningFromSource ? join(dirname(here), SOURCE_ENTRIES[entry]) : join(dirname(here), `${entry}.mjs`);
+}
+
+export class ChildProcessLauncher implements Launcher {
+  launch<In, Out>(entry: ChildEntry, name: string): ChildHandle<In, Out> {
+    const child = fork(entryPath(entry), [`--fleetsim-name=${name}`], {
+      execArgv: runningFromSource ? ['--import', 'tsx'] : [],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      serialization: 'advanced',
+    });
+    let exited = false;
+    const exitHandlers: Array<(code: number | null, signal: string | null) => void> = [];
+    child.on('exit', (code, signal) => {
+      exited = true;
+      for (const h of exitHandlers) h(code, signal);
+    });
+    // A send racing a child's death must not crash the controller; the exit handler reports it.
+    child.on('error', () => {});
+    return {
+      pid: child.pid,
+      send: (m) => {
+        if (!exited && child.connected) child.send(m as object, () => {});
+      },
+      onMessage: (h) => child.on('message', (m) => h(m as Out)),
+      onExit: (h) => exitHandlers.push(h),
+      kill: (signal = 'SIGKILL') => {
+        if (!exited) child.kill(signal);
+      },
+    };
+  }
+}

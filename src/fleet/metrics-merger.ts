@@ -1,0 +1,166 @@
+// Merges MetricsBatches from every host into fleet totals, cumulative latency histograms,
+// rates and a one-second timeline.
+import {
+  COUNTERS,
+  LATENCY_KINDS,
+  zeroCounters,
+  zeroGauges,
+  type Counters,
+  type DeviceState,
+  type Gauges,
+  type HostHealth,
+  type LatencyKind,
+  type LatencySummary,
+  type MetricsBatch,
+} from '../contract/metrics.ts';
+import type { Rates, TimelinePoint } from '../contract/snapshot.ts';
+import { decodeHistogram, newHistogram, summarize, type Histogram } from '../engine/histograms.ts';
+
+interface HostView {
+  gauges: Gauges;
+  groups: Record<string, Gauges>;
+  health: HostHealth | null;
+  peakRss: number;
+  cpuSum: number;
+  cpuSamples: number;
+  worstLagP99: number;
+}
+
+const addInto = (into: Record<string, number>, from: Record<string, number>) => {
+  for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + v;
+};
+
+const newHistograms = () => Object.fromEntries(LATENCY_KINDS.map((k) => [k, newHistogram()])) as Record<LatencyKind, Histogram>;
+
+export class MetricsMerger {
+  readonly totals: Counters = zeroCounters();
+  readonly disconnectReasons: Record<string, number> = {};
+  readonly failureReasons: Record<string, number> = {};
+  private readonly cumulative = newHistograms();
+  private readonly second = newHistograms();
+  private readonly hosts = new Map<number, HostView>();
+  private secondStart = zeroCounters();
+  private readonly rateSamples: Array<{ at: number; totals: Counters }> = [];
+  readonly timeline: TimelinePoint[] = [];
+  peakOnline = 0;
+
+  constructor(private readonly startedAt: number) {}
+
+  add(batch: MetricsBatch): void {
+    addInto(this.totals, batch.counters);
+    addInto(this.disconnectReasons, batch.disconnectReasons);
+    addInto(this.failureReasons, batch.failureReasons);
+    for (const [kind, encoded] of Object.entries(batch.histograms) as Array<[LatencyKind, string]>) {
+      const h = decodeHistogram(encoded);
+      this.cumulative[kind].add(h);
+      this.second[kind].add(h);
+    }
+    const view = this.hosts.get(batch.hostId) ?? { gauges: zeroGauges(), groups: {}, health: null, peakRss: 0, cpuSum: 0, cpuSamples: 0, worstLagP99: 0 };
+    view.gauges = batch.gauges;
+    view.groups = batch.groupGauges;
+    view.health = batch.health;
+    view.peakRss = Math.max(view.peakRss, batch.health.rssBytes);
+    view.cpuSum += batch.health.cpuPct;
+    view.cpuSamples++;
+    view.worstLagP99 = Math.max(view.worstLagP99, batch.health.loopLagP99Ms);
+    this.hosts.set(batch.hostId, view);
+    this.peakOnline = Math.max(this.peakOnline, this.gauges().online);
+  }
+
+  /** A host died: all its devices count as lost; its online devices as dropped with `reason`. */
+  hostLost(hostId: number, devices: number, reason: string): number {
+    const view = this.hosts.get(hostId);
+    const wasOnline = view?.gauges.online ?? 0;
+    if (wasOnline > 0) {
+      this.totals.disconnects += wasOnline;
+      addInto(this.disconnectReasons, { [reason]: wasOnline });
+    }
+    const lost = { ...zeroGauges(), lost: devices };
+    const groups: Record<string, Gauges> = {};
+    for (const [name, g] of Object.entries(view?.groups ?? {})) {
+      const n = (Object.values(g) as number[]).reduce((a, b) => a + b, 0);
+      groups[name] = { ...zeroGauges(), lost: n };
+    }
+    this.hosts.set(hostId, { gauges: lost, groups, health: view?.health ?? null, peakRss: view?.peakRss ?? 0, cpuSum: view?.cpuSum ?? 0, cpuSamples: view?.cpuSamples ?? 0, worstLagP99: view?.worstLagP99 ?? 0 });
+    return wasOnline;
+  }
+
+  gauges(): Gauges {
+    const g = zeroGauges();
+    for (const v of this.hosts.values()) for (const s of Object.keys(g) as DeviceState[]) g[s] += v.gauges[s];
+    return g;
+  }
+
+  groupGauges(): Record<string, Gauges> {
+    const out: Record<string, Gauges> = {};
+    for (const v of this.hosts.values()) {
+      for (const [name, g] of Object.entries(v.groups)) {
+        const into = (out[name] ??= zeroGauges());
+        for (const s of Object.keys(g) as DeviceState[]) into[s] += g[s];
+      }
+    }
+    return out;
+  }
+
+  host(hostId: number): (HostView & { cpuAvg: number }) | undefined {
+    const v = this.hosts.get(hostId);
+    return v && { ...v, cpuAvg: v.cpuSamples ? Math.round((v.cpuSum / v.cpuSamples) * 10) / 10 : 0 };
+  }
+
+  latency(): Record<LatencyKind, LatencySummary> {
+    return Object.fromEntries(LATENCY_KINDS.map((k) => [k, summarize(this.cumulative[k])])) as Record<LatencyKind, LatencySummary>;
+  }
+
+  /** Rates over roughly the last second. */
+  rates(now: number): Rates {
+    this.rateSamples.push({ at: now, totals: { ...this.totals } });
+    while (this.rateSamples.length > 2 && now - this.rateSamples[1].at >= 1000) this.rateSamples.shift();
+    const old = this.rateSamples[0];
+    const dt = (now - old.at) / 1000;
+    const per = (c: keyof Counters) => (dt > 0 ? Math.round((this.totals[c] - old.totals[c]) / dt) : 0);
+    return {
+      connectsPerSec: per('connects'),
+      disconnectsPerSec: per('disconnects'),
+      sentPerSec: dt > 0 ? Math.round((this.sentTotal(this.totals) - this.sentTotal(old.totals)) / dt) : 0,
+      receivedPerSec: per('received'),
+      bytesSentPerSec: per('bytesSent'),
+    };
+  }
+
+  private sentTotal(c: Counters): number {
+    return c.sentHeartbeat + c.sentStatus + c.sentPing;
+  }
+
+  /** Closes the current second into a timeline point. */
+  tick(now: number): TimelinePoint {
+    const delta = (c: keyof Counters) => this.totals[c] - this.secondStart[c];
+    const g = this.gauges();
+    const p99 = {} as Record<LatencyKind, number>;
+    for (const k of LATENCY_KINDS) {
+      p99[k] = summarize(this.second[k]).p99;
+      this.second[k].reset();
+    }
+    const point: TimelinePoint = {
+      t: Math.round((now - this.startedAt) / 1000),
+      at: now,
+      online: g.online,
+      connecting: g.connecting,
+      backoff: g.backoff,
+      connects: delta('connects'),
+      disconnects: delta('disconnects'),
+      sent: this.sentTotal(this.totals) - this.sentTotal(this.secondStart),
+      received: delta('received'),
+      bytesSent: delta('bytesSent'),
+      p99,
+      hosts: [...this.hosts.entries()].map(([hostId, v]) => ({
+        hostId,
+        cpuPct: v.health?.cpuPct ?? 0,
+        rssMB: Math.round((v.health?.rssBytes ?? 0) / 1048576),
+        loopLagP99Ms: v.health?.loopLagP99Ms ?? 0,
+      })),
+    };
+    for (const c of COUNTERS) this.secondStart[c] = this.totals[c];
+    this.timeline.push(point);
+    return point;
+  }
+}

@@ -1,0 +1,70 @@
+// How many device hosts a run gets and which devices each one owns.
+import type { Shard } from '../contract/host-protocol.ts';
+import type { Scenario } from '../contract/scenario.ts';
+
+/** Sockets a host keeps for itself (IPC, stdio, files, DNS …) out of its open-file limit. */
+export const FD_RESERVE = 64;
+/** Below this many devices per host, an extra process costs more than it gives. */
+const MIN_DEVICES_PER_HOST = 500;
+
+export interface HostPlanInput {
+  totalDevices: number;
+  requested: number | 'auto';
+  cores: number;
+  /** Open-file limit of a host process; null when unknown. */
+  fdLimit: number | null;
+}
+
+export interface HostPlan {
+  hosts: number;
+  /** Most devices one host may be given: its open-file budget. */
+  perHostCapacity: number;
+}
+
+export function planHosts({ totalDevices, requested, cores, fdLimit }: HostPlanInput): HostPlan {
+  const perHostCapacity = fdLimit === null ? Number.MAX_SAFE_INTEGER : Math.max(1, fdLimit - FD_RESERVE);
+  const neededForFds = Math.ceil(totalDevices / perHostCapacity);
+  if (requested !== 'auto') return { hosts: Math.max(1, Math.min(requested, totalDevices)), perHostCapacity };
+  const byCores = Math.min(cores, Math.ceil(totalDevices / MIN_DEVICES_PER_HOST));
+  return { hosts: Math.max(1, byCores, neededForFds), perHostCapacity };
+}
+
+/**
+ * Splits every group over the hosts in contiguous index ranges, as evenly as possible,
+ * so each host carries a proportional slice of every group.
+ */
+export function shardGroups(scenario: Scenario, hosts: number): Shard[][] {
+  const out: Shard[][] = Array.from({ length: hosts }, () => []);
+  scenario.groups.forEach((g, group) => {
+    let first = 0;
+    for (let h = 0; h < hosts; h++) {
+      const count = Math.floor(g.count / hosts) + (h < g.count % hosts ? 1 : 0);
+      if (count > 0) out[h].push({ group, first, count });
+      first += count;
+    }
+  });
+  return out;
+}
+
+export function ownerOf(shards: Shard[][], group: number, index: number): number | null {
+  for (let h = 0; h < shards.length; h++) {
+    for (const s of shards[h]) if (s.group === group && index >= s.first && index < s.first + s.count) return h;
+  }
+  return null;
+}
+
+/** Finds a device by its id: matches each group's clientId template ({index} is the variable part). */
+export function findDevice(scenario: Scenario, id: string): { group: number; index: number } | null {
+  for (let group = 0; group < scenario.groups.length; group++) {
+    const g = scenario.groups[group];
+    const escape = (s: string) => s.replace(/[.*+?^$()|[\]\\]/g, '\\$&');
+    const pattern = escape(g.clientId).replace(/\{group\}/g, escape(g.name)).replace('{index}', '(\\d+)');
+    const re = new RegExp(`^${pattern}$`);
+    const m = re.exec(id);
+    if (m && m[1] !== undefined) {
+      const index = Number(m[1]);
+      if (index < g.count) return { group, index };
+    }
+  }
+  return null;
+}

@@ -1,0 +1,54 @@
+// The run summary: what `fleetsim run` prints at the end and `--json` emits.
+import type { Scenario } from '../contract/scenario.ts';
+import type { HostStatus, RunSummary } from '../contract/snapshot.ts';
+import type { MetricsMerger } from './metrics-merger.ts';
+
+export interface SummaryInput {
+  scenario: Scenario;
+  merger: MetricsMerger;
+  hosts: HostStatus[];
+  startedAt: number;
+  endedAt: number;
+  endReason: RunSummary['endReason'];
+  onlineAtEnd: number;
+}
+
+export function buildSummary({ scenario, merger, hosts, startedAt, endedAt, endReason, onlineAtEnd }: SummaryInput): RunSummary {
+  const t = merger.totals;
+  return {
+    name: scenario.name,
+    startedAt: new Date(startedAt).toISOString(),
+    endedAt: new Date(endedAt).toISOString(),
+    durationMs: endedAt - startedAt,
+    endReason,
+    devices: scenario.groups.reduce((n, g) => n + g.count, 0),
+    online: onlineAtEnd,
+    peakOnline: merger.peakOnline,
+    connectAttempts: t.connectAttempts,
+    connects: t.connects,
+    disconnects: t.disconnects,
+    reconnects: t.reconnects,
+    connectFailures: t.connectFailures,
+    gaveUp: t.gaveUp,
+    lost: merger.gauges().lost,
+    failures: { ...merger.failureReasons },
+    disconnectReasons: { ...merger.disconnectReasons },
+    sent: { heartbeat: t.sentHeartbeat, status: t.sentStatus, ping: t.sentPing },
+    received: t.received,
+    bytes: { sent: t.bytesSent, received: t.bytesReceived },
+    latencyMs: merger.latency(),
+    hosts: hosts.map((h) => {
+      const v = merger.host(h.hostId);
+      return {
+        hostId: h.hostId,
+        pid: h.pid,
+        devices: h.devices,
+        state: h.state,
+        rssMB: h.rssMB,
+        peakRssMB: Math.round((v?.peakRss ?? 0) / 1048576),
+        cpuPct: v?.cpuAvg ?? 0,
+        loopLagP99Ms: v?.worstLagP99 ?? 0,
+      };
+    }),
+  };
+}

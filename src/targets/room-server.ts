@@ -1,0 +1,136 @@
+// The embedded WebSocket room server (protocol in src/contract/target.ts). Frames are relayed
+// as received, never re-serialized, and the two hot types are recognised by a byte-prefix check
+// so a broadcast to many members costs no JSON parsing.
+import { createServer } from 'node:http';
+import { WebSocket, WebSocketServer } from 'ws';
+import type { RawData } from 'ws';
+import { closeServer, listen, trackSockets } from './listen.ts';
+
+export interface RoomServer {
+  readonly port: number;
+  stats(): { wsClients: number; rooms: number; roomFramesIn: number; roomFramesOut: number };
+  stop(): Promise<void>;
+}
+
+const ECHO_PREFIX = Buffer.from('{"type":"echo"');
+const BROADCAST_PREFIX = Buffer.from('{"type":"broadcast"');
+const NOT_IN_ROOM = JSON.stringify({ type: 'error', message: 'join a room first' });
+const BAD_JOIN = JSON.stringify({ type: 'error', message: 'join needs a "room" string' });
+const AS_TEXT = { binary: false };
+const AS_BINARY = { binary: true };
+
+function startsWith(data: Buffer, prefix: Buffer): boolean {
+  return data.length >= prefix.length && data.compare(prefix, 0, prefix.length, 0, prefix.length) === 0;
+}
+
+/** The `type` of a JSON object frame, or undefined for anything else. */
+function parseType(data: Buffer): { type: unknown; room: unknown } | undefined {
+  try {
+    const msg: unknown = JSON.parse(data.toString('utf8'));
+    if (typeof msg !== 'object' || msg === null) return undefined;
+    const { type, room } = msg as { type?: unknown; room?: unknown };
+    return { type, room };
+  } catch {
+    return undefined;
+  }
+}
+
+export async function startRoomServer(options: { host: string; port: number }): Promise<RoomServer> {
+  const rooms = new Map<string, Set<WebSocket>>();
+  // Each client's rooms, holding the member sets themselves so a broadcast needs no lookup.
+  const memberships = new Map<WebSocket, Map<string, Set<WebSocket>>>();
+  let framesIn = 0;
+  let framesOut = 0;
+
+  const send = (ws: WebSocket, data: Buffer | string, isBinary: boolean): void => {
+    if (ws.readyState !== WebSocket.OPEN) return;
+    ws.send(data, isBinary ? AS_BINARY : AS_TEXT);
+    framesOut++;
+  };
+
+  const join = (ws: WebSocket, room: string): void => {
+    let members = rooms.get(room);
+    if (!members) rooms.set(room, (members = new Set()));
+    members.add(ws);
+    memberships.get(ws)?.set(room, members);
+    send(ws, JSON.stringify({ type: 'joined', room, members: members.size }), false);
+  };
+
+  const broadcast = (sender: WebSocket, data: Buffer, isBinary: boolean): void => {
+    const mine = memberships.get(sender);
+    if (!mine || mine.size === 0) return send(sender, NOT_IN_ROOM, false);
+    if (mine.size === 1) {
+      for (const members of mine.values()) for (const m of members) send(m, data, isBinary);
+      return;
+    }
+    // In several rooms: a client sharing more than one of them still gets the frame once.
+    const seen = new Set<WebSocket>();
+    for (const members of mine.values()) {
+      for (const m of members) {
+        if (seen.has(m)) continue;
+        seen.add(m);
+        send(m, data, isBinary);
+      }
+    }
+  };
+
+  const leaveAll = (ws: WebSocket): void => {
+    for (const [room, members] of memberships.get(ws) ?? []) {
+      members.delete(ws);
+      if (members.size === 0) rooms.delete(room);
+    }
+    memberships.delete(ws);
+  };
+
+  const onFrame = (ws: WebSocket, raw: RawData, isBinary: boolean): void => {
+    framesIn++;
+    // binaryType is 'nodebuffer', so ws always hands over one Buffer.
+    const data = raw as Buffer;
+    if (startsWith(data, ECHO_PREFIX)) return send(ws, data, isBinary);
+    if (startsWith(data, BROADCAST_PREFIX)) return broadcast(ws, data, isBinary);
+    const msg = parseType(data);
+    if (msg?.type === 'join') {
+      if (typeof msg.room === 'string' && msg.room !== '') return join(ws, msg.room);
+      return send(ws, BAD_JOIN, false);
+    }
+    if (msg?.type === 'broadcast') return broadcast(ws, data, isBinary);
+    // echo frames that skipped the prefix, other types and non-JSON: plain echo.
+    send(ws, data, isBinary);
+  };
+
+  const http = createServer((_req, res) => {
+    res.writeHead(426, { 'content-type': 'text/plain' }).end('WebSocket room server: open a WebSocket\n');
+  });
+  const sockets = trackSockets(http);
+  // Any path is accepted: devices are told ws://host:port/, and rejecting others would only confuse.
+  const wss = new WebSocketServer({ server: http, perMessageDeflate: false });
+  // wss re-emits the http server's errors; listen() reports those, so this only prevents a crash.
+  wss.on('error', () => {});
+  wss.on('connection', (ws) => {
+    memberships.set(ws, new Map());
+    ws.on('message', (raw, isBinary) => onFrame(ws, raw, isBinary));
+    ws.on('error', () => {}); // a reset device; 'close' follows and cleans up
+    ws.on('close', () => leaveAll(ws));
+  });
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      const closed = closeServer(http);
+      sockets.destroyAll();
+      wss.close();
+      await closed;
+    })());
+
+  try {
+    const port = await listen(http, options.port, options.host, 'WebSocket room listener');
+    return {
+      port,
+      stats: () => ({ wsClients: memberships.size, rooms: rooms.size, roomFramesIn: framesIn, roomFramesOut: framesOut }),
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

@@ -1,0 +1,72 @@
+// `fleetsim target` run in a child process (it installs signal handlers), through runTargetCommand.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { tcpConnectOutcome } from './helpers.ts';
+
+const BOUND = { timeout: 20_000 };
+const command = fileURLToPath(new URL('../../src/cli/target-command.ts', import.meta.url));
+
+/** Runs runTargetCommand(args) in a fresh process; its return value becomes the exit code. */
+function run(t: { after(fn: () => unknown): void }, args: string[]) {
+  const script = `const { runTargetCommand } = await import(${JSON.stringify(command)});
+process.exitCode = await runTargetCommand(${JSON.stringify(args)});`;
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  t.after(() => child.kill('SIGKILL'));
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const exited = once(child, 'close').then(([code]) => ({ code: code as number | null, stdout, stderr }));
+  /** Resolves once stdout contains the pattern. */
+  const output = async (pattern: RegExp): Promise<RegExpMatchArray> => {
+    for (;;) {
+      const m = stdout.match(pattern);
+      if (m) return m;
+      await once(child.stdout, 'data');
+    }
+  };
+  return { child, exited, output };
+}
+
+test('prints the three URLs, serves, and stops cleanly on SIGINT with exit 0', BOUND, async (t) => {
+  const { child, exited, output } = run(t, ['--mqtt-port', '0', '--ws-port', '0', '--rooms-port', '0']);
+  const [, mqttPort] = await output(/mqtt:\/\/127\.0\.0\.1:(\d+)\n/);
+  await output(/ws:\/\/127\.0\.0\.1:\d+\/mqtt\n/);
+  await output(/ws:\/\/127\.0\.0\.1:\d+\/\n/);
+  assert.equal(await tcpConnectOutcome(Number(mqttPort)), 'connected');
+
+  child.kill('SIGINT');
+  const result = await exited;
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /stopped/);
+  assert.equal(await tcpConnectOutcome(Number(mqttPort)), 'ECONNREFUSED');
+});
+
+test('a bad port number is a usage error (exit 2)', BOUND, async (t) => {
+  const result = await run(t, ['--mqtt-port', 'x']).exited;
+  assert.equal(result.code, 2);
+  assert.equal(result.stderr, 'fleetsim target: --mqtt-port: expected a port number 0-65535, got "x"\n');
+  const tooBig = await run(t, ['--rooms-port=70000']).exited;
+  assert.equal(tooBig.code, 2);
+  assert.match(tooBig.stderr, /--rooms-port: expected a port number 0-65535, got "70000"/);
+  const unknown = await run(t, ['--nope']).exited;
+  assert.equal(unknown.code, 2);
+});
+
+test('a port in use exits 1 naming the listener and port', BOUND, async (t) => {
+  const blocker = createServer();
+  blocker.listen(0, '127.0.0.1');
+  await once(blocker, 'listening');
+  t.after(() => blocker.close());
+  const taken = (blocker.address() as AddressInfo).port;
+  const result = await run(t, ['--mqtt-port', String(taken), '--ws-port', '0', '--rooms-port', '0']).exited;
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, new RegExp(`MQTT/TCP listener: port ${taken} is already in use`));
+});

@@ -1,0 +1,90 @@
+// The target as a child process, driven through the fleet launcher like the controller does.
+import assert from 'node:assert/strict';
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { test } from 'node:test';
+import mqtt from 'mqtt';
+import type { TargetCommand, TargetEvent, TargetOptions } from '../../src/contract/target.ts';
+import { ChildProcessLauncher, entryPath } from '../../src/fleet/launcher.ts';
+import type { ChildHandle } from '../../src/fleet/launcher.ts';
+import { tcpConnectOutcome } from './helpers.ts';
+
+const ANY_PORTS: TargetOptions = { host: '127.0.0.1', ports: { mqtt: 0, mqttWs: 0, rooms: 0 } };
+const BOUND = { timeout: 20_000 };
+
+/** Launches the target child and records its events and exit, for awaiting in order. */
+function launch(t: { after(fn: () => unknown): void }) {
+  const child: ChildHandle<TargetCommand, TargetEvent> = new ChildProcessLauncher().launch('target', 't');
+  t.after(() => child.kill()); // no-op once it exited
+  const events: TargetEvent[] = [];
+  const waiters: Array<() => void> = [];
+  child.onMessage((e) => {
+    events.push(e);
+    for (const w of waiters.splice(0)) w();
+  });
+  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+    child.onExit((code, signal) => resolve({ code, signal })),
+  );
+  /** The first event of this type (and satisfying `match`), whenever it arrived; bounded by the test timeout. */
+  const event = async <T extends TargetEvent['type']>(
+    type: T,
+    match: (e: Extract<TargetEvent, { type: T }>) => boolean = () => true,
+  ): Promise<Extract<TargetEvent, { type: T }>> => {
+    for (;;) {
+      const found = events.find((e): e is Extract<TargetEvent, { type: T }> => e.type === type && match(e as never));
+      if (found) return found;
+      await new Promise<void>((resolve) => waiters.push(resolve));
+    }
+  };
+  return { child, event, exited };
+}
+
+test('start, ready with bound ports, stats, stop, stopped, exit 0', BOUND, async (t) => {
+  const { child, event, exited } = launch(t);
+  child.send({ type: 'start', options: ANY_PORTS });
+  const ready = await event('ready');
+  assert.equal(ready.pid, child.pid);
+  for (const port of Object.values(ready.ports)) assert.ok(port > 0);
+
+  const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${ready.ports.mqtt}`, { reconnectPeriod: 0 });
+  t.after(() => client.end(true));
+  const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
+  const stats = await event('stats', (e) => e.stats.mqttClients === 1);
+  assert.equal(stats.stats.wsClients, 0);
+
+  child.send({ type: 'stop' });
+  await event('stopped');
+  assert.deepEqual(await exited, { code: 0, signal: null });
+  await closed;
+  assert.equal(await tcpConnectOutcome(ready.ports.mqtt), 'ECONNREFUSED');
+});
+
+test('a start that cannot listen reports fatal and exits 1', BOUND, async (t) => {
+  const blocker = createServer();
+  blocker.listen(0, '127.0.0.1');
+  await once(blocker, 'listening');
+  t.after(() => blocker.close());
+  const taken = (blocker.address() as AddressInfo).port;
+
+  const { child, event, exited } = launch(t);
+  child.send({ type: 'start', options: { host: '127.0.0.1', ports: { mqtt: 0, mqttWs: taken, rooms: 0 } } });
+  const fatal = await event('fatal');
+  assert.match(fatal.message, new RegExp(`MQTT/WebSocket listener: port ${taken} is already in use`));
+  assert.deepEqual(await exited, { code: 1, signal: null });
+});
+
+test('the target exits when its parent disconnects (no orphan)', BOUND, async (t) => {
+  // Forked directly: the launcher's handle does not expose disconnect.
+  const child = fork(entryPath('target'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  t.after(() => child.kill('SIGKILL'));
+  const exited = once(child, 'exit');
+  child.send({ type: 'start', options: ANY_PORTS } satisfies TargetCommand);
+  const [ready] = (await once(child, 'message')) as [TargetEvent];
+  assert.equal(ready.type, 'ready');
+  child.disconnect();
+  const [code, signal] = await exited;
+  assert.equal(signal, null);
+  assert.equal(code, 0);
+});
