@@ -120,6 +120,9 @@ export const groupSchema = z
           : 'ws://, wss:// or embedded:ws';
       ctx.addIssue({ code: 'custom', path: ['url'], message: `expected ${expected} for protocol ${g.protocol}, got "${g.url}"` });
     }
+    if (g.protocol === 'mqtt' && g.mqtt.version === 5 && g.url.startsWith('embedded:')) {
+      ctx.addIssue({ code: 'custom', path: ['mqtt', 'version'], message: 'the embedded broker speaks MQTT 3.1.1 only; use "3.1.1" or an external broker' });
+    }
     if (g.reconnect.cap < g.reconnect.base) {
       ctx.addIssue({ code: 'custom', path: ['reconnect', 'cap'], message: 'must be at least reconnect.base' });
     }

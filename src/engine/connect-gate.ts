@@ -43,9 +43,11 @@ export class ConnectGate {
     if (this.ratePerSec <= 0) {
       allowed = UNLIMITED_BURST;
     } else {
-      // Burst capacity of 100 ms keeps admissions smooth without starving low rates.
+      // A burst allowance of 100 ms worth of connects (at least one). The cap cuts whole
+      // tokens only: the fraction is carried, so a low rate is not shaved pump after pump.
       const capacity = Math.max(1, this.ratePerSec * 0.1);
-      this.tokens = Math.min(capacity, this.tokens + elapsed * this.ratePerSec);
+      const filled = this.tokens + elapsed * this.ratePerSec;
+      this.tokens = filled > capacity ? Math.floor(capacity) + (filled % 1) : filled;
       allowed = Math.floor(this.tokens);
     }
     let admitted = 0;

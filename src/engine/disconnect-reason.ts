@@ -1,5 +1,25 @@
 // Names a lost connection or failed attempt by kind, so failures can be counted by reason.
 
+/** CONNACK return codes (MQTT 3.1.1) and reason codes (MQTT 5) by name. */
+const CONNACK_CODES: Record<number, string> = {
+  1: 'unacceptable-protocol-version',
+  2: 'identifier-rejected',
+  3: 'server-unavailable',
+  4: 'bad-username-or-password',
+  5: 'not-authorized',
+  128: 'unspecified-error',
+  132: 'unsupported-protocol-version',
+  133: 'client-identifier-not-valid',
+  134: 'bad-username-or-password',
+  135: 'not-authorized',
+  136: 'server-unavailable',
+  137: 'server-busy',
+  138: 'banned',
+  140: 'bad-authentication-method',
+  151: 'quota-exceeded',
+  159: 'connection-rate-exceeded',
+};
+
 const TLS_CODE = /^(ERR_TLS|ERR_SSL|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|HOSTNAME_MISMATCH|ERR_OSSL)/;
 
 export function reasonOf(err: unknown): string {
@@ -11,7 +31,7 @@ export function reasonOf(err: unknown): string {
     return e.code;
   }
   // mqtt.js reports a refused CONNACK as an error whose code is the return/reason code.
-  if (typeof e.code === 'number') return `connack-refused:${e.code}`;
+  if (typeof e.code === 'number') return `connack-refused:${CONNACK_CODES[e.code] ?? e.code}`;
   if (message === 'Keepalive timeout') return 'keepalive-timeout';
   if (message === 'connack timeout' || message.includes('handshake has timed out')) return 'connect-timeout';
   const http = /Unexpected server response: (\d+)/.exec(message);

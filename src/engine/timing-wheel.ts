@@ -5,6 +5,9 @@
 // time (no coordinated omission).
 import { nowMs } from './clock.ts';
 
+/** Bucket marker of a timer taken out of its bucket to fire in the current tick. */
+const PENDING_FIRE = -2;
+
 export abstract class WheelTimer {
   /** Tick at which the timer is due; -1 while not scheduled. */
   dueTick = -1;
@@ -32,10 +35,13 @@ export class TimingWheel {
   private readonly mask: number;
   private readonly origin = nowMs();
   private currentTick = 0;
-  private interval: NodeJS.Timeout | null = null;
+  private timeout: NodeJS.Timeout | null = null;
+  private running = false;
   private readonly tickListeners: Array<(now: number) => void> = [];
-  /** Timers currently scheduled. */
+  /** Timers currently in a bucket. */
   size = 0;
+  /** Scratch list reused by every tick (no allocation per tick). */
+  private readonly firing: WheelTimer[] = [];
 
   constructor(
     readonly tickMs = 50,
@@ -47,14 +53,29 @@ export class TimingWheel {
   }
 
   start(): void {
-    if (this.interval) return;
-    this.currentTick = this.tickAt(nowMs());
-    this.interval = setInterval(() => this.advance(nowMs()), this.tickMs);
+    if (this.running) return;
+    this.running = true;
+    this.currentTick = this.tickPassed(nowMs());
+    this.wakeAtNextTick();
   }
 
   stop(): void {
-    if (this.interval) clearInterval(this.interval);
-    this.interval = null;
+    this.running = false;
+    if (this.timeout) clearTimeout(this.timeout);
+    this.timeout = null;
+  }
+
+  /**
+   * Wakes up right after the next tick boundary (not on a free-running interval), so a timer
+   * fires within a millisecond or so of its intended time while the loop is healthy, and the
+   * only delay measured is real delay.
+   */
+  private wakeAtNextTick(): void {
+    const delay = Math.max(0, this.timeOf(this.currentTick + 1) - nowMs());
+    this.timeout = setTimeout(() => {
+      this.advance(nowMs());
+      if (this.running) this.wakeAtNextTick();
+    }, Math.ceil(delay));
   }
 
   /** Called once per processed tick batch, after due timers fired (e.g. the connect gate). */
@@ -73,31 +94,36 @@ export class TimingWheel {
 
   /** Schedules `timer` to fire `delayMs` from now (rounded up to a tick; at least one tick). */
   schedule(timer: WheelTimer, delayMs: number): void {
-    if (timer.bucket !== -1) this.cancel(timer);
+    this.cancel(timer);
     const due = Math.max(this.currentTick + 1, this.tickAt(nowMs() + delayMs));
     this.insert(timer, due);
   }
 
   /** Schedules `timer` at an absolute tick (used to keep a fixed cadence from an intended time). */
   scheduleAt(timer: WheelTimer, atMs: number): void {
-    if (timer.bucket !== -1) this.cancel(timer);
+    this.cancel(timer);
     this.insert(timer, Math.max(this.currentTick + 1, this.tickAt(atMs)));
   }
 
   cancel(timer: WheelTimer): void {
     if (timer.bucket === -1) return;
+    if (timer.bucket !== PENDING_FIRE) this.unlink(timer);
+    timer.bucket = -1;
+    timer.dueTick = -1;
+  }
+
+  private unlink(timer: WheelTimer): void {
     if (timer.prev) timer.prev.next = timer.next;
     else this.buckets[timer.bucket] = timer.next;
     if (timer.next) timer.next.prev = timer.prev;
     timer.next = timer.prev = null;
-    timer.bucket = -1;
-    timer.dueTick = -1;
     this.size--;
   }
 
+
   /** Fires every timer due up to `now`. Public so tests can drive the wheel without waiting. */
   advance(now: number): void {
-    const target = this.tickAt(now);
+    const target = this.tickPassed(now);
     while (this.currentTick < target) {
       this.currentTick++;
       this.fireBucket(this.currentTick);
@@ -105,8 +131,14 @@ export class TimingWheel {
     for (const l of this.tickListeners) l(now);
   }
 
+  /** First tick at or after `ms`: where a timer due at `ms` goes, so it never fires early. */
   private tickAt(ms: number): number {
     return Math.ceil((ms - this.origin) / this.tickMs);
+  }
+
+  /** Last tick whose time has come by `ms`. */
+  private tickPassed(ms: number): number {
+    return Math.floor((ms - this.origin) / this.tickMs);
   }
 
   private insert(timer: WheelTimer, due: number): void {
@@ -121,17 +153,30 @@ export class TimingWheel {
   }
 
   private fireBucket(tick: number): void {
-    // New timers are inserted at the head, so walking forward from the old head never visits
-    // a timer scheduled while this bucket fires.
+    // Two passes: first take every due timer out of the bucket, then fire them. Firing may
+    // cancel or reschedule any other timer (a dropped device cancels its siblings), so the
+    // bucket's list must not be walked while callbacks run.
+    const due = this.firing;
     let t = this.buckets[tick & this.mask];
     while (t) {
       const next = t.next;
       if (t.dueTick <= tick) {
-        const intended = this.timeOf(t.dueTick);
-        this.cancel(t);
-        t.fire(intended);
+        this.unlink(t);
+        t.bucket = PENDING_FIRE;
+        due.push(t);
       }
       t = next;
     }
+    for (let i = 0; i < due.length; i++) {
+      const timer = due[i];
+      // Cancelled or rescheduled by an earlier callback of this tick: not ours to fire.
+      if (timer.bucket !== PENDING_FIRE) continue;
+      const intended = this.timeOf(timer.dueTick);
+      timer.bucket = -1;
+      timer.dueTick = -1;
+      timer.fire(intended);
+    }
+    due.length = 0;
   }
+
 }

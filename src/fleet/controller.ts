@@ -53,6 +53,7 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; e
   private reqId = 0;
   private readonly pendingLogs = new Map<number, (log: DeviceLog | null) => void>();
   private stopping: Promise<RunSummary> | null = null;
+  private starting: Promise<void> | null = null;
   private onlineAtEnd = 0;
   private endReason: RunSummary['endReason'] = 'stopped';
   private resolvedScenario: Scenario;
@@ -79,7 +80,12 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; e
   }
 
   /** Starts the target (if embedded) and all hosts; rejects with a StartError saying why not. */
-  async start(): Promise<void> {
+  start(): Promise<void> {
+    this.starting ??= this.startOnce();
+    return this.starting;
+  }
+
+  private async startOnce(): Promise<void> {
     try {
       if (usesEmbeddedTarget(this.scenario)) {
         this.target = await launchEmbeddedTarget(this.launcher);
@@ -99,6 +105,8 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; e
       this.setState('failed', (err as Error).message);
       throw err instanceof StartError ? err : new StartError((err as Error).message);
     }
+    // Stopped while starting: leave the hosts idle; stop() tears them down once start settles.
+    if (this.stopping) return;
     this.startedAt = Date.now();
     this.merger = new MetricsMerger(this.startedAt);
     for (const h of this.hosts) {
@@ -246,6 +254,7 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; e
   /** Stops every device (closing its connection), every host and the target. Idempotent. */
   stop(reason: RunSummary['endReason'] = 'stopped'): Promise<RunSummary> {
     this.stopping ??= (async () => {
+      await this.starting?.catch(() => {});
       this.endReason = reason;
       this.onlineAtEnd = this.merger.gauges().online;
       this.endedAt = Date.now();

@@ -1,6 +1,7 @@
 // How many device hosts a run gets and which devices each one owns.
 import type { Shard } from '../contract/host-protocol.ts';
 import type { Scenario } from '../contract/scenario.ts';
+import { render } from '../engine/templates.ts';
 
 /** Sockets a host keeps for itself (IPC, stdio, files, DNS …) out of its open-file limit. */
 export const FD_RESERVE = 64;
@@ -63,7 +64,8 @@ export function findDevice(scenario: Scenario, id: string): { group: number; ind
     const m = re.exec(id);
     if (m && m[1] !== undefined) {
       const index = Number(m[1]);
-      if (index < g.count) return { group, index };
+      // "dev-007" matches the pattern but device 7 is "dev-7": only an exact rendering is a device.
+      if (index < g.count && render(g.clientId, { index, group: g.name }) === id) return { group, index };
     }
   }
   return null;
