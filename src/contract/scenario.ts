@@ -1,6 +1,7 @@
 // The scenario: one run's target, device groups, ramp and duration. Validated with zod;
 // the parsed form (durations in ms, defaults filled in) crosses every process boundary.
 import { z } from 'zod';
+import { expandSourceAddresses } from './addresses.ts';
 import { parseDuration } from './duration.ts';
 
 /** A duration written with a unit; parsed to milliseconds. */
@@ -85,6 +86,18 @@ const tlsOptions = z.strictObject({
   servername: z.string().optional(),
 });
 
+/** One address, a list, or ranges: "127.0.0.1-127.0.0.16". Devices take them round-robin. */
+const sourceAddresses = z
+  .union([z.string(), z.array(z.string())], { error: 'expected an IP address, a range like "127.0.0.1-127.0.0.16", or a list of them' })
+  .transform((v, ctx) => {
+    const expanded = expandSourceAddresses(Array.isArray(v) ? v : [v]);
+    if (typeof expanded === 'string') {
+      ctx.addIssue({ code: 'custom', message: expanded });
+      return z.NEVER;
+    }
+    return expanded;
+  });
+
 const MQTT_URL = /^(mqtt|mqtts|tcp|ssl|ws|wss):\/\/[^/\s]+/;
 const WS_URL = /^(ws|wss):\/\/[^/\s]+/;
 export const EMBEDDED_URLS = { mqtt: 'embedded:mqtt', 'mqtt-ws': 'embedded:mqtt-ws', ws: 'embedded:ws' } as const;
@@ -99,6 +112,7 @@ export const groupSchema = z
     mqtt: mqttOptions.default(() => mqttOptions.parse({})),
     ws: wsOptions.default(() => wsOptions.parse({})),
     tls: tlsOptions.optional(),
+    sourceAddresses: sourceAddresses.optional(),
     timers: z
       .strictObject({
         heartbeat: orOff(messageTimer),

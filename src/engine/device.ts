@@ -47,6 +47,7 @@ class DeviceTimer extends WheelTimer {
 export class Device implements DeviceLink, Waiter {
   readonly id: string;
   readonly room: string;
+  readonly localAddress: string | undefined;
   state: DeviceState = 'idle';
   private session: Session | null = null;
   private stopRequested = false;
@@ -72,6 +73,8 @@ export class Device implements DeviceLink, Waiter {
   ) {
     this.id = render(rt.group.clientId, { index, group: rt.group.name });
     this.room = roomOf(index, rt.group.ws.roomSize);
+    const sources = rt.group.sourceAddresses;
+    this.localAddress = sources?.length ? sources[index % sources.length] : undefined;
     this.timers = [0, 1, 2, 3].map((k) => new DeviceTimer(this, k));
     rt.metrics.transition(rt.group.name, null, 'idle');
   }

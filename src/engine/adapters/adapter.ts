@@ -10,6 +10,8 @@ export interface DeviceLink {
   readonly index: number;
   readonly room: string;
   readonly group: DeviceGroup;
+  /** Source address to connect from (round-robin over the group's sourceAddresses). */
+  readonly localAddress: string | undefined;
   /** Transport is up (TCP/TLS connected, WebSocket open). */
   transportOpen(): void;
   /** The device is online (CONNACK accepted, WebSocket open and joined). */

@@ -112,14 +112,17 @@ class MqttSession implements Session {
     const scheme = url.protocol.slice(0, -1);
     const onError = (err: Error) => (this.reason ??= reasonOf(err));
     if (scheme === 'mqtt' || scheme === 'tcp') {
-      const socket = net.createConnection({ host, port: Number(url.port || 1883) });
+      // Our own connector: mqtt.js's TCP connector ignores localAddress.
+      const socket = net.createConnection({ host, port: Number(url.port || 1883), localAddress: this.device.localAddress });
       socket.setNoDelay(true);
       socket.once('connect', () => this.device.transportOpen());
       socket.on('error', onError);
       return socket;
     }
     if (scheme === 'mqtts' || scheme === 'ssl') {
-      const socket = tls.connect({ host, port: Number(url.port || 8883), servername: t.servername ?? (net.isIP(host) ? undefined : host), ca: t.ca, cert: t.cert, key: t.key, rejectUnauthorized: t.rejectUnauthorized });
+      // tls.connect hands localAddress to its TCP socket; Node's types just do not list it.
+      const options = { host, port: Number(url.port || 8883), localAddress: this.device.localAddress, servername: t.servername ?? (net.isIP(host) ? undefined : host), ca: t.ca, cert: t.cert, key: t.key, rejectUnauthorized: t.rejectUnauthorized };
+      const socket = tls.connect(options as tls.ConnectionOptions);
       socket.once('secureConnect', () => this.device.transportOpen());
       socket.on('error', onError);
       return socket;
@@ -127,6 +130,7 @@ class MqttSession implements Session {
     const ws = new WebSocket(url, ['mqtt'], {
       perMessageDeflate: false,
       handshakeTimeout: group.mqtt.connectTimeout,
+      localAddress: this.device.localAddress,
       ...wsTlsOptions(t),
     });
     ws.once('open', () => this.device.transportOpen());

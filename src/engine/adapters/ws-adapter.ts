@@ -55,6 +55,7 @@ class WsSession implements Session {
       perMessageDeflate: false,
       headers: g.ws.headers,
       handshakeTimeout: g.ws.handshakeTimeout,
+      localAddress: device.localAddress,
       ...wsTlsOptions(adapter.tls),
     });
     this.ws.on('open', () => this.onOpen());
