@@ -2,6 +2,8 @@
 // of one device; the adapter reports back through the DeviceLink.
 import type { LatencyKind } from '../../contract/metrics.ts';
 import type { DeviceGroup } from '../../contract/scenario.ts';
+import { buildPayloads, type PayloadSource } from './payloads.ts';
+import { loadTls, type TlsMaterial } from './tls-files.ts';
 
 export type MessageKind = 'heartbeat' | 'status';
 
@@ -40,4 +42,22 @@ export interface ProtocolAdapter {
   open(device: DeviceLink): Session;
   /** The group's timers changed (payload sizes, templates). */
   refresh(): void;
+}
+
+/** What every adapter keeps per group: its TLS material and message bodies. */
+export abstract class GroupAdapter implements ProtocolAdapter {
+  abstract readonly selfPinging: boolean;
+  readonly tls: TlsMaterial;
+  payloads: Partial<Record<MessageKind, PayloadSource>>;
+
+  constructor(readonly group: DeviceGroup) {
+    this.tls = loadTls(group);
+    this.payloads = buildPayloads(group);
+  }
+
+  refresh(): void {
+    this.payloads = buildPayloads(this.group);
+  }
+
+  abstract open(device: DeviceLink): Session;
 }

@@ -12,9 +12,8 @@ import { nowMs } from '../clock.ts';
 import { reasonOf } from '../disconnect-reason.ts';
 import { render } from '../templates.ts';
 import { WheelTimer, type TimingWheel } from '../timing-wheel.ts';
-import type { DeviceLink, MessageKind, ProtocolAdapter, Session } from './adapter.ts';
-import { buildPayloads, type PayloadSource } from './payloads.ts';
-import { loadTls, wsTlsOptions, type TlsMaterial } from './tls-files.ts';
+import { GroupAdapter, type DeviceLink, type MessageKind, type Session } from './adapter.ts';
+import { wsTlsOptions } from './tls-files.ts';
 
 /** mqtt.js's keepalive interval, driven by the wheel. */
 class KeepaliveTimer extends WheelTimer {
@@ -31,20 +30,14 @@ class KeepaliveTimer extends WheelTimer {
   }
 }
 
-export class MqttAdapter implements ProtocolAdapter {
+export class MqttAdapter extends GroupAdapter {
   readonly selfPinging = true;
   readonly url: URL;
-  readonly tls: TlsMaterial;
-  payloads: Partial<Record<MessageKind, PayloadSource>>;
   readonly keepaliveTimer: { set: (fn: () => void, ms: number) => number; clear: (id: number) => void };
 
-  constructor(
-    readonly group: DeviceGroup,
-    wheel: TimingWheel,
-  ) {
+  constructor(group: DeviceGroup, wheel: TimingWheel) {
+    super(group);
     this.url = new URL(group.url);
-    this.tls = loadTls(group);
-    this.payloads = buildPayloads(group);
     this.keepaliveTimer = {
       set: (fn, ms) => {
         const t = new KeepaliveTimer(wheel, fn, ms);
@@ -53,10 +46,6 @@ export class MqttAdapter implements ProtocolAdapter {
       },
       clear: (id) => wheel.cancel(id as unknown as WheelTimer),
     };
-  }
-
-  refresh(): void {
-    this.payloads = buildPayloads(this.group);
   }
 
   open(device: DeviceLink): Session {

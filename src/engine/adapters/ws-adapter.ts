@@ -6,30 +6,22 @@ import type { DeviceGroup } from '../../contract/scenario.ts';
 import { nowMs } from '../clock.ts';
 import { reasonOf } from '../disconnect-reason.ts';
 import { padTo, render } from '../templates.ts';
-import type { DeviceLink, MessageKind, ProtocolAdapter, Session } from './adapter.ts';
-import { buildPayloads, type PayloadSource } from './payloads.ts';
-import { loadTls, wsTlsOptions, type TlsMaterial } from './tls-files.ts';
+import { GroupAdapter, type DeviceLink, type MessageKind, type Session } from './adapter.ts';
+import { wsTlsOptions } from './tls-files.ts';
 
 const ECHO_PREFIX = '{"type":"echo"';
 const BROADCAST_PREFIX = '{"type":"broadcast"';
 const JOINED_PREFIX = '{"type":"joined"';
 const KIND_CODE: Record<MessageKind, string> = { heartbeat: 'hb', status: 'st' };
 
-export class WsAdapter implements ProtocolAdapter {
+export class WsAdapter extends GroupAdapter {
   readonly selfPinging = false;
-  readonly tls: TlsMaterial;
-  payloads: Partial<Record<MessageKind, PayloadSource>>;
   /** Rooms need a join; without an explicit one, broadcast groups join the embedded room server's way. */
   readonly join: string | undefined;
 
-  constructor(readonly group: DeviceGroup) {
-    this.tls = loadTls(group);
-    this.payloads = buildPayloads(group);
+  constructor(group: DeviceGroup) {
+    super(group);
     this.join = group.ws.join ?? (group.ws.send === 'broadcast' ? '{"type":"join","room":"{room}"}' : undefined);
-  }
-
-  refresh(): void {
-    this.payloads = buildPayloads(this.group);
   }
 
   open(device: DeviceLink): Session {
