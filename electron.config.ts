@@ -18,6 +18,11 @@ export const bundles: BundleSpec[] = [
   { name: 'cli', entry: 'src/cli/main.ts', outfile: 'dist/cli.mjs', target: 'node', format: 'esm' },
   { name: 'host', entry: 'src/engine/host-main.ts', outfile: 'dist/host.mjs', target: 'node', format: 'esm' },
   { name: 'target', entry: 'src/targets/target-main.ts', outfile: 'dist/target.mjs', target: 'node', format: 'esm' },
+  // The UI: React + zustand, one script and one stylesheet (CSS imported from TS lands in app.css).
+  { name: 'renderer', entry: 'renderer/main.tsx', outfile: 'dist/renderer/app.js', target: 'browser', format: 'esm' },
 ];
 
-export default { bundles };
+/** Files copied as they are. */
+export const staticFiles: Array<{ from: string; to: string }> = [{ from: 'renderer/index.html', to: 'dist/renderer/index.html' }];
+
+export default { bundles, staticFiles };

@@ -2,12 +2,14 @@
 import { PRESET_DESCRIPTIONS } from '../contract/presets.ts';
 import { loadScenario, ScenarioError } from '../fleet/scenario-loader.ts';
 import { RUN_USAGE, runCommand } from './run-command.ts';
+import { serveCommand } from './serve-command.ts';
 import { runTargetCommand } from './target-command.ts';
 
 const USAGE = `fleetsim — simulate fleets of IoT devices over long-lived MQTT and WebSocket connections
 
   fleetsim run [scenario|preset] [--duration 30s] [--json]   run a fleet (default: the demo)
   fleetsim target [--mqtt-port N] [--ws-port N] [--rooms-port N]  run the embedded target alone
+  fleetsim serve [--port 7420]                                the UI in a browser (127.0.0.1, token in the URL)
   fleetsim validate <scenario>                                check a scenario file
   fleetsim presets                                            list the built-in scenarios
 
@@ -40,6 +42,8 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'target':
       return runTargetCommand(rest);
+    case 'serve':
+      return serveCommand(rest);
     case 'validate':
       return validateCommand(rest);
     case 'presets':

@@ -82,7 +82,7 @@ export async function runCommand(args: string[]): Promise<number> {
   process.on('SIGTERM', onSignal);
 
   try {
-    if (live) process.stderr.write(`fleetsim: ${scenario.name}: ${controller.devices.toLocaleString('en-US')} devices for ${Math.round(scenario.duration / 1000)} s\n`);
+    if (live) process.stderr.write(`fleetsim: ${scenario.name}: ${controller.deviceCount.toLocaleString('en-US')} devices for ${Math.round(scenario.duration / 1000)} s\n`);
     await controller.start();
   } catch (err) {
     process.off('SIGINT', onSignal);

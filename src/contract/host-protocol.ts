@@ -1,6 +1,8 @@
 // Messages between the fleet controller and a device host process. Plain JSON-able objects,
 // so they cross child_process IPC and Electron's utility-process ports alike.
 import type { DeviceLog } from './device-log.ts';
+import type { DeviceRow } from './fleet-api.ts';
+import type { DeviceState } from './metrics.ts';
 import type { MetricsBatch } from './metrics.ts';
 import type { GroupTimers, Scenario } from './scenario.ts';
 
@@ -9,6 +11,11 @@ export interface Shard {
   group: number;
   first: number;
   count: number;
+}
+
+export interface DeviceFilter {
+  state?: DeviceState;
+  search?: string;
 }
 
 export interface HostInit {
@@ -27,11 +34,15 @@ export type HostCommand =
   | { type: 'set-rate'; connectRate: number }
   | { type: 'set-timers'; group: string; timers: GroupTimers }
   | { type: 'device-log'; reqId: number; group: number; index: number }
+  | { type: 'count-devices'; reqId: number; filter: DeviceFilter }
+  | { type: 'list-devices'; reqId: number; group: number; filter: DeviceFilter; skip: number; take: number }
   | { type: 'stop'; reason: string };
 
 export type HostEvent =
   | { type: 'ready'; hostId: number; pid: number; fdLimit: number | null }
   | { type: 'batch'; batch: MetricsBatch }
   | { type: 'device-log'; reqId: number; log: DeviceLog | null }
+  | { type: 'device-counts'; reqId: number; counts: number[] }
+  | { type: 'device-rows'; reqId: number; rows: DeviceRow[] }
   | { type: 'stopped'; hostId: number }
   | { type: 'fatal'; hostId: number; message: string };

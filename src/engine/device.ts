@@ -2,6 +2,7 @@
 // its three timers on the host's timing wheel, and its reconnect policy. Protocol work is
 // delegated to a Session from the group's adapter.
 import type { DeviceLog } from '../contract/device-log.ts';
+import type { DeviceRow } from '../contract/fleet-api.ts';
 import type { DeviceState, LatencyKind } from '../contract/metrics.ts';
 import type { DeviceGroup } from '../contract/scenario.ts';
 import type { DeviceLink, MessageKind, ProtocolAdapter, Session } from './adapters/adapter.ts';
@@ -246,6 +247,21 @@ export class Device implements DeviceLink, Waiter {
     if (next === this.state) return;
     this.rt.metrics.transition(this.rt.group.name, this.state, next);
     this.state = next;
+  }
+
+  row(): DeviceRow {
+    return {
+      id: this.id,
+      group: this.rt.group.name,
+      index: this.index,
+      hostId: this.rt.hostId,
+      state: this.state,
+      connects: this.connects,
+      disconnects: this.disconnects,
+      lastReason: this.lastReason,
+      sent: this.sentMessages,
+      received: this.receivedMessages,
+    };
   }
 
   describe(): DeviceLog {

@@ -2,7 +2,7 @@
 // wheel and one connect gate, and sends a MetricsBatch every batch interval. Independent of
 // how it talks to the controller, so it runs the same in a child process and in tests.
 import type { DeviceLog } from '../contract/device-log.ts';
-import type { HostCommand, HostEvent, HostInit } from '../contract/host-protocol.ts';
+import type { DeviceFilter, HostCommand, HostEvent, HostInit } from '../contract/host-protocol.ts';
 import type { DeviceGroup, GroupTimers } from '../contract/scenario.ts';
 import type { ProtocolAdapter } from './adapters/adapter.ts';
 import { MqttAdapter } from './adapters/mqtt-adapter.ts';
@@ -96,6 +96,12 @@ export class DeviceHost {
       case 'device-log':
         this.emit({ type: 'device-log', reqId: cmd.reqId, log: this.deviceLog(cmd.group, cmd.index) });
         break;
+      case 'count-devices':
+        this.emit({ type: 'device-counts', reqId: cmd.reqId, counts: this.init.scenario.groups.map((_, g) => this.matching(g, cmd.filter).length) });
+        break;
+      case 'list-devices':
+        this.emit({ type: 'device-rows', reqId: cmd.reqId, rows: this.matching(cmd.group, cmd.filter).slice(cmd.skip, cmd.skip + cmd.take).map((d) => d.row()) });
+        break;
       case 'stop':
         void this.stop();
         break;
@@ -109,6 +115,12 @@ export class DeviceHost {
     const shard = this.byGroup.get(group);
     const device = shard?.devices[index - shard.first];
     return device ? device.describe() : null;
+  }
+
+  private matching(group: number, filter: DeviceFilter): Device[] {
+    const devices = this.byGroup.get(group)?.devices ?? [];
+    if (!filter.state && !filter.search) return devices;
+    return devices.filter((d) => (!filter.state || d.state === filter.state) && (!filter.search || d.id.includes(filter.search)));
   }
 
   private setTimers(groupName: string, timers: GroupTimers): void {

@@ -6,7 +6,9 @@ import { availableParallelism } from 'node:os';
 import type { DeviceLog } from '../contract/device-log.ts';
 import type { HostCommand, HostEvent, Shard } from '../contract/host-protocol.ts';
 import type { GroupTimers, Scenario } from '../contract/scenario.ts';
-import type { FleetEvent, FleetSnapshot, HostStatus, RunState, RunSummary } from '../contract/snapshot.ts';
+import type { FleetEvent, FleetSnapshot, HostStatus, RunState, RunSummary, TimelinePoint } from '../contract/snapshot.ts';
+import type { DevicePage, DeviceQuery, DeviceRow } from '../contract/fleet-api.ts';
+import { render } from '../engine/templates.ts';
 import { readFdLimit } from '../engine/fd-limit.ts';
 import { launchEmbeddedTarget, resolveEmbeddedUrls, usesEmbeddedTarget, type RunningTarget } from './embedded-target-process.ts';
 import { ChildProcessLauncher, type ChildHandle, type Launcher } from './launcher.ts';
@@ -38,7 +40,7 @@ interface HostSlot {
 const HOST_READY_TIMEOUT_MS = 15_000;
 const HOST_STOP_TIMEOUT_MS = 8_000;
 
-export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; event: [FleetEvent]; ended: [RunSummary] }> {
+export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; timeline: [TimelinePoint]; event: [FleetEvent]; ended: [RunSummary] }> {
   readonly scenario: Scenario;
   private readonly launcher: Launcher;
   private readonly opts: Required<Omit<ControllerOptions, 'launcher'>>;
@@ -51,7 +53,7 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; e
   private endedAt = 0;
   private timers: NodeJS.Timeout[] = [];
   private reqId = 0;
-  private readonly pendingLogs = new Map<number, (log: DeviceLog | null) => void>();
+  private readonly pending = new Map<number, (event: HostEvent | null) => void>();
   private stopping: Promise<RunSummary> | null = null;
   private starting: Promise<void> | null = null;
   private onlineAtEnd = 0;
@@ -75,7 +77,7 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; e
     this.done = new Promise((r) => (this.resolveDone = r));
   }
 
-  get devices(): number {
+  get deviceCount(): number {
     return this.scenario.groups.reduce((n, g) => n + g.count, 0);
   }
 
@@ -92,9 +94,9 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; e
         this.target.onLost((reason) => this.emitEvent({ type: 'target-lost', at: Date.now(), reason }));
         this.resolvedScenario = resolveEmbeddedUrls(this.scenario, this.target.ports);
       }
-      const plan = planHosts({ totalDevices: this.devices, requested: this.scenario.hosts, cores: this.opts.cores, fdLimit: readFdLimit()?.soft ?? null });
+      const plan = planHosts({ totalDevices: this.deviceCount, requested: this.scenario.hosts, cores: this.opts.cores, fdLimit: readFdLimit()?.soft ?? null });
       this.shards = shardGroups(this.scenario, plan.hosts);
-      const perHostRate = (n: number) => (this.scenario.ramp > 0 ? (this.scenario.ramp * n) / this.devices : 0);
+      const perHostRate = (n: number) => (this.scenario.ramp > 0 ? (this.scenario.ramp * n) / this.deviceCount : 0);
       await Promise.all(this.shards.map((shards, hostId) => this.launchHost(hostId, shards, perHostRate)));
       const overBudget = this.hosts.find((h) => h.devices > plan.perHostCapacity);
       if (overBudget) {
@@ -115,7 +117,7 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; e
     }
     this.setState('running');
     this.timers.push(setInterval(() => this.emit('snapshot', this.snapshot()), this.opts.snapshotIntervalMs));
-    this.timers.push(setInterval(() => this.merger.tick(Date.now()), 1000));
+    this.timers.push(setInterval(() => this.emit('timeline', this.merger.tick(Date.now())), 1000));
     this.timers.push(setTimeout(() => void this.stop('duration'), this.scenario.duration));
   }
 
@@ -155,8 +157,10 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; e
         if (slot.state !== 'lost') this.merger.add(event.batch);
         break;
       case 'device-log':
-        this.pendingLogs.get(event.reqId)?.(event.log);
-        this.pendingLogs.delete(event.reqId);
+      case 'device-counts':
+      case 'device-rows':
+        this.pending.get(event.reqId)?.(event);
+        this.pending.delete(event.reqId);
         break;
       case 'stopped':
         slot.state = 'stopped';
@@ -181,7 +185,7 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; e
   /** Changes the fleet-wide connect rate while running. */
   setRamp(connectsPerSec: number): void {
     for (const h of this.hosts) {
-      h.handle.send({ type: 'set-rate', connectRate: connectsPerSec > 0 ? (connectsPerSec * h.devices) / this.devices : 0 });
+      h.handle.send({ type: 'set-rate', connectRate: connectsPerSec > 0 ? (connectsPerSec * h.devices) / this.deviceCount : 0 });
     }
   }
 
@@ -193,25 +197,87 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; e
     for (const h of this.hosts) h.handle.send({ type: 'set-timers', group: groupName, timers });
   }
 
-  /** A device's recent events and counters, fetched from the host that owns it. */
-  deviceLog(deviceId: string): Promise<DeviceLog | null> {
-    const where = findDevice(this.scenario, deviceId);
-    if (!where) return Promise.resolve(null);
-    const hostId = ownerOf(this.shards, where.group, where.index);
-    const slot = hostId === null ? undefined : this.hosts[hostId];
-    if (!slot || slot.state === 'lost' || slot.state === 'stopped') return Promise.resolve(null);
+  /** Sends a request to one host and resolves with its answer (null if it is gone or silent). */
+  private ask(slot: HostSlot, build: (reqId: number) => HostCommand): Promise<HostEvent | null> {
+    if (slot.state === 'lost' || slot.state === 'stopped') return Promise.resolve(null);
     const reqId = ++this.reqId;
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
-        this.pendingLogs.delete(reqId);
+        this.pending.delete(reqId);
         resolve(null);
       }, 5000);
-      this.pendingLogs.set(reqId, (log) => {
+      this.pending.set(reqId, (event) => {
         clearTimeout(timer);
-        resolve(log);
+        resolve(event);
       });
-      slot.handle.send({ type: 'device-log', reqId, group: where.group, index: where.index });
+      slot.handle.send(build(reqId));
     });
+  }
+
+  /** A device's recent events and counters, fetched from the host that owns it. */
+  async deviceLog(deviceId: string): Promise<DeviceLog | null> {
+    const where = findDevice(this.scenario, deviceId);
+    if (!where) return null;
+    const hostId = ownerOf(this.shards, where.group, where.index);
+    const slot = hostId === null ? undefined : this.hosts[hostId];
+    if (!slot) return null;
+    const answer = await this.ask(slot, (reqId) => ({ type: 'device-log', reqId, group: where.group, index: where.index }));
+    return answer?.type === 'device-log' ? answer.log : null;
+  }
+
+  /**
+   * One page of the devices matching `query`, ordered by group, then host, then index. Hosts
+   * count their matches first, then only the hosts overlapping the page send rows; devices of
+   * a lost host are listed as lost.
+   */
+  async devices(query: DeviceQuery): Promise<DevicePage> {
+    const groupFilter = query.group === undefined ? null : this.scenario.groups.findIndex((g) => g.name === query.group);
+    const filter = { state: query.state, search: query.search || undefined };
+    const counts = await Promise.all(
+      this.hosts.map(async (slot) => {
+        if (slot.state === 'lost') return this.scenario.groups.map((_, g) => this.lostRows(slot, g, filter).length);
+        const answer = await this.ask(slot, (reqId) => ({ type: 'count-devices', reqId, filter }));
+        return answer?.type === 'device-counts' ? answer.counts : this.scenario.groups.map(() => 0);
+      }),
+    );
+    const blocks: Array<{ slot: HostSlot; group: number; count: number; start: number }> = [];
+    let total = 0;
+    this.scenario.groups.forEach((_, group) => {
+      if (groupFilter !== null && group !== groupFilter) return;
+      this.hosts.forEach((slot, h) => {
+        const count = counts[h][group] ?? 0;
+        if (count > 0) blocks.push({ slot, group, count, start: total });
+        total += count;
+      });
+    });
+    const end = query.offset + query.limit;
+    const pages = await Promise.all(
+      blocks
+        .filter((b) => b.start < end && b.start + b.count > query.offset)
+        .map(async (b) => {
+          const skip = Math.max(0, query.offset - b.start);
+          const take = Math.min(b.count, end - b.start) - skip;
+          if (b.slot.state === 'lost') return this.lostRows(b.slot, b.group, filter).slice(skip, skip + take);
+          const answer = await this.ask(b.slot, (reqId) => ({ type: 'list-devices', reqId, group: b.group, filter, skip, take }));
+          return answer?.type === 'device-rows' ? answer.rows : [];
+        }),
+    );
+    return { total, offset: query.offset, rows: pages.flat() };
+  }
+
+  private lostRows(slot: HostSlot, group: number, filter: { state?: string; search?: string }): DeviceRow[] {
+    if (filter.state && filter.state !== 'lost') return [];
+    const g = this.scenario.groups[group];
+    const rows: DeviceRow[] = [];
+    for (const s of slot.shards) {
+      if (s.group !== group) continue;
+      for (let index = s.first; index < s.first + s.count; index++) {
+        const id = render(g.clientId, { index, group: g.name });
+        if (filter.search && !id.includes(filter.search)) continue;
+        rows.push({ id, group: g.name, index, hostId: slot.hostId, state: 'lost', connects: 0, disconnects: 0, lastReason: 'host-lost', sent: 0, received: 0 });
+      }
+    }
+    return rows;
   }
 
   snapshot(): FleetSnapshot {
@@ -221,7 +287,7 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; e
       elapsedMs: this.state === 'starting' ? 0 : (this.endedAt || now) - this.startedAt,
       durationMs: this.scenario.duration,
       state: this.state,
-      devices: this.devices,
+      devices: this.deviceCount,
       gauges: this.merger.gauges(),
       groups: this.merger.groupGauges(),
       totals: { ...this.merger.totals },
@@ -262,7 +328,7 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; e
       for (const t of this.timers) clearInterval(t);
       this.timers = [];
       await this.teardown();
-      this.merger.tick(Date.now());
+      this.emit('timeline', this.merger.tick(Date.now()));
       this.setState('stopped');
       const summary = buildSummary({
         scenario: this.scenario,
@@ -295,8 +361,8 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; e
         clearTimeout(timer);
       }),
     );
-    for (const resolve of this.pendingLogs.values()) resolve(null);
-    this.pendingLogs.clear();
+    for (const resolve of this.pending.values()) resolve(null);
+    this.pending.clear();
     await this.target?.stop();
   }
 

@@ -1,0 +1,61 @@
+// `fleetsim serve [--port N]`: the UI in a browser (headless boxes, and our end-to-end tests).
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { FleetService } from '../fleet/fleet-service.ts';
+import { startBridge } from './bridge/bridge-server.ts';
+
+const USAGE = 'usage: fleetsim serve [--port N]   (0 picks a free port; listens on 127.0.0.1 only)';
+
+/** dist/renderer next to the running bundle (dist/cli.mjs), or from the repo root when run from source. */
+function rendererRoot(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const candidates = [join(here, 'renderer'), join(here, '../../dist/renderer')];
+  return candidates.find((c) => existsSync(join(c, 'index.html'))) ?? candidates[0];
+}
+
+export async function serveCommand(args: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({ args, options: { port: { type: 'string', default: '7420' }, help: { type: 'boolean', short: 'h' } } }));
+  } catch (err) {
+    console.error(`fleetsim serve: ${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`fleetsim serve: --port: expected a port number 0-65535, got "${values.port}"`);
+    return 2;
+  }
+  const root = rendererRoot();
+  if (!existsSync(join(root, 'index.html'))) {
+    console.error(`fleetsim serve: the UI is not built (${root}/index.html missing); run npm run build`);
+    return 1;
+  }
+  const service = new FleetService();
+  let bridge;
+  try {
+    bridge = await startBridge({ api: service, rendererRoot: root, port });
+  } catch (err) {
+    console.error(`fleetsim serve: ${(err as Error).message}`);
+    return 1;
+  }
+  console.log(`Fleetsim is running in browser mode: open ${bridge.url}`);
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = () => {
+      if (stopping) process.exit(130);
+      stopping = true;
+      console.log('fleetsim serve: stopping (closing any running fleet)');
+      void service.shutdown().then(() => bridge.close()).then(resolve);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  return 0;
+}

@@ -1,0 +1,90 @@
+// FleetApi: everything the UI can ask of a fleet. The desktop app serves it over Electron IPC
+// (preload `window.fleet`), browser mode over a WebSocket bridge; the renderer sees only this.
+import type { DeviceLog } from './device-log.ts';
+import type { DeviceState } from './metrics.ts';
+import type { Scenario, ScenarioInput } from './scenario.ts';
+import type { FleetEvent, FleetSnapshot, RunState, RunSummary, TimelinePoint } from './snapshot.ts';
+
+export interface PresetInfo {
+  name: string;
+  description: string;
+  scenario: ScenarioInput;
+}
+
+export interface RunStatus {
+  state: RunState | 'idle';
+  scenario: Scenario | null;
+  snapshot: FleetSnapshot | null;
+  timeline: TimelinePoint[];
+  summary: RunSummary | null;
+  /** The most recent notable events, oldest first. */
+  events: FleetEvent[];
+}
+
+export type StartResult = { ok: true } | { ok: false; problems: string[] };
+
+export interface DeviceRow {
+  id: string;
+  group: string;
+  index: number;
+  hostId: number;
+  state: DeviceState;
+  connects: number;
+  disconnects: number;
+  lastReason?: string;
+  sent: number;
+  received: number;
+}
+
+export interface DeviceQuery {
+  group?: string;
+  state?: DeviceState;
+  /** Substring of the device id. */
+  search?: string;
+  offset: number;
+  limit: number;
+}
+
+export interface DevicePage {
+  total: number;
+  offset: number;
+  rows: DeviceRow[];
+}
+
+/** Pushed to every UI: one message per snapshot (≤ 4/s), per timeline second, per notable event. */
+export type FleetUpdate =
+  | { type: 'snapshot'; snapshot: FleetSnapshot }
+  | { type: 'timeline'; point: TimelinePoint }
+  | { type: 'event'; event: FleetEvent }
+  | { type: 'started'; scenario: Scenario }
+  | { type: 'ended'; summary: RunSummary };
+
+/** The request/response part of the API: the same method names over IPC and the bridge. */
+export interface FleetMethods {
+  listPresets(): Promise<PresetInfo[]>;
+  /** Validates and starts a run; problems are one line per field, or why it could not start. */
+  start(scenario: unknown): Promise<StartResult>;
+  /** Stops the current run; resolves with its summary (null when nothing runs). */
+  stop(): Promise<RunSummary | null>;
+  status(): Promise<RunStatus>;
+  /** Changes a group's timers while running; `timers` as in a scenario file (durations as text). */
+  setTimers(group: string, timers: unknown): Promise<StartResult>;
+  setRamp(connectsPerSec: number): Promise<void>;
+  deviceLog(deviceId: string): Promise<DeviceLog | null>;
+  devices(query: DeviceQuery): Promise<DevicePage>;
+}
+
+export type FleetMethodName = keyof FleetMethods;
+export const FLEET_METHODS: readonly FleetMethodName[] = ['listPresets', 'start', 'stop', 'status', 'setTimers', 'setRamp', 'deviceLog', 'devices'];
+
+export interface FleetApi extends FleetMethods {
+  /** Live updates; returns an unsubscribe function. */
+  onUpdate(listener: (update: FleetUpdate) => void): () => void;
+}
+
+/** Bridge wire format (browser mode): requests, responses and pushes as JSON text frames. */
+export type BridgeRequest = { id: number; method: FleetMethodName; params: unknown[] };
+export type BridgeMessage =
+  | { id: number; ok: true; result: unknown }
+  | { id: number; ok: false; error: string }
+  | { push: FleetUpdate };

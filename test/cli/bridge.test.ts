@@ -1,0 +1,143 @@
+// Browser-mode bridge: it refuses strangers, and drives a real fleet for the page that has the token.
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import WebSocket from 'ws';
+import type { BridgeMessage, FleetUpdate } from '../../src/contract/fleet-api.ts';
+import { startBridge, type BridgeServer } from '../../src/cli/bridge/bridge-server.ts';
+import { FleetService } from '../../src/fleet/fleet-service.ts';
+import { waitFor } from '../helpers/ports.ts';
+
+let bridge: BridgeServer;
+const service = new FleetService();
+const root = mkdtempSync(join(tmpdir(), 'fleetsim-renderer-'));
+writeFileSync(join(root, 'index.html'), '<!doctype html><title>Fleetsim</title>');
+
+function get(path: string, host?: string): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: bridge.port, path, headers: host ? { host } : {} }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Opens the API socket; resolves with the socket, or with the HTTP status that refused it. */
+function openApi(token: string, origin: string | undefined): Promise<WebSocket | number> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${bridge.port}/api?token=${encodeURIComponent(token)}`, origin ? { origin } : {});
+    ws.once('open', () => resolve(ws));
+    ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    ws.once('error', () => resolve(-1));
+  });
+}
+
+class Client {
+  private id = 0;
+  private readonly waiting = new Map<number, (m: BridgeMessage) => void>();
+  readonly pushes: FleetUpdate[] = [];
+  constructor(private readonly ws: WebSocket) {
+    ws.on('message', (d) => {
+      const m = JSON.parse(d.toString()) as BridgeMessage;
+      if ('push' in m) this.pushes.push(m.push);
+      else this.waiting.get(m.id)?.(m);
+    });
+  }
+  call(method: string, ...params: unknown[]): Promise<BridgeMessage> {
+    const id = ++this.id;
+    return new Promise((resolve) => {
+      this.waiting.set(id, resolve);
+      this.ws.send(JSON.stringify({ id, method, params }));
+    });
+  }
+}
+
+const result = (m: BridgeMessage) => {
+  assert.ok('ok' in m && m.ok, JSON.stringify(m));
+  return (m as { result: unknown }).result;
+};
+
+describe('browser-mode bridge', () => {
+  before(async () => {
+    bridge = await startBridge({ api: service, rendererRoot: root, port: 0 });
+  });
+  after(async () => {
+    await service.shutdown();
+    await bridge.close();
+  });
+
+  test('listens on 127.0.0.1 with a long random token in the URL', () => {
+    assert.match(bridge.url, /^http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{32}$/);
+  });
+
+  test('serves the page with security headers, nothing outside the renderer, only for loopback hosts', async () => {
+    const page = await get('/');
+    assert.equal(page.status, 200);
+    assert.match(String(page.headers['content-security-policy']), /default-src 'self'/);
+    assert.equal(page.headers['referrer-policy'], 'no-referrer');
+    assert.equal((await get('/../../package.json')).status, 404);
+    assert.equal((await get('/%2e%2e/%2e%2e/package.json')).status, 404);
+    assert.equal((await get('/', 'evil.example:80')).status, 421, 'DNS-rebinding host refused');
+  });
+
+  test('refuses a wrong token, a missing or foreign Origin', async () => {
+    const origin = `http://127.0.0.1:${bridge.port}`;
+    assert.equal(await openApi('wrong-token', origin), 401);
+    assert.equal(await openApi('', origin), 401);
+    assert.equal(await openApi(bridge.token, undefined), 403);
+    assert.equal(await openApi(bridge.token, 'http://evil.example'), 403);
+    assert.equal(await openApi(bridge.token, `http://127.0.0.1:${bridge.port + 1}`), 403);
+  });
+
+  test('the page with the token drives a real fleet: presets, start, pushes, devices, logs, stop', async () => {
+    const ws = await openApi(bridge.token, `http://127.0.0.1:${bridge.port}`);
+    assert.ok(ws instanceof WebSocket);
+    const api = new Client(ws);
+    const presets = result(await api.call('listPresets')) as Array<{ name: string }>;
+    assert.deepEqual(presets.map((p) => p.name).sort(), ['demo', 'seed-mqtt', 'seed-ws-rooms']);
+    const unknown = await api.call('exec', 'rm -rf /');
+    assert.ok('ok' in unknown && !unknown.ok);
+
+    const bad = result(await api.call('start', { groups: [{ protocol: 'mqtt', url: 'embedded:mqtt', count: 0 }] })) as { ok: boolean; problems: string[] };
+    assert.equal(bad.ok, false);
+    assert.match(bad.problems[0], /^groups\[0\]\.count: /);
+
+    const scenario = { name: 'bridge', ramp: 0, hosts: 2, groups: [{ protocol: 'mqtt', url: 'embedded:mqtt', count: 40, timers: { heartbeat: { every: '300ms' } } }] };
+    assert.deepEqual(result(await api.call('start', scenario)), { ok: true });
+    const again = result(await api.call('start', scenario)) as { ok: boolean; problems: string[] };
+    assert.deepEqual(again, { ok: false, problems: ['a run is already in progress: stop it first'] });
+
+    await waitFor('a snapshot push with 40 online', () => api.pushes.some((p) => p.type === 'snapshot' && p.snapshot.gauges.online === 40));
+    await waitFor('a timeline push', () => api.pushes.some((p) => p.type === 'timeline'));
+    const page = result(await api.call('devices', { offset: 10, limit: 25 })) as { total: number; rows: Array<{ id: string; state: string; hostId: number }> };
+    assert.equal(page.total, 40);
+    assert.equal(page.rows.length, 25);
+    assert.equal(page.rows[0].id, 'dev-10');
+    assert.ok(page.rows.every((r) => r.state === 'online'));
+    assert.deepEqual([...new Set(page.rows.map((r) => r.hostId))], [0, 1], 'the page spans both hosts');
+    const found = result(await api.call('devices', { offset: 0, limit: 10, search: 'dev-3' })) as { total: number };
+    assert.equal(found.total, 11, 'dev-3 and dev-30..39');
+    const log = result(await api.call('deviceLog', 'dev-33')) as { device: { id: string }; events: Array<{ kind: string }> };
+    assert.equal(log.device.id, 'dev-33');
+    assert.ok(log.events.some((e) => e.kind === 'online'));
+
+    const retimed = result(await api.call('setTimers', 'group-0', { heartbeat: { every: 'soon' } })) as { ok: boolean; problems: string[] };
+    assert.deepEqual(retimed, { ok: false, problems: ['group-0.timers.heartbeat.every: expected a duration like "15s" (units: ms, s, m, h)'] });
+    assert.deepEqual(result(await api.call('setTimers', 'group-0', { heartbeat: { every: '1s' } })), { ok: true });
+
+    const summary = result(await api.call('stop')) as { online: number; endReason: string };
+    assert.equal(summary.online, 40);
+    assert.equal(summary.endReason, 'stopped');
+    await waitFor('the ended push', () => api.pushes.some((p) => p.type === 'ended'));
+    const status = result(await api.call('status')) as { state: string; timeline: unknown[]; summary: unknown };
+    assert.equal(status.state, 'stopped');
+    assert.ok(status.timeline.length > 0 && status.summary);
+    ws.close();
+  });
+});
