@@ -1,7 +1,7 @@
 // Build configuration for every bundle Fleetsim ships. `scripts/build.ts` reads it.
-// The desktop bundles (main, preload, renderer) and electron-builder packaging join this list
-// with the desktop app; the Node bundles below are what the CLI, the device hosts and the
-// embedded target run from.
+// The Node bundles are what the CLI, the device hosts and the embedded target run from; the
+// desktop app adds its main process, preload and renderer, and `packaging` below configures
+// electron-builder.
 
 export type BundleTarget = 'node' | 'electron-main' | 'electron-preload' | 'browser';
 
@@ -18,11 +18,81 @@ export const bundles: BundleSpec[] = [
   { name: 'cli', entry: 'src/cli/main.ts', outfile: 'dist/cli.mjs', target: 'node', format: 'esm' },
   { name: 'host', entry: 'src/engine/host-main.ts', outfile: 'dist/host.mjs', target: 'node', format: 'esm' },
   { name: 'target', entry: 'src/targets/target-main.ts', outfile: 'dist/target.mjs', target: 'node', format: 'esm' },
+  // The desktop shell. Main is ESM; the preload is CommonJS because a sandboxed preload cannot
+  // be an ES module (it may only require 'electron', and everything else is bundled in).
+  { name: 'main', entry: 'src/main/main.ts', outfile: 'dist/main.mjs', target: 'electron-main', format: 'esm' },
+  { name: 'preload', entry: 'src/preload/preload.ts', outfile: 'dist/preload.cjs', target: 'electron-preload', format: 'cjs' },
   // The UI: React + zustand, one script and one stylesheet (CSS imported from TS lands in app.css).
   { name: 'renderer', entry: 'renderer/main.tsx', outfile: 'dist/renderer/app.js', target: 'browser', format: 'esm' },
 ];
 
 /** Files copied as they are. */
 export const staticFiles: Array<{ from: string; to: string }> = [{ from: 'renderer/index.html', to: 'dist/renderer/index.html' }];
+
+/**
+ * The part of electron-builder's `Configuration` that Fleetsim uses, declared here so the
+ * packaging config is type-checked without installing electron-builder (a large dev dependency
+ * that downloads Electron and packaging tools, which this project's CI cannot do). Field names
+ * and meanings are electron-builder's; with electron-builder installed, `packaging` can be
+ * checked against the real type by writing `satisfies import('electron-builder').Configuration`.
+ */
+export interface PackagingConfig {
+  appId: string;
+  productName: string;
+  directories: { output: string; buildResources: string };
+  /** Written into the packaged package.json: the app entry (package.json itself has no "main"). */
+  extraMetadata: { main: string };
+  files: string[];
+  asar: boolean;
+  asarUnpack: string[];
+  linux: { target: Array<'AppImage' | 'deb'>; category: string; icon: string; maintainer: string; synopsis?: string };
+  mac: { target: Array<'dmg'>; category: string; icon: string; hardenedRuntime: boolean };
+  win: { target: Array<'nsis'>; icon: string };
+  nsis: { oneClick: boolean; allowToChangeInstallationDirectory: boolean };
+}
+
+/**
+ * electron-builder configuration (`npm run dist`, see scripts/start.ts --dist). Not runnable on
+ * a machine that cannot download Electron.
+ *
+ * Icons: assets/icon.svg is the source. electron-builder takes assets/icon.png (1024×1024) from
+ * buildResources and derives the .icns and .ico from it; render it once before packaging, e.g.
+ * `rsvg-convert -w 1024 -h 1024 assets/icon.svg -o assets/icon.png` (or a headless Chromium
+ * screenshot of the SVG at 1024×1024).
+ *
+ * asar: everything stays in app.asar, nothing is unpacked. The device host and target bundles
+ * (dist/host.mjs, dist/target.mjs) are started with utilityProcess.fork, which runs Electron's
+ * Node with its asar support, so it reads them and their node_modules from inside the archive
+ * as the main process does (child_process would not: it is the OS that opens those files).
+ * asarUnpack is for what the OS itself must open (native .node addons, executables started
+ * with spawn); Fleetsim ships neither. To confirm on the first packaged build: if a host fails
+ * to load from the archive, unpack `dist/{host,target}.mjs` together with `node_modules/**`.
+ */
+export const packaging: PackagingConfig = {
+  appId: 'dev.fleetsim.app',
+  productName: 'Fleetsim',
+  directories: { output: 'release', buildResources: 'assets' },
+  extraMetadata: { main: 'dist/main.mjs' },
+  files: [
+    'package.json',
+    'dist/**/*',
+    '!dist/**/*.map',
+    'node_modules/**/*',
+    // Bundled into dist/renderer/app.js already: no need to ship them again.
+    '!node_modules/{react,react-dom,scheduler,zustand,uplot,@tanstack}/**',
+  ],
+  asar: true,
+  asarUnpack: [],
+  linux: {
+    target: ['AppImage', 'deb'],
+    category: 'Development',
+    icon: 'assets/icon.png',
+    maintainer: 'Fleetsim',
+    synopsis: 'Simulate IoT device fleets over MQTT and WebSocket',
+  },
+  mac: { target: ['dmg'], category: 'public.app-category.developer-tools', icon: 'assets/icon.png', hardenedRuntime: true },
+  win: { target: ['nsis'], icon: 'assets/icon.png' },
+  nsis: { oneClick: false, allowToChangeInstallationDirectory: true },
+};
 
 export default { bundles, staticFiles };

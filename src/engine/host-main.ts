@@ -15,6 +15,8 @@ function fatal(message: string): void {
 
 process.on('uncaughtException', (err) => fatal(err.stack ?? String(err)));
 process.on('unhandledRejection', (err) => fatal(err instanceof Error ? (err.stack ?? err.message) : String(err)));
+// Ctrl-C in a terminal signals the whole process group: the controller decides when we stop.
+process.on('SIGINT', () => {});
 // The controller is gone: nothing will ever stop us, so stop now rather than linger as an orphan.
 process.on('disconnect', () => process.exit(0));
 

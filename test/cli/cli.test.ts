@@ -18,7 +18,8 @@ interface Result {
 
 function fleetsim(args: string[], opts: { interruptWhen?: RegExp } = {}): Promise<Result> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group, so an interrupt reaches every process of the run, as Ctrl-C in a terminal does.
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let stdout = '';
     let stderr = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
@@ -27,7 +28,7 @@ function fleetsim(args: string[], opts: { interruptWhen?: RegExp } = {}): Promis
       stderr += d;
       if (opts.interruptWhen?.test(stderr)) {
         opts.interruptWhen = undefined;
-        child.kill('SIGINT');
+        process.kill(-child.pid!, 'SIGINT');
       }
     });
     child.on('exit', (code) => {
@@ -106,6 +107,7 @@ test('Ctrl-C stops the run cleanly: summary printed, exit 130, hosts reaped', as
   const r = await fleetsim(['run', 'demo', '--duration', '60s'], { interruptWhen: /fleetsim: demo/ });
   assert.equal(r.code, 130, r.stderr);
   assert.match(r.stdout, /Run "demo" ended \(signal\)/);
+  assert.doesNotMatch(r.stdout + r.stderr, /lost/, 'no host died of the interrupt');
   const pids = [...r.stdout.matchAll(/pid (\d+)/g)].map((m) => Number(m[1]));
   assert.ok(pids.length >= 1);
   assert.ok(pids.every((p) => !alive(p)), 'every host process is gone');

@@ -1,0 +1,33 @@
+import { ScenarioEditor } from './ScenarioEditor.tsx';
+import { TopBar } from './TopBar.tsx';
+import { LiveCounters } from './LiveCounters.tsx';
+import { Charts } from './Charts.tsx';
+import { HostsPanel } from './HostsPanel.tsx';
+import { DevicesTable } from './DevicesTable.tsx';
+import { DeviceDrawer } from './DeviceDrawer.tsx';
+import { EventFeed } from './EventFeed.tsx';
+
+export function App() {
+  return (
+    <div className="app">
+      <TopBar />
+      <div className="body">
+        <aside className="sidebar">
+          <ScenarioEditor />
+        </aside>
+        <main className="main">
+          <LiveCounters />
+          <Charts />
+          <div className="lower">
+            <DevicesTable />
+            <div className="side-stack">
+              <HostsPanel />
+              <EventFeed />
+            </div>
+          </div>
+        </main>
+      </div>
+      <DeviceDrawer />
+    </div>
+  );
+}

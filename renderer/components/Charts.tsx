@@ -1,0 +1,35 @@
+import type { SeriesSpec } from './TimelineChart.tsx';
+import { TimelineChart } from './TimelineChart.tsx';
+
+// Stable series definitions (the charts are created once per definition).
+const ONLINE: readonly SeriesSpec[] = [
+  { key: 'online', label: 'online', color: '#3ecf8e', fill: true },
+  { key: 'connecting', label: 'connecting', color: '#4f9cf9' },
+  { key: 'backoff', label: 'backoff', color: '#f5a524' },
+];
+const CONNECTS: readonly SeriesSpec[] = [
+  { key: 'connects', label: 'connects', color: '#4f9cf9', fill: true },
+  { key: 'disconnects', label: 'disconnects', color: '#f2555a' },
+];
+const MESSAGES: readonly SeriesSpec[] = [
+  { key: 'sent', label: 'sent', color: '#a78bfa', fill: true },
+  { key: 'received', label: 'received', color: '#22d3ee' },
+];
+const LATENCY: readonly SeriesSpec[] = [
+  { key: 'connect', label: 'connect', color: '#f5a524' },
+  { key: 'connack', label: 'connack', color: '#4f9cf9' },
+  { key: 'puback', label: 'puback', color: '#3ecf8e' },
+  { key: 'ping', label: 'ping', color: '#a78bfa' },
+  { key: 'echo', label: 'echo', color: '#22d3ee' },
+];
+
+export function Charts() {
+  return (
+    <div className="charts">
+      <TimelineChart title="Devices" series={ONLINE} kind="count" />
+      <TimelineChart title="Connects / disconnects" unit="per s" series={CONNECTS} kind="rate" />
+      <TimelineChart title="Messages" unit="per s" series={MESSAGES} kind="rate" />
+      <TimelineChart title="Latency p99" unit="ms, log" series={LATENCY} kind="ms" log />
+    </div>
+  );
+}

@@ -1,0 +1,123 @@
+import { formatDuration } from '../../src/contract/duration.ts';
+import { fmtClock } from '../lib/format.ts';
+import { useConnection } from '../state/connection-store.ts';
+import { useEditor } from '../state/editor-store.ts';
+import { isActive, useFleet } from '../state/fleet-store.ts';
+import { startRun, stopRun, useActions } from '../session.ts';
+
+function Logo() {
+  return (
+    <svg className="logo" viewBox="0 0 24 24" width="22" height="22" aria-hidden="true">
+      <circle cx="5" cy="6" r="2.2" />
+      <circle cx="12" cy="4" r="2.2" />
+      <circle cx="19" cy="7" r="2.2" />
+      <circle cx="6" cy="15" r="2.2" />
+      <circle cx="18" cy="16" r="2.2" />
+      <circle cx="12" cy="20" r="2.2" />
+      <circle cx="12" cy="12" r="3" className="hub" />
+    </svg>
+  );
+}
+
+export function RunStateBadge() {
+  const runState = useFleet((s) => s.runState);
+  return (
+    <span className={`badge state-${runState}`} title="run state">
+      <span className="dot" />
+      <span data-testid="run-state">{runState}</span>
+    </span>
+  );
+}
+
+function RunProgress() {
+  const elapsed = useFleet((s) => s.snapshot?.elapsedMs ?? 0);
+  const duration = useFleet((s) => s.snapshot?.durationMs ?? s.runScenario?.duration ?? 0);
+  const active = useFleet((s) => isActive(s.runState));
+  const hasRun = useFleet((s) => s.runScenario !== null);
+  if (!hasRun) return null;
+  const pct = duration > 0 ? Math.min(100, (elapsed / duration) * 100) : 0;
+  return (
+    <div className={`run-progress${active ? ' active' : ''}`} title={`elapsed ${formatDuration(elapsed)} of ${formatDuration(duration)}`}>
+      <span className="num">{fmtClock(elapsed / 1000)}</span>
+      <div className="bar">
+        <div style={{ width: `${pct}%` }} />
+      </div>
+      <span className="num muted">{fmtClock(duration / 1000)}</span>
+    </div>
+  );
+}
+
+const PHASE_TEXT = { connecting: 'connecting', connected: 'connected', reconnecting: 'reconnecting', refused: 'refused: bad token', offline: 'offline' } as const;
+
+export function ConnectionState() {
+  const mode = useConnection((c) => c.mode);
+  const phase = useConnection((c) => c.phase);
+  const attempt = useConnection((c) => c.attempt);
+  const lastError = useConnection((c) => c.lastError);
+  const title =
+    mode === 'ipc' ? 'desktop app (IPC)' : phase === 'connected' ? 'WebSocket bridge' : `WebSocket bridge${lastError ? `: ${lastError}` : ''}${attempt ? `, attempt ${attempt}` : ''}`;
+  return (
+    <span className={`conn conn-${phase}`} title={title}>
+      <span className="dot" />
+      <span data-testid="connection-state" data-phase={phase}>
+        {PHASE_TEXT[phase]}
+      </span>
+      <span className="conn-mode">{mode === 'ipc' ? 'IPC' : 'WS'}</span>
+    </span>
+  );
+}
+
+export function TopBar() {
+  const runState = useFleet((s) => s.runState);
+  const runName = useFleet((s) => (isActive(s.runState) ? s.runScenario?.name : undefined));
+  const draftName = useEditor((s) => (typeof s.draft.name === 'string' ? s.draft.name : ''));
+  const busy = useActions((s) => s.busy);
+  const notice = useActions((s) => s.notice);
+  const connected = useConnection((c) => c.phase === 'connected');
+  const active = isActive(runState);
+  return (
+    <header className="topbar">
+      <div className="brand">
+        <Logo />
+        <span className="brand-name">Fleetsim</span>
+      </div>
+      <div className="topbar-sep" />
+      <span className="run-name" title="scenario">
+        {runName || draftName || 'untitled'}
+      </span>
+      <RunStateBadge />
+      <RunProgress />
+      <div className="spacer" />
+      {notice ? (
+        <span className="notice" title={notice}>
+          {notice}
+        </span>
+      ) : null}
+      <ConnectionState />
+      <button
+        type="button"
+        className="btn btn-start"
+        data-testid="start-button"
+        disabled={active || !connected || busy !== null}
+        onClick={() => void startRun()}
+      >
+        <svg viewBox="0 0 16 16" width="12" height="12" aria-hidden="true">
+          <path d="M4 2.5v11l9-5.5z" fill="currentColor" />
+        </svg>
+        {busy === 'start' ? 'Starting…' : 'Start'}
+      </button>
+      <button
+        type="button"
+        className="btn btn-stop"
+        data-testid="stop-button"
+        disabled={!active || runState === 'stopping' || !connected || busy === 'stop'}
+        onClick={() => void stopRun()}
+      >
+        <svg viewBox="0 0 16 16" width="11" height="11" aria-hidden="true">
+          <rect x="3" y="3" width="10" height="10" rx="1.5" fill="currentColor" />
+        </svg>
+        {busy === 'stop' || runState === 'stopping' ? 'Stopping…' : 'Stop'}
+      </button>
+    </header>
+  );
+}

@@ -1,0 +1,130 @@
+// Wires the FleetApi to the stores: pushes → fleetStore (one set() each), status() on every
+// (re)connect to restore a run in progress, presets into the editor, and the user's actions.
+import { createStore } from 'zustand/vanilla';
+import { useStore } from 'zustand';
+import type { FleetApi, StartResult } from '../src/contract/fleet-api.ts';
+import { validateScenario } from '../src/contract/validate.ts';
+import { connectionStore } from './state/connection-store.ts';
+import { draftGroups, liveTimers, scenarioToInput } from './state/editor-model.ts';
+import { editorStore } from './state/editor-store.ts';
+import { fleetStore, isActive } from './state/fleet-store.ts';
+
+export interface ActionsState {
+  busy: 'start' | 'stop' | null;
+  /** A transient error from an action that has no field to show it next to. */
+  notice: string | null;
+}
+export const actionsStore = createStore<ActionsState>()(() => ({ busy: null, notice: null }));
+export const useActions = <T>(selector: (s: ActionsState) => T): T => useStore(actionsStore, selector);
+
+let api: FleetApi | null = null;
+/** True while our own start() is in flight: its 'started' push must not replace the draft. */
+let startingLocally = false;
+let syncSeq = 0;
+
+const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+export function startSession(fleet: FleetApi): () => void {
+  api = fleet;
+  const offUpdate = fleet.onUpdate((u) => {
+    fleetStore.applyUpdate(u);
+    // A run started elsewhere (another window, the CLI's API): show its scenario.
+    if (u.type === 'started' && !startingLocally) editorStore.loadDraft(scenarioToInput(u.scenario), { kind: 'run' });
+  });
+  if (connectionStore.getState().phase === 'connected') void sync();
+  const offConn = connectionStore.subscribe((c, prev) => {
+    if (c.phase === 'connected' && prev.phase !== 'connected') void sync();
+  });
+  return () => {
+    offUpdate();
+    offConn();
+  };
+}
+
+/** Restores the run (if any) and the presets. Called on load and after every reconnect. */
+export async function sync(): Promise<void> {
+  if (!api) return;
+  const seq = ++syncSeq;
+  const [status, presets] = await Promise.all([
+    // A failure here is a connection problem, which the connection state already shows.
+    api.status().catch(() => null),
+    editorStore.getState().presets.length ? Promise.resolve(null) : api.listPresets().catch(() => null),
+  ]);
+  if (seq !== syncSeq) return;
+  if (presets) editorStore.setPresets(presets);
+  if (status) {
+    fleetStore.applyStatus(status);
+    if (isActive(status.state) && status.scenario) {
+      editorStore.loadDraft(scenarioToInput(status.scenario), { kind: 'run' });
+      return;
+    }
+  }
+  const ed = editorStore.getState();
+  if (ed.source.kind === 'empty' && ed.presetName) editorStore.choosePreset(ed.presetName);
+}
+
+export async function startRun(): Promise<void> {
+  if (!api || actionsStore.getState().busy) return;
+  actionsStore.setState({ busy: 'start', notice: null });
+  editorStore.setStartProblems([]);
+  startingLocally = true;
+  try {
+    const result = await api.start(editorStore.getState().draft);
+    if (!result.ok) editorStore.setStartProblems(result.problems);
+  } catch (err) {
+    editorStore.setStartProblems([message(err)]);
+  } finally {
+    startingLocally = false;
+    actionsStore.setState({ busy: null });
+  }
+}
+
+export async function stopRun(): Promise<void> {
+  if (!api || actionsStore.getState().busy === 'stop') return;
+  actionsStore.setState({ busy: 'stop', notice: null });
+  try {
+    await api.stop();
+  } catch (err) {
+    actionsStore.setState({ notice: `stop: ${message(err)}` });
+  } finally {
+    actionsStore.setState({ busy: null });
+  }
+}
+
+/** Sends group `index`'s heartbeat/status timers from the draft to the running fleet. */
+export async function applyTimers(index: number): Promise<StartResult> {
+  const run = fleetStore.getState().runScenario;
+  const draftGroup = draftGroups(editorStore.getState().draft)[index];
+  const group = run?.groups[index];
+  if (!api || !run || !group || !draftGroup) return { ok: false, problems: ['no run in progress'] };
+  const timers = liveTimers(group, draftGroup.timers);
+  try {
+    const result = await api.setTimers(group.name, timers);
+    if (result.ok) {
+      // Mirror what the fleet now runs (same validation as the service does).
+      const v = validateScenario({ target: 'external', groups: [{ protocol: group.protocol, url: 'ws://127.0.0.1:1', count: 1, timers }] });
+      if (v.ok) fleetStore.patchGroupTimers(group.name, v.scenario.groups[0].timers);
+    }
+    return result;
+  } catch (err) {
+    return { ok: false, problems: [message(err)] };
+  }
+}
+
+/** Sends the draft's ramp to the running fleet. */
+export async function applyRamp(): Promise<StartResult> {
+  if (!api) return { ok: false, problems: ['not connected'] };
+  const raw = editorStore.getState().draft.ramp;
+  const ramp = raw === undefined ? 500 : Number(raw);
+  if (!Number.isFinite(ramp) || ramp < 0) return { ok: false, problems: ['ramp: expected connects per second, 0 or more'] };
+  try {
+    await api.setRamp(ramp);
+    return { ok: true };
+  } catch (err) {
+    return { ok: false, problems: [message(err)] };
+  }
+}
+
+export function getApi(): FleetApi | null {
+  return api;
+}

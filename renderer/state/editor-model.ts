@@ -1,0 +1,180 @@
+// The scenario editor's model: which fields the form shows (so each validation problem can be
+// put next to its field), turning a running Scenario back into an editable draft, and building
+// the timers a live "Apply" sends. Pure; no DOM, no React.
+import type { DeviceGroup, Scenario } from '../../src/contract/scenario.ts';
+import { parseDuration } from '../../src/contract/duration.ts';
+import { durationText } from '../lib/format.ts';
+
+export type Draft = Record<string, unknown>;
+
+export type FieldKind = 'text' | 'int' | 'number' | 'duration' | 'select' | 'hosts';
+
+export interface FieldSpec {
+  /** Path relative to the scenario (top level) or to `groups[i]` (group fields). */
+  key: string;
+  label: string;
+  kind: FieldKind;
+  options?: readonly string[];
+  /** What the schema uses when the field is left empty. */
+  placeholder?: string;
+  hint?: string;
+  /** Number options (e.g. QoS 0/1) are written as numbers. */
+  numericOptions?: boolean;
+  /** Only shown for groups where this holds. */
+  when?: (group: Record<string, unknown>) => boolean;
+  wide?: boolean;
+}
+
+export const SCENARIO_FIELDS: readonly FieldSpec[] = [
+  { key: 'name', label: 'Name', kind: 'text', placeholder: 'run', wide: true },
+  { key: 'target', label: 'Target', kind: 'select', options: ['embedded', 'external'] },
+  { key: 'duration', label: 'Duration', kind: 'duration', placeholder: '30s' },
+  { key: 'ramp', label: 'Ramp, connects/s', kind: 'number', placeholder: '500', hint: '0 = no limit' },
+  { key: 'hosts', label: 'Hosts', kind: 'hosts', placeholder: 'auto', hint: 'auto or 1–256' },
+];
+
+const isMqtt = (g: Record<string, unknown>) => g.protocol !== 'ws';
+const isWs = (g: Record<string, unknown>) => g.protocol === 'ws';
+
+export const GROUP_FIELDS: readonly FieldSpec[] = [
+  { key: 'name', label: 'Group name', kind: 'text' },
+  { key: 'protocol', label: 'Protocol', kind: 'select', options: ['mqtt', 'ws'] },
+  { key: 'url', label: 'URL', kind: 'text', wide: true, hint: 'mqtt://, ws://, embedded:mqtt, embedded:ws …' },
+  { key: 'count', label: 'Devices', kind: 'int' },
+  { key: 'clientId', label: 'Client id', kind: 'text', placeholder: 'dev-{index}' },
+  { key: 'mqtt.qos', label: 'QoS', kind: 'select', options: ['0', '1'], numericOptions: true, when: isMqtt },
+  { key: 'mqtt.version', label: 'MQTT version', kind: 'select', options: ['3.1.1', '5'], when: isMqtt },
+  { key: 'ws.roomSize', label: 'Room size', kind: 'int', placeholder: '50', when: isWs },
+  { key: 'ws.send', label: 'Send mode', kind: 'select', options: ['echo', 'broadcast', 'raw'], when: isWs },
+];
+
+export const TIMER_KEYS = ['heartbeat', 'status', 'ping'] as const;
+export type TimerKey = (typeof TIMER_KEYS)[number];
+/** Defaults of the seed device model, shown as placeholders. */
+export const TIMER_DEFAULTS: Record<TimerKey, { every: (g: Record<string, unknown>) => string; bytes?: string }> = {
+  heartbeat: { every: () => '15s', bytes: '20' },
+  status: { every: () => '60s', bytes: '500' },
+  ping: { every: (g) => (g.protocol === 'ws' ? '30s' : '120s') },
+};
+
+export const RECONNECT_FIELDS: readonly FieldSpec[] = [
+  { key: 'reconnect.policy', label: 'Policy', kind: 'select', options: ['exponential', 'fixed', 'none'] },
+  { key: 'reconnect.jitter', label: 'Jitter', kind: 'select', options: ['full', 'none'] },
+  { key: 'reconnect.base', label: 'Base delay', kind: 'duration', placeholder: '1s' },
+  { key: 'reconnect.cap', label: 'Cap', kind: 'duration', placeholder: '60s' },
+  { key: 'reconnect.maxAttempts', label: 'Max attempts', kind: 'int', placeholder: '0', hint: '0 = no limit' },
+];
+
+export const groupPath = (i: number, key = '') => (key ? `groups[${i}].${key}` : `groups[${i}]`);
+
+export function draftGroups(draft: Draft): Array<Record<string, unknown>> {
+  const g = draft.groups;
+  return Array.isArray(g) ? g.map((x) => (typeof x === 'object' && x !== null ? (x as Record<string, unknown>) : {})) : [];
+}
+
+/** Every field path the form shows for this draft (problems elsewhere go to the nearest one). */
+export function editorFieldPaths(draft: Draft): string[] {
+  const paths = SCENARIO_FIELDS.map((f) => f.key);
+  paths.push('groups');
+  draftGroups(draft).forEach((g, i) => {
+    paths.push(groupPath(i));
+    for (const f of GROUP_FIELDS) if (!f.when || f.when(g)) paths.push(groupPath(i, f.key));
+    for (const t of TIMER_KEYS) {
+      paths.push(groupPath(i, `timers.${t}`), groupPath(i, `timers.${t}.every`));
+      if (t !== 'ping') paths.push(groupPath(i, `timers.${t}.bytes`));
+    }
+    paths.push(groupPath(i, 'reconnect'));
+    for (const f of RECONNECT_FIELDS) paths.push(groupPath(i, f.key));
+  });
+  return paths;
+}
+
+/** A new group, copied from the last one (or an MQTT group against the embedded broker). */
+export function newGroup(draft: Draft): Record<string, unknown> {
+  const groups = draftGroups(draft);
+  const names = new Set(groups.map((g, i) => (typeof g.name === 'string' ? g.name : `group-${i}`)));
+  let n = groups.length;
+  while (names.has(`group-${n}`)) n++;
+  const last = groups.at(-1);
+  if (last) return { ...structuredClone(last), name: `group-${n}` };
+  return { name: `group-${n}`, protocol: 'mqtt', url: 'embedded:mqtt', count: 100 };
+}
+
+function compact<T extends Record<string, unknown>>(o: T): T {
+  for (const k of Object.keys(o)) if (o[k] === undefined) delete o[k];
+  return o;
+}
+
+function timerInput(t: DeviceGroup['timers']['heartbeat']): unknown {
+  if (!t) return 'off';
+  return compact({ every: durationText(t.every), bytes: t.bytes, topic: t.topic, payload: t.payload, jitter: t.jitter });
+}
+
+/** A validated Scenario (ms, defaults filled in) back into what a file would contain. */
+export function scenarioToInput(s: Scenario): Draft {
+  return compact({
+    name: s.name,
+    target: s.target,
+    duration: durationText(s.duration),
+    ramp: s.ramp,
+    hosts: s.hosts,
+    logRing: s.logRing,
+    groups: s.groups.map((g) =>
+      compact({
+        name: g.name,
+        protocol: g.protocol,
+        url: g.url,
+        count: g.count,
+        clientId: g.clientId,
+        ...(g.protocol === 'mqtt'
+          ? { mqtt: compact({ ...g.mqtt, version: g.mqtt.version === 5 ? 5 : '3.1.1', connectTimeout: durationText(g.mqtt.connectTimeout) }) }
+          : { ws: compact({ ...g.ws, handshakeTimeout: durationText(g.ws.handshakeTimeout) }) }),
+        tls: g.tls,
+        sourceAddresses: g.sourceAddresses,
+        timers: {
+          heartbeat: timerInput(g.timers.heartbeat),
+          status: timerInput(g.timers.status),
+          ping: g.timers.ping ? { every: durationText(g.timers.ping.every), jitter: g.timers.ping.jitter } : 'off',
+        },
+        reconnect: { ...g.reconnect, base: durationText(g.reconnect.base), cap: durationText(g.reconnect.cap) },
+      }),
+    ),
+  });
+}
+
+const asObj = (v: unknown): Record<string, unknown> => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+
+/**
+ * The `timers` a live Apply sends for one group: the running group's timers, with the
+ * heartbeat/status interval and size (and on/off) taken from the draft. setTimers replaces all
+ * of a group's timers, so everything not edited (topics, payloads, ping) is carried over.
+ */
+export function liveTimers(run: DeviceGroup, draftTimers: unknown): Record<string, unknown> {
+  const d = asObj(draftTimers);
+  const msg = (key: 'heartbeat' | 'status'): unknown => {
+    const cur = run.timers[key];
+    const dv = d[key];
+    if (dv === 'off' || dv === null) return 'off';
+    if (dv === undefined && !cur) return 'off';
+    const o = asObj(dv);
+    return compact({
+      every: o.every ?? (cur ? durationText(cur.every) : undefined),
+      bytes: o.bytes ?? cur?.bytes,
+      topic: cur?.topic ?? o.topic,
+      payload: cur?.payload ?? o.payload,
+      jitter: cur?.jitter ?? o.jitter,
+    });
+  };
+  return {
+    heartbeat: msg('heartbeat'),
+    status: msg('status'),
+    ping: run.timers.ping ? { every: durationText(run.timers.ping.every), jitter: run.timers.ping.jitter } : 'off',
+  };
+}
+
+/** True when Apply would change the running group's timers. */
+export function timersDiffer(run: DeviceGroup, draftTimers: unknown): boolean {
+  const norm = (timers: Record<string, unknown>) =>
+    JSON.stringify(timers, (key, value: unknown) => (key === 'every' && typeof value === 'string' ? (parseDuration(value) ?? value) : value));
+  return norm(liveTimers(run, draftTimers)) !== norm(liveTimers(run, undefined));
+}

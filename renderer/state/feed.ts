@@ -1,0 +1,74 @@
+// The event feed's items: notable fleet events and run ends, as one line each. Pure.
+import { formatDuration } from '../../src/contract/duration.ts';
+import type { Scenario } from '../../src/contract/scenario.ts';
+import type { FleetEvent, RunSummary } from '../../src/contract/snapshot.ts';
+import { fmtInt, fmtMs } from '../lib/format.ts';
+
+export type FeedLevel = 'info' | 'ok' | 'warn' | 'error';
+
+export interface FeedItem {
+  id: number;
+  at: number;
+  level: FeedLevel;
+  kind: FleetEvent['type'] | 'started' | 'ended';
+  title: string;
+  detail?: string;
+}
+
+/** Items kept in the feed. */
+export const FEED_CAP = 100;
+
+let nextId = 1;
+const item = (x: Omit<FeedItem, 'id'>): FeedItem => ({ id: nextId++, ...x });
+
+export function feedFromEvent(e: FleetEvent): FeedItem {
+  switch (e.type) {
+    case 'host-lost':
+      return item({ at: e.at, level: 'error', kind: e.type, title: `Host ${e.hostId} lost · ${fmtInt(e.devices)} devices`, detail: e.reason });
+    case 'target-lost':
+      return item({ at: e.at, level: 'error', kind: e.type, title: 'Embedded target lost', detail: e.reason });
+    case 'run-state': {
+      const level: FeedLevel = e.state === 'failed' ? 'error' : e.state === 'running' ? 'ok' : 'info';
+      return item({ at: e.at, level, kind: e.type, title: `Run ${e.state}`, detail: e.detail });
+    }
+  }
+}
+
+export function feedFromStarted(s: Scenario, at: number): FeedItem {
+  const devices = s.groups.reduce((n, g) => n + g.count, 0);
+  return item({
+    at,
+    level: 'info',
+    kind: 'started',
+    title: `Run "${s.name}" started`,
+    detail: `${fmtInt(devices)} devices in ${s.groups.length} group${s.groups.length === 1 ? '' : 's'}, ${formatDuration(s.duration)}, ramp ${s.ramp ? `${fmtInt(s.ramp)}/s` : 'unlimited'}`,
+  });
+}
+
+/** "Run ended (duration) after 30s" with the figures that matter most. */
+export function summaryHeadline(s: RunSummary): { title: string; detail: string; level: FeedLevel } {
+  const failures = Object.values(s.failures).reduce((n, v) => n + v, 0);
+  const p99 = s.latencyMs.connack?.count ? `connack p99 ${fmtMs(s.latencyMs.connack.p99)}` : s.latencyMs.connect?.count ? `connect p99 ${fmtMs(s.latencyMs.connect.p99)}` : null;
+  const parts = [
+    `peak ${fmtInt(s.peakOnline)}/${fmtInt(s.devices)} online`,
+    `${fmtInt(s.connects)} connects`,
+    `${fmtInt(failures)} failures`,
+    `${fmtInt(s.disconnects)} drops`,
+    s.lost ? `${fmtInt(s.lost)} lost` : null,
+    p99,
+  ].filter(Boolean);
+  const level: FeedLevel = s.endReason === 'error' || s.lost > 0 ? 'error' : failures > 0 || s.gaveUp > 0 ? 'warn' : 'ok';
+  return { title: `Run ended (${s.endReason}) after ${formatDuration(s.durationMs)}`, detail: parts.join(' · '), level };
+}
+
+export function feedFromSummary(s: RunSummary): FeedItem {
+  const h = summaryHeadline(s);
+  const at = Date.parse(s.endedAt);
+  return item({ at: Number.isFinite(at) ? at : Date.now(), level: h.level, kind: 'ended', title: h.title, detail: h.detail });
+}
+
+/** Adds items (oldest first) to a newest-first feed, keeping at most `cap`. */
+export function prependFeed(feed: readonly FeedItem[], items: readonly FeedItem[], cap = FEED_CAP): FeedItem[] {
+  if (items.length === 0) return feed as FeedItem[];
+  return [...items].reverse().concat(feed).slice(0, cap);
+}

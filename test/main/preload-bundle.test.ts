@@ -1,0 +1,107 @@
+// The built preload (dist/preload.cjs), executed the way a sandboxed renderer runs it: CommonJS,
+// with only 'electron' to require. What it exposes is exactly FleetApi, as named functions.
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import vm from 'node:vm';
+import { FLEET_METHODS } from '../../src/contract/fleet-api.ts';
+
+const BUNDLE = 'dist/preload.cjs';
+
+type Listener = (...args: unknown[]) => void;
+
+function loadPreload() {
+  assert.ok(existsSync(BUNDLE), `${BUNDLE} is missing: run npm run build`);
+  const exposed: Array<[string, Record<string, unknown>]> = [];
+  const invoked: Array<[string, unknown[]]> = [];
+  const listeners = new Map<string, Set<Listener>>();
+  const ipcRenderer = {
+    invoke: (channel: string, ...args: unknown[]) => {
+      invoked.push([channel, args]);
+      if (args[0] === 'fail') return Promise.reject(new Error(`Error invoking remote method '${channel}': Error: ramp: expected connects per second, 0 or more`));
+      return Promise.resolve({ channel });
+    },
+    on: (channel: string, l: Listener) => {
+      if (!listeners.has(channel)) listeners.set(channel, new Set());
+      listeners.get(channel)!.add(l);
+      return ipcRenderer;
+    },
+    removeListener: (channel: string, l: Listener) => {
+      listeners.get(channel)?.delete(l);
+      return ipcRenderer;
+    },
+    send: () => assert.fail('the preload must not use ipcRenderer.send'),
+    sendSync: () => assert.fail('the preload must not use ipcRenderer.sendSync'),
+  };
+  const electron = { contextBridge: { exposeInMainWorld: (key: string, api: Record<string, unknown>) => exposed.push([key, api]) }, ipcRenderer };
+  const required: string[] = [];
+  const sandboxRequire = (id: string) => {
+    required.push(id);
+    if (id === 'electron') return electron;
+    throw new Error(`module not found: ${id} (a sandboxed preload can only require 'electron')`);
+  };
+  const module = { exports: {} };
+  vm.runInNewContext(readFileSync(BUNDLE, 'utf8'), { require: sandboxRequire, module, exports: module.exports }, { filename: BUNDLE });
+  return { exposed, invoked, listeners, ipcRenderer, required };
+}
+
+test('the preload requires only electron and exposes one object, window.fleet', () => {
+  const { exposed, required } = loadPreload();
+  assert.deepEqual([...new Set(required)], ['electron']);
+  assert.equal(exposed.length, 1);
+  assert.equal(exposed[0][0], 'fleet');
+});
+
+test('window.fleet has exactly the FleetApi functions, and nothing else (no ipcRenderer)', () => {
+  const { exposed, ipcRenderer } = loadPreload();
+  const api = exposed[0][1];
+  assert.deepEqual(Object.keys(api).sort(), [...FLEET_METHODS, 'onUpdate'].sort());
+  for (const [key, value] of Object.entries(api)) {
+    assert.equal(typeof value, 'function', key);
+    assert.notEqual(value, ipcRenderer.invoke);
+    assert.notEqual(value, ipcRenderer.on);
+  }
+});
+
+test('each method invokes fleet:<name> with its arguments', async () => {
+  const { exposed, invoked } = loadPreload();
+  const api = exposed[0][1] as Record<string, (...args: unknown[]) => Promise<unknown>>;
+  const args: Record<string, unknown[]> = {
+    listPresets: [],
+    start: [{ groups: [] }],
+    stop: [],
+    status: [],
+    setTimers: ['m', { heartbeat: { every: '1s' } }],
+    setRamp: [50],
+    deviceLog: ['dev-1'],
+    devices: [{ offset: 0, limit: 10 }],
+  };
+  for (const name of FLEET_METHODS) {
+    assert.deepEqual(await api[name](...args[name]), { channel: `fleet:${name}` });
+  }
+  assert.deepEqual(
+    invoked,
+    FLEET_METHODS.map((name) => [`fleet:${name}`, args[name]]),
+  );
+});
+
+test('a refused or failed call rejects with the handler\'s own message', async () => {
+  const { exposed } = loadPreload();
+  const api = exposed[0][1] as Record<string, (...args: unknown[]) => Promise<unknown>>;
+  await assert.rejects(api.setRamp('fail'), (err: Error) => err.message === 'ramp: expected connects per second, 0 or more');
+});
+
+test('onUpdate passes the update only (never the IPC event) and unsubscribes', () => {
+  const { exposed, listeners } = loadPreload();
+  const api = exposed[0][1] as { onUpdate: (l: (...a: unknown[]) => void) => () => void };
+  const got: unknown[][] = [];
+  const unsubscribe = api.onUpdate((...a) => got.push(a));
+  const channel = listeners.get('fleet:update');
+  assert.equal(channel?.size, 1);
+  const ipcEvent = { sender: { send() {} }, ports: [] };
+  for (const l of channel!) l(ipcEvent, { type: 'timeline', point: { t: 1 } });
+  assert.deepEqual(got, [[{ type: 'timeline', point: { t: 1 } }]]);
+  unsubscribe();
+  assert.equal(channel!.size, 0);
+  assert.deepEqual([...listeners.keys()], ['fleet:update'], 'no other channel is listened to');
+});
