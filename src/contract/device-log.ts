@@ -1,4 +1,5 @@
 // One device's recent history, kept in its host's ring and fetched on demand.
+import type { DeviceRow } from './fleet-api.ts';
 
 export type DeviceEventKind =
   | 'connecting'
@@ -20,17 +21,8 @@ export interface DeviceEvent {
   detail?: string;
 }
 
-export interface DeviceSummary {
-  id: string;
-  group: string;
-  index: number;
-  hostId: number;
-  state: string;
-  connects: number;
-  disconnects: number;
-  lastReason?: string;
-  sent: number;
-  received: number;
+/** A device's row (as in the devices table) plus its byte counts. */
+export interface DeviceSummary extends DeviceRow {
   bytesSent: number;
   bytesReceived: number;
 }

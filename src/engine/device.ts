@@ -266,21 +266,9 @@ export class Device implements DeviceLink, Waiter {
 
   describe(): DeviceLog {
     return {
-      device: {
-        id: this.id,
-        group: this.rt.group.name,
-        index: this.index,
-        hostId: this.rt.hostId,
-        state: this.state,
-        connects: this.connects,
-        disconnects: this.disconnects,
-        lastReason: this.lastReason,
-        sent: this.sentMessages,
-        received: this.receivedMessages,
-        bytesSent: this.bytesSent,
-        bytesReceived: this.bytesReceived,
-      },
+      device: { ...this.row(), bytesSent: this.bytesSent, bytesReceived: this.bytesReceived },
       events: this.ring?.list() ?? [],
     };
   }
+
 }
