@@ -2,12 +2,13 @@
 // (re)connect to restore a run in progress, presets into the editor, and the user's actions.
 import { createStore } from 'zustand/vanilla';
 import { useStore } from 'zustand';
-import type { FleetApi, StartResult } from '../src/contract/fleet-api.ts';
+import type { FleetApi, StartResult, StormResult } from '../src/contract/fleet-api.ts';
 import { validateScenario } from '../src/contract/validate.ts';
 import { connectionStore } from './state/connection-store.ts';
 import { draftGroups, liveTimers, scenarioToInput } from './state/editor-model.ts';
 import { editorStore } from './state/editor-store.ts';
 import { fleetStore, isActive } from './state/fleet-store.ts';
+import { stormStore } from './state/storm-store.ts';
 
 export interface ActionsState {
   busy: 'start' | 'stop' | null;
@@ -28,6 +29,8 @@ export function startSession(fleet: FleetApi): () => void {
   api = fleet;
   const offUpdate = fleet.onUpdate((u) => {
     fleetStore.applyUpdate(u);
+    // A new run: the last storm refusal was about the previous one.
+    if (u.type === 'started') stormStore.setState({ problems: [] });
     // A run started elsewhere (another window, the CLI's API): show its scenario.
     if (u.type === 'started' && !startingLocally) editorStore.loadDraft(scenarioToInput(u.scenario), { kind: 'run' });
   });
@@ -123,6 +126,21 @@ export async function applyRamp(): Promise<StartResult> {
   } catch (err) {
     return { ok: false, problems: [message(err)] };
   }
+}
+
+/** Starts a storm on the running fleet (`action` as StormAction input, durations as text); a refusal's problems go to the storm panel. */
+export async function triggerStorm(action: Record<string, unknown>): Promise<StormResult> {
+  if (!api) return { ok: false, problems: ['not connected'] };
+  if (stormStore.getState().busy) return { ok: false, problems: ['a storm is being started'] };
+  stormStore.setState({ busy: true, problems: [] });
+  let result: StormResult;
+  try {
+    result = await api.storm(action);
+  } catch (err) {
+    result = { ok: false, problems: [message(err)] };
+  }
+  stormStore.setState({ busy: false, problems: result.ok ? [] : result.problems });
+  return result;
 }
 
 export function getApi(): FleetApi | null {

@@ -6,6 +6,7 @@ import { HostsPanel } from './HostsPanel.tsx';
 import { DevicesTable } from './DevicesTable.tsx';
 import { DeviceDrawer } from './DeviceDrawer.tsx';
 import { EventFeed } from './EventFeed.tsx';
+import { StormPanel } from './StormPanel.tsx';
 
 export function App() {
   return (
@@ -17,6 +18,7 @@ export function App() {
         </aside>
         <main className="main">
           <LiveCounters />
+          <StormPanel />
           <Charts />
           <div className="lower">
             <DevicesTable />

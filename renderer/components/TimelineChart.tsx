@@ -1,10 +1,12 @@
 // A uPlot chart of timeline series. React renders the frame once; data arrives from the
 // TimelineBuffer subscription and goes straight to uplot.setData (no re-render). The legend
 // values are written to the DOM directly too (latest point, or the point under the cursor).
+// Storms are drawn as dashed markers by a draw hook that reads them from the store.
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import { fmtClock, fmtInt, fmtMs, fmtRate } from '../lib/format.ts';
 import { fleetStore } from '../state/fleet-store.ts';
+import { OUTCOME_COLOR, labelRows, runStorms, stormShortLabel, stormsDrawKey } from '../state/storms.ts';
 import { timeline, type SeriesKey } from '../state/timeline.ts';
 
 export interface SeriesSpec {
@@ -42,6 +44,74 @@ function compact(v: number): string {
   if (a >= 1e3) return `${+(v / 1e3).toFixed(1)}k`;
   if (a > 0 && a < 1) return `${+v.toFixed(2)}`;
   return `${+v.toFixed(1)}`;
+}
+
+/** Marker labels stack in at most this many rows before they overlap. */
+const MARK_ROWS = 2;
+
+/**
+ * Storm markers: a dashed line at each storm's time and a small label at the top of the plot,
+ * coloured by outcome. Reads the storms from the store on every draw (no React involved).
+ */
+function drawStormMarkers(u: uPlot): void {
+  const storms = runStorms(fleetStore.getState());
+  const min = u.scales.x.min;
+  const max = u.scales.x.max;
+  if (storms.length === 0 || min === undefined || max === undefined) return;
+  const px = uPlot.pxRatio;
+  const { left, top, width, height } = u.bbox;
+  // On the chart's own x (run seconds from the timeline's wall-clock origin); before the first
+  // point only the storm's rounded `t` is known.
+  const marks = storms
+    .map((s) => ({ s, x: timeline.xAt(s.at) ?? s.t }))
+    .filter((m) => m.x >= min && m.x <= max)
+    .sort((a, b) => a.x - b.x);
+  if (marks.length === 0) return;
+
+  const ctx = u.ctx;
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(left, top, width, height);
+  ctx.clip();
+  ctx.font = `600 ${10 * px}px ui-sans-serif, system-ui, -apple-system, "Segoe UI", Roboto, sans-serif`;
+  ctx.textAlign = 'left';
+  ctx.textBaseline = 'middle';
+  const padX = 5 * px;
+  const boxH = 15 * px;
+  const labels = marks.map((m) => {
+    const cx = Math.round(u.valToPos(m.x, 'x', true)) + 0.5;
+    const text = stormShortLabel(m.s);
+    const w = Math.ceil(ctx.measureText(text).width) + padX * 2;
+    // Right of the line, or left of it near the right edge.
+    const x = cx + w + 2 * px > left + width ? cx - w - 1 * px : cx + 1 * px;
+    return { cx, text, w, x, color: OUTCOME_COLOR[m.s.error ? 'not-recovered' : m.s.outcome] };
+  });
+  const rows = labelRows(labels, MARK_ROWS, 4 * px);
+
+  ctx.lineWidth = px;
+  ctx.setLineDash([4 * px, 3 * px]);
+  for (const l of labels) {
+    ctx.strokeStyle = l.color;
+    ctx.globalAlpha = 0.85;
+    ctx.beginPath();
+    ctx.moveTo(l.cx, top);
+    ctx.lineTo(l.cx, top + height);
+    ctx.stroke();
+  }
+  ctx.setLineDash([]);
+  ctx.globalAlpha = 1;
+  labels.forEach((l, i) => {
+    const y = top + 2 * px + rows[i] * (boxH + 2 * px);
+    ctx.fillStyle = 'rgba(10, 13, 19, 0.88)';
+    ctx.strokeStyle = l.color;
+    ctx.beginPath();
+    ctx.roundRect(l.x, y, l.w, boxH, 3 * px);
+    ctx.fill();
+    ctx.stroke();
+    ctx.fillStyle = '#e6ebf3';
+    ctx.fillText(l.text, l.x + padX, y + boxH / 2 + 0.5 * px);
+  });
+  ctx.restore();
 }
 
 function fill(color: string): string {
@@ -90,7 +160,8 @@ export function TimelineChart({ title, series, kind, log, unit }: Props) {
               log: 10,
               range: (_u, min, max) => (min === null || max === null || !(max > 0) ? [0.1, 100] : uPlot.rangeLog(Math.max(min, 0.01), max, 10, true)),
             }
-          : { range: (_u, _min, max) => [0, max !== null && max > 0 ? Math.max(max * 1.12, 4) : 10] },
+          : // More headroom while storm markers are drawn, so their labels sit above the lines.
+            { range: (_u, _min, max) => [0, max !== null && max > 0 ? Math.max(max * (runStorms(fleetStore.getState()).length ? 1.3 : 1.12), 4) : 10] },
       },
       axes: [
         {
@@ -128,6 +199,7 @@ export function TimelineChart({ title, series, kind, log, unit }: Props) {
       ],
       hooks: {
         setCursor: [(u: uPlot) => showLegend(u.cursor.idx)],
+        draw: [drawStormMarkers],
       },
     };
     const data = () => timeline.data(keys) as uPlot.AlignedData;
@@ -141,9 +213,16 @@ export function TimelineChart({ title, series, kind, log, unit }: Props) {
       u.setData(data());
       if (u.cursor.idx === null || u.cursor.idx === undefined) showLegend(null);
     });
-    // A new run changes the x range (its duration) before the first point arrives.
+    // A new run changes the x range (its duration) before the first point arrives. Storm
+    // markers redraw only when a storm is added or settles (not on every snapshot).
+    let stormsKey = stormsDrawKey(runStorms(fleetStore.getState()));
     const offRun = fleetStore.subscribe((s, prev) => {
       if (s.runScenario !== prev.runScenario) u.setData(data());
+      const key = stormsDrawKey(runStorms(s));
+      if (key !== stormsKey) {
+        stormsKey = key;
+        u.redraw(false);
+      }
     });
     let frame = 0;
     const ro = new ResizeObserver(() => {

@@ -31,6 +31,11 @@ export function feedFromEvent(e: FleetEvent): FeedItem {
       const level: FeedLevel = e.state === 'failed' ? 'error' : e.state === 'running' ? 'ok' : 'info';
       return item({ at: e.at, level, kind: e.type, title: `Run ${e.state}`, detail: e.detail });
     }
+    case 'storm': {
+      const s = e.storm;
+      const detail = s.error ? `failed: ${s.error}` : `${fmtInt(s.affected)} affected · ${fmtInt(s.onlineBefore)} online before`;
+      return item({ at: e.at, level: s.error ? 'error' : 'warn', kind: e.type, title: `Storm: ${s.label}`, detail });
+    }
   }
 }
 

@@ -56,6 +56,11 @@ export class TimelineBuffer {
     return col.length ? col[col.length - 1] : null;
   }
 
+  /** A wall-clock time (ms) on this buffer's x axis (run seconds); null before the first point. */
+  xAt(at: number): number | null {
+    return this.origin === null ? null : (at - this.origin) / 1000;
+  }
+
   subscribe(listener: () => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

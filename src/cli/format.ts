@@ -2,6 +2,7 @@
 import type { LatencySummary } from '../contract/metrics.ts';
 import type { FleetSnapshot, RunSummary } from '../contract/snapshot.ts';
 import { formatDuration } from '../contract/duration.ts';
+import type { StormRecord } from '../contract/storm.ts';
 
 export const fmtInt = (n: number) => Math.round(n).toLocaleString('en-US');
 const fmtMs = (ms: number) => (ms >= 100 ? `${Math.round(ms)}ms` : ms >= 1 ? `${ms.toFixed(1)}ms` : `${ms.toFixed(2)}ms`);
@@ -38,6 +39,12 @@ const reasons = (r: Record<string, number>) =>
     .map(([k, v]) => `${k} ${fmtInt(v)}`)
     .join(', ') || 'none';
 
+export function stormLine(r: StormRecord): string {
+  const outcome =
+    r.error ? `failed: ${r.error}` : r.outcome === 'recovered' ? `recovered in ${formatDuration(r.recoveredAfterMs ?? 0)}` : r.outcome === 'no-impact' ? 'no impact' : r.outcome === 'not-recovered' ? 'NOT recovered' : 'recovering';
+  return `  @${r.t}s ${r.label}: ${fmtInt(r.affected)} affected, online ${fmtInt(r.onlineBefore)} → low ${fmtInt(r.minOnline)}, ${outcome}; ${fmtInt(r.reconnectAttempts)} attempts, peak ${fmtInt(r.peakConnectsPerSec)} conn/s, connack p99 ${fmtMs(r.connackP99Ms)}; failures ${reasons(r.failures)}`;
+}
+
 export function summaryText(s: RunSummary): string {
   const lines = [
     `Run "${s.name}" ended (${s.endReason}) after ${formatDuration(s.durationMs)}`,
@@ -48,6 +55,7 @@ export function summaryText(s: RunSummary): string {
     `  sent      heartbeat ${fmtInt(s.sent.heartbeat)}, status ${fmtInt(s.sent.status)}, ping ${fmtInt(s.sent.ping)}; received ${fmtInt(s.received)}`,
     `  latency`,
     ...(Object.entries(s.latencyMs) as Array<[string, LatencySummary]>).map(([k, l]) => latencyRow(k, l)),
+    ...(s.storms.length ? ['  storms', ...s.storms.map(stormLine)] : []),
     `  hosts`,
     ...s.hosts.map((h) => `  #${h.hostId} pid ${h.pid ?? '-'} ${h.state.padEnd(8)} ${fmtInt(h.devices)} devices, cpu ${h.cpuPct}%, rss ${h.peakRssMB} MB peak, loop lag p99 ${fmtMs(h.loopLagP99Ms)}`),
   ];

@@ -69,6 +69,7 @@ export async function runCommand(args: string[]): Promise<number> {
     if (!live) return;
     if (e.type === 'host-lost') process.stderr.write(`${tty ? '\n' : ''}host ${e.hostId} lost (${e.reason}): ${e.devices} devices marked lost, run goes on\n`);
     if (e.type === 'target-lost') process.stderr.write(`${tty ? '\n' : ''}${e.reason}\n`);
+    if (e.type === 'storm') process.stderr.write(`${tty ? '\n' : ''}storm @${e.storm.t}s: ${e.storm.label}: ${e.storm.error ? `failed: ${e.storm.error}` : `${e.storm.affected} affected`}\n`);
   });
 
   let interrupted = false;

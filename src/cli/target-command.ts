@@ -6,11 +6,13 @@ import type { TargetPorts, TargetStats } from '../contract/target.ts';
 import { startEmbeddedTarget } from '../targets/embedded-target.ts';
 
 const STATS_EVERY_MS = 5000;
-const USAGE = `usage: fleetsim target [--mqtt-port N] [--ws-port N] [--rooms-port N] [--host ADDRESS]
-  --mqtt-port   MQTT over TCP (default ${DEFAULT_TARGET_PORTS.mqtt})
-  --ws-port     MQTT over WebSocket, path /mqtt (default ${DEFAULT_TARGET_PORTS.mqttWs})
-  --rooms-port  WebSocket room server (default ${DEFAULT_TARGET_PORTS.rooms})
-  --host        address to listen on (default 127.0.0.1); 0 as a port picks a free one`;
+const USAGE = `usage: fleetsim target [--mqtt-port N] [--ws-port N] [--rooms-port N] [--host ADDRESS] [--accept-rate N]
+  --mqtt-port    MQTT over TCP (default ${DEFAULT_TARGET_PORTS.mqtt})
+  --ws-port      MQTT over WebSocket, path /mqtt (default ${DEFAULT_TARGET_PORTS.mqttWs})
+  --rooms-port   WebSocket room server (default ${DEFAULT_TARGET_PORTS.rooms})
+  --host         address to listen on (default 127.0.0.1); 0 as a port picks a free one
+  --accept-rate  new connections accepted per second on each listener; more are refused
+                 (TCP closed at once, WebSocket upgrades answered 503); 0 = no limit (default)`;
 
 class UsageError extends Error {}
 
@@ -21,7 +23,14 @@ function port(flag: string, value: string | undefined, fallback: number): number
   return n;
 }
 
-function parse(args: string[]): { host: string; ports: TargetPorts } | 'help' {
+function acceptRate(value: string | undefined): number {
+  if (value === undefined) return 0;
+  const n = /^\d+(\.\d+)?$/.test(value) ? Number(value) : NaN;
+  if (!Number.isFinite(n)) throw new UsageError(`--accept-rate: expected connections per second (a number >= 0, 0 = no limit), got ${JSON.stringify(value)}`);
+  return n;
+}
+
+function parse(args: string[]): { host: string; ports: TargetPorts; acceptRate: number } | 'help' {
   const { values } = parseArgs({
     args,
     strict: true,
@@ -31,6 +40,7 @@ function parse(args: string[]): { host: string; ports: TargetPorts } | 'help' {
       'ws-port': { type: 'string' },
       'rooms-port': { type: 'string' },
       host: { type: 'string', default: '127.0.0.1' },
+      'accept-rate': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -43,6 +53,7 @@ function parse(args: string[]): { host: string; ports: TargetPorts } | 'help' {
       mqttWs: port('--ws-port', values['ws-port'], DEFAULT_TARGET_PORTS.mqttWs),
       rooms: port('--rooms-port', values['rooms-port'], DEFAULT_TARGET_PORTS.rooms),
     },
+    acceptRate: acceptRate(values['accept-rate']),
   };
 }
 
@@ -51,7 +62,8 @@ const urlHost = (host: string): string => (host.includes(':') ? `[${host}]` : ho
 function statsLine(s: TargetStats): string {
   return (
     `mqtt: ${s.mqttClients} clients, ${s.mqttPublishesIn} publishes in | ` +
-    `rooms: ${s.wsClients} clients in ${s.rooms} rooms, ${s.roomFramesIn} frames in, ${s.roomFramesOut} out`
+    `rooms: ${s.wsClients} clients in ${s.rooms} rooms, ${s.roomFramesIn} frames in, ${s.roomFramesOut} out` +
+    (s.refusedByRate ? ` | ${s.refusedByRate} refused by the accept rate` : '')
   );
 }
 
@@ -96,7 +108,8 @@ export async function runTargetCommand(args: string[]): Promise<number> {
     `fleetsim target listening (Ctrl+C to stop)\n` +
       `  MQTT over TCP:        mqtt://${host}:${target.ports.mqtt}\n` +
       `  MQTT over WebSocket:  ws://${host}:${target.ports.mqttWs}/mqtt\n` +
-      `  WebSocket rooms:      ws://${host}:${target.ports.rooms}/\n`,
+      `  WebSocket rooms:      ws://${host}:${target.ports.rooms}/\n` +
+      (options.acceptRate > 0 ? `  accept rate:          ${options.acceptRate} connections/s per listener\n` : ''),
   );
   const running = target;
   const timer = process.stdout.isTTY

@@ -4,6 +4,7 @@ import type { DeviceLog } from './device-log.ts';
 import type { DeviceState } from './metrics.ts';
 import type { Scenario, ScenarioInput } from './scenario.ts';
 import type { FleetEvent, FleetSnapshot, RunState, RunSummary, TimelinePoint } from './snapshot.ts';
+import type { StormRecord } from './storm.ts';
 
 export interface PresetInfo {
   name: string;
@@ -72,10 +73,14 @@ export interface FleetMethods {
   setRamp(connectsPerSec: number): Promise<void>;
   deviceLog(deviceId: string): Promise<DeviceLog | null>;
   devices(query: DeviceQuery): Promise<DevicePage>;
+  /** Starts a storm now (`action` as in a scenario's storms, without `at`). */
+  storm(action: unknown): Promise<StormResult>;
 }
 
+export type StormResult = { ok: true; storm: StormRecord } | { ok: false; problems: string[] };
+
 export type FleetMethodName = keyof FleetMethods;
-export const FLEET_METHODS: readonly FleetMethodName[] = ['listPresets', 'start', 'stop', 'status', 'setTimers', 'setRamp', 'deviceLog', 'devices'];
+export const FLEET_METHODS: readonly FleetMethodName[] = ['listPresets', 'start', 'stop', 'status', 'setTimers', 'setRamp', 'deviceLog', 'devices', 'storm'];
 
 export interface FleetApi extends FleetMethods {
   /** Live updates; returns an unsubscribe function. */

@@ -18,6 +18,11 @@ export interface DeviceFilter {
   search?: string;
 }
 
+/** The part of a storm a host carries out on its own devices. */
+export type HostStorm =
+  | { kind: 'drop'; percent: number; mode: 'close' | 'destroy' | 'half-open'; group?: string }
+  | { kind: 'blip'; ms: number; group?: string };
+
 export interface HostInit {
   hostId: number;
   /** The scenario with embedded:… URLs already resolved to real addresses. */
@@ -36,6 +41,7 @@ export type HostCommand =
   | { type: 'device-log'; reqId: number; group: number; index: number }
   | { type: 'count-devices'; reqId: number; filter: DeviceFilter }
   | { type: 'list-devices'; reqId: number; group: number; filter: DeviceFilter; skip: number; take: number }
+  | { type: 'storm'; reqId: number; storm: HostStorm }
   | { type: 'stop'; reason: string };
 
 export type HostEvent =
@@ -44,5 +50,6 @@ export type HostEvent =
   | { type: 'device-log'; reqId: number; log: DeviceLog | null }
   | { type: 'device-counts'; reqId: number; counts: number[] }
   | { type: 'device-rows'; reqId: number; rows: DeviceRow[] }
+  | { type: 'storm-done'; reqId: number; affected: number }
   | { type: 'stopped'; hostId: number }
   | { type: 'fatal'; hostId: number; message: string };

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { expandSourceAddresses } from './addresses.ts';
 import { parseDuration } from './duration.ts';
+import { scheduledStormSchema } from './storm.ts';
 
 /** A duration written with a unit; parsed to milliseconds. */
 const duration = (opts: { min?: number } = {}) =>
@@ -157,8 +158,20 @@ export const scenarioSchema = z
     /** Events kept per device for its log. */
     logRing: z.number().int().min(0).max(10_000).default(200),
     groups: z.array(groupSchema).min(1, 'needs at least one device group'),
+    /** Faults to start on purpose, at a time after the run started. */
+    storms: z.array(scheduledStormSchema).default([]),
   })
   .superRefine((s, ctx) => {
+    const names = s.groups.map((g, i) => g.name ?? `group-${i}`);
+    s.storms.forEach((storm, i) => {
+      if ('group' in storm && storm.group !== undefined && !names.includes(storm.group)) {
+        ctx.addIssue({ code: 'custom', path: ['storms', i, 'group'], message: `no group named "${storm.group}" (groups: ${names.join(', ')})` });
+      }
+      if (storm.action.startsWith('target-') && s.target !== 'embedded') {
+        ctx.addIssue({ code: 'custom', path: ['storms', i, 'action'], message: `${storm.action} needs target: embedded` });
+      }
+      if (storm.at >= s.duration) ctx.addIssue({ code: 'custom', path: ['storms', i, 'at'], message: 'is after the end of the run' });
+    });
     const seen = new Set<string>();
     s.groups.forEach((g, i) => {
       const name = g.name ?? `group-${i}`;

@@ -1,6 +1,7 @@
 // What the controller shows of a running fleet: a snapshot (≤4 per second), a timeline
 // (one point per second) and, at the end, the run summary (also `fleetsim run --json`).
 import type { Counters, Gauges, LatencyKind, LatencySummary } from './metrics.ts';
+import type { StormRecord } from './storm.ts';
 
 export type RunState = 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
 
@@ -37,6 +38,8 @@ export interface FleetSnapshot {
   failureReasons: Record<string, number>;
   latency: Record<LatencyKind, LatencySummary>;
   hosts: HostStatus[];
+  /** Storms of this run, each with its recovery so far. */
+  storms: StormRecord[];
 }
 
 export interface TimelinePoint {
@@ -59,7 +62,8 @@ export interface TimelinePoint {
 export type FleetEvent =
   | { type: 'host-lost'; at: number; hostId: number; devices: number; reason: string }
   | { type: 'target-lost'; at: number; reason: string }
-  | { type: 'run-state'; at: number; state: RunState; detail?: string };
+  | { type: 'run-state'; at: number; state: RunState; detail?: string }
+  | { type: 'storm'; at: number; storm: StormRecord };
 
 export interface RunSummary {
   name: string;
@@ -87,5 +91,6 @@ export interface RunSummary {
   received: number;
   bytes: { sent: number; received: number };
   latencyMs: Record<LatencyKind, LatencySummary>;
+  storms: StormRecord[];
   hosts: Array<{ hostId: number; pid: number | null; devices: number; state: HostStatus['state']; rssMB: number; peakRssMB: number; cpuPct: number; loopLagP99Ms: number }>;
 }

@@ -15,7 +15,22 @@ export interface TargetOptions {
   host: string;
   /** 0 picks a free port. */
   ports: TargetPorts;
+  /**
+   * Admission control: new connections accepted per second on each listener (MQTT TCP, MQTT
+   * WS, rooms); connections over the limit are closed at once. 0 = no limit. This is how the
+   * avalanche preset shows a target that cannot take a reconnect storm.
+   */
+  acceptRate?: number;
 }
+
+/** Faults the embedded target can be told to produce (storms, from the fleet controller). */
+export type TargetFault =
+  /** Close this percentage of the connected clients (MQTT and rooms), chosen at random. */
+  | { kind: 'kick'; percent: number }
+  /** Stop reading from every client socket for this long (slow/stalled server). */
+  | { kind: 'pause-reading'; ms: number }
+  /** Stop and start again on the same ports: every client is dropped. */
+  | { kind: 'restart' };
 
 /** Ports `fleetsim target` uses when none are given (chosen to stay clear of a local broker on 1883). */
 export const DEFAULT_TARGET_PORTS: TargetPorts = { mqtt: 18830, mqttWs: 18083, rooms: 18080 };
@@ -24,17 +39,24 @@ export interface TargetStats {
   mqttClients: number;
   wsClients: number;
   rooms: number;
+  /** Connections refused by the accept-rate limit since start. */
+  refusedByRate?: number;
   /** Messages the broker routed / the room server delivered since start. */
   mqttPublishesIn: number;
   roomFramesIn: number;
   roomFramesOut: number;
 }
 
-export type TargetCommand = { type: 'start'; options: TargetOptions } | { type: 'stop' };
+export type TargetCommand =
+  | { type: 'start'; options: TargetOptions }
+  | { type: 'fault'; reqId: number; fault: TargetFault }
+  | { type: 'set-accept-rate'; acceptRate: number }
+  | { type: 'stop' };
 
 export type TargetEvent =
   | { type: 'ready'; pid: number; ports: TargetPorts }
   | { type: 'stats'; stats: TargetStats }
+  | { type: 'fault-done'; reqId: number; affected: number; error?: string }
   | { type: 'stopped' }
   | { type: 'fatal'; message: string };
 

@@ -31,7 +31,10 @@ const enum TimerKind {
   Status,
   Ping,
   Backoff,
+  Unstall,
 }
+
+export type DropMode = 'close' | 'destroy' | 'half-open';
 
 class DeviceTimer extends WheelTimer {
   constructor(
@@ -59,6 +62,10 @@ export class Device implements DeviceLink, Waiter {
   private attempts = 0;
   private readonly timers: DeviceTimer[];
   private ring: EventRing | null = null;
+  /** Set while a storm tears the connection down, so the drop is counted under the storm. */
+  private stormReason: string | null = null;
+  /** No bytes in or out (half-open or a network blip): application sends are held back. */
+  private stalled = false;
   // Per-device counters, for the device drawer and devices.csv.
   connects = 0;
   disconnects = 0;
@@ -76,7 +83,7 @@ export class Device implements DeviceLink, Waiter {
     this.room = roomOf(index, rt.group.ws.roomSize);
     const sources = rt.group.sourceAddresses;
     this.localAddress = sources?.length ? sources[index % sources.length] : undefined;
-    this.timers = [0, 1, 2, 3].map((k) => new DeviceTimer(this, k));
+    this.timers = [0, 1, 2, 3, 4].map((k) => new DeviceTimer(this, k));
     rt.metrics.transition(rt.group.name, null, 'idle');
   }
 
@@ -126,6 +133,11 @@ export class Device implements DeviceLink, Waiter {
   closed(reason: string): void {
     this.session = null;
     this.cancelTimers();
+    this.stalled = false;
+    if (this.stormReason) {
+      reason = this.stormReason;
+      this.stormReason = null;
+    }
     // A close we asked for while stopping the run is not a disconnect of the fleet.
     if (this.stopRequested) return this.finishStop();
     this.lastReason = reason;
@@ -190,10 +202,21 @@ export class Device implements DeviceLink, Waiter {
       if (this.state === 'backoff' && !this.stopRequested) this.rt.gate.enqueue(this);
       return;
     }
+    if (kind === TimerKind.Unstall) {
+      this.stalled = false;
+      this.session?.unstall();
+      return;
+    }
     if (this.state !== 'online' || !this.session) return;
     const t = this.rt.group.timers;
     const spec = kind === TimerKind.Heartbeat ? t.heartbeat : kind === TimerKind.Status ? t.status : t.ping;
     if (!spec) return;
+    // A silent network holds application messages back; protocol pings still go (into the
+    // held buffer) so the keepalive notices, as it would on a real dead link.
+    if (this.stalled && kind !== TimerKind.Ping) {
+      this.rt.wheel.scheduleAt(this.timers[kind], intendedAt + spec.every);
+      return;
+    }
     if (kind === TimerKind.Ping) this.session.ping(intendedAt);
     else this.session.publish(kind === TimerKind.Heartbeat ? 'heartbeat' : 'status', intendedAt);
     // Fixed cadence from the intended time: a late tick is caught up, not silently skipped.
@@ -220,6 +243,31 @@ export class Device implements DeviceLink, Waiter {
   }
 
   // ---- stopping and faults ----
+
+  /** A storm drops this device; false when it is not online. */
+  drop(mode: DropMode): boolean {
+    if (this.state !== 'online' || !this.session) return false;
+    this.log('error', `storm: ${mode}`);
+    if (mode === 'half-open') {
+      // Nothing is closed: the link just goes silent, and only keepalive can notice.
+      this.stalled = true;
+      this.session.stall();
+      return true;
+    }
+    this.stormReason = mode === 'close' ? 'storm-close' : 'storm-reset';
+    if (mode === 'close') this.session.close();
+    else this.session.reset();
+    return true;
+  }
+
+  /** A network blip: no bytes in or out for `ms`, then the link works again. */
+  blip(ms: number): boolean {
+    if (this.state !== 'online' || !this.session || this.stalled) return false;
+    this.stalled = true;
+    this.session.stall();
+    this.rt.wheel.schedule(this.timers[TimerKind.Unstall], ms);
+    return true;
+  }
 
   /** Graceful stop: close the connection if any, never reconnect. */
   stop(): void {

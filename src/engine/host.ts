@@ -2,7 +2,7 @@
 // wheel and one connect gate, and sends a MetricsBatch every batch interval. Independent of
 // how it talks to the controller, so it runs the same in a child process and in tests.
 import type { DeviceLog } from '../contract/device-log.ts';
-import type { DeviceFilter, HostCommand, HostEvent, HostInit } from '../contract/host-protocol.ts';
+import type { DeviceFilter, HostCommand, HostEvent, HostInit, HostStorm } from '../contract/host-protocol.ts';
 import type { DeviceGroup, GroupTimers } from '../contract/scenario.ts';
 import type { ProtocolAdapter } from './adapters/adapter.ts';
 import { MqttAdapter } from './adapters/mqtt-adapter.ts';
@@ -102,6 +102,9 @@ export class DeviceHost {
       case 'list-devices':
         this.emit({ type: 'device-rows', reqId: cmd.reqId, rows: this.matching(cmd.group, cmd.filter).slice(cmd.skip, cmd.skip + cmd.take).map((d) => d.row()) });
         break;
+      case 'storm':
+        this.emit({ type: 'storm-done', reqId: cmd.reqId, affected: this.storm(cmd.storm) });
+        break;
       case 'stop':
         void this.stop();
         break;
@@ -115,6 +118,20 @@ export class DeviceHost {
     const shard = this.byGroup.get(group);
     const device = shard?.devices[index - shard.first];
     return device ? device.describe() : null;
+  }
+
+  /** Applies a storm to a random share (drop) or all (blip) of the online devices in scope. */
+  private storm(storm: HostStorm): number {
+    if (this.stopping) return 0;
+    const online = this.devices.filter((d) => d.state === 'online' && (!storm.group || d.group.name === storm.group));
+    if (storm.kind === 'blip') return online.filter((d) => d.blip(storm.ms)).length;
+    const k = Math.round((online.length * storm.percent) / 100);
+    // Partial Fisher–Yates: the first k entries become a uniform random sample.
+    for (let i = 0; i < k; i++) {
+      const j = i + Math.floor(Math.random() * (online.length - i));
+      [online[i], online[j]] = [online[j], online[i]];
+    }
+    return online.slice(0, k).filter((d) => d.drop(storm.mode)).length;
   }
 
   private matching(group: number, filter: DeviceFilter): Device[] {

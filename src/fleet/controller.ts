@@ -15,6 +15,8 @@ import { ChildProcessLauncher, type ChildHandle, type Launcher } from './launche
 import { MetricsMerger } from './metrics-merger.ts';
 import { findDevice, ownerOf, planHosts, shardGroups } from './sharding.ts';
 import { buildSummary } from './summary.ts';
+import { StormTracker } from './storm-tracker.ts';
+import type { StormAction, StormRecord } from '../contract/storm.ts';
 
 export interface ControllerOptions {
   launcher?: Launcher;
@@ -35,6 +37,8 @@ interface HostSlot {
   pid: number | null;
   lostReason?: string;
   exited: Promise<void>;
+  /** Killed on purpose by a storm that starts it again. */
+  restarting?: boolean;
 }
 
 const HOST_READY_TIMEOUT_MS = 15_000;
@@ -57,6 +61,8 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
   private stopping: Promise<RunSummary> | null = null;
   private starting: Promise<void> | null = null;
   private onlineAtEnd = 0;
+  private readonly storms: StormTracker[] = [];
+  private perHostRate: (devices: number) => number = () => 0;
   private endReason: RunSummary['endReason'] = 'stopped';
   private resolvedScenario: Scenario;
   /** Resolves with the summary once the run has ended, however it ended. */
@@ -96,8 +102,8 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
       }
       const plan = planHosts({ totalDevices: this.deviceCount, requested: this.scenario.hosts, cores: this.opts.cores, fdLimit: readFdLimit()?.soft ?? null });
       this.shards = shardGroups(this.scenario, plan.hosts);
-      const perHostRate = (n: number) => (this.scenario.ramp > 0 ? (this.scenario.ramp * n) / this.deviceCount : 0);
-      await Promise.all(this.shards.map((shards, hostId) => this.launchHost(hostId, shards, perHostRate)));
+      this.perHostRate = (n: number) => (this.scenario.ramp > 0 ? (this.scenario.ramp * n) / this.deviceCount : 0);
+      await Promise.all(this.shards.map((shards, hostId) => this.launchHost(hostId, shards, this.perHostRate)));
       const overBudget = this.hosts.find((h) => h.devices > plan.perHostCapacity);
       if (overBudget) {
         throw new StartError(`host ${overBudget.hostId} would hold ${overBudget.devices} devices but a process may open only ${plan.perHostCapacity}; use more hosts`);
@@ -116,7 +122,17 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
       h.handle.send({ type: 'start' });
     }
     this.setState('running');
-    this.timers.push(setInterval(() => this.emit('snapshot', this.snapshot()), this.opts.snapshotIntervalMs));
+    this.timers.push(
+      setInterval(() => {
+        const snap = this.snapshot();
+        for (const t of this.storms) t.observe(snap.at, snap.gauges.online, snap.rates.connectsPerSec, snap.totals);
+        this.emit('snapshot', snap);
+      }, this.opts.snapshotIntervalMs),
+    );
+    for (const scheduled of this.scenario.storms) {
+      const { at, ...action } = scheduled;
+      this.timers.push(setTimeout(() => void this.storm(action as StormAction).catch(() => {}), at));
+    }
     this.timers.push(setInterval(() => this.emit('timeline', this.merger.tick(Date.now())), 1000));
     this.timers.push(setTimeout(() => void this.stop('duration'), this.scenario.duration));
   }
@@ -126,7 +142,7 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
     const devices = shards.reduce((n, s) => n + s.count, 0);
     let markExited!: () => void;
     const slot: HostSlot = { hostId, handle, shards, devices, state: 'starting', pid: handle.pid ?? null, exited: new Promise((r) => (markExited = r)) };
-    this.hosts.push(slot);
+    this.hosts[hostId] = slot;
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new StartError(`host ${hostId} did not start within 15 s`)), HOST_READY_TIMEOUT_MS);
       handle.onMessage((event) => {
@@ -154,11 +170,14 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
   private onHostEvent(slot: HostSlot, event: HostEvent): void {
     switch (event.type) {
       case 'batch':
-        if (slot.state !== 'lost') this.merger.add(event.batch);
+        if (slot.state === 'lost') break;
+        this.merger.add(event.batch);
+        for (const t of this.storms) t.addBatch(event.batch);
         break;
       case 'device-log':
       case 'device-counts':
       case 'device-rows':
+      case 'storm-done':
         this.pending.get(event.reqId)?.(event);
         this.pending.delete(event.reqId);
         break;
@@ -179,7 +198,7 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
     slot.lostReason = reason;
     this.merger.hostLost(slot.hostId, slot.devices, 'host-lost');
     this.emitEvent({ type: 'host-lost', at: Date.now(), hostId: slot.hostId, devices: slot.devices, reason });
-    if (this.hosts.every((h) => h.state === 'lost')) void this.stop('error');
+    if (!slot.restarting && this.hosts.every((h) => h.state === 'lost')) void this.stop('error');
   }
 
   /** Changes the fleet-wide connect rate while running. */
@@ -280,6 +299,59 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
     return rows;
   }
 
+  /** Starts a storm now; resolves with its record once the action has been carried out. */
+  async storm(action: StormAction): Promise<StormRecord> {
+    if (this.state !== 'running') throw new Error('no run in progress');
+    const now = Date.now();
+    const tracker = new StormTracker(this.storms.length + 1, action, now, this.startedAt, this.merger.gauges().online, this.merger.totals);
+    this.storms.push(tracker);
+    try {
+      tracker.record.affected = await this.carryOut(action);
+    } catch (err) {
+      tracker.close((err as Error).message);
+    }
+    this.emitEvent({ type: 'storm', at: now, storm: { ...tracker.record } });
+    return tracker.record;
+  }
+
+  private async carryOut(action: StormAction): Promise<number> {
+    switch (action.action) {
+      case 'drop':
+      case 'blip': {
+        const storm = action.action === 'drop' ? ({ kind: 'drop', percent: action.percent, mode: action.mode, group: action.group } as const) : ({ kind: 'blip', ms: action.for, group: action.group } as const);
+        const answers = await Promise.all(this.hosts.map((slot) => this.ask(slot, (reqId) => ({ type: 'storm', reqId, storm }))));
+        return answers.reduce((n, a) => n + (a?.type === 'storm-done' ? a.affected : 0), 0);
+      }
+      case 'kill-host':
+        return this.killHost(action.host, action.restart);
+      case 'target-kick':
+      case 'target-pause':
+      case 'target-restart': {
+        if (!this.target) throw new Error('the run has no embedded target');
+        const fault = action.action === 'target-kick' ? ({ kind: 'kick', percent: action.percent } as const) : action.action === 'target-pause' ? ({ kind: 'pause-reading', ms: action.for } as const) : ({ kind: 'restart' } as const);
+        return (await this.target.fault(fault)).affected;
+      }
+    }
+  }
+
+  /** Kills a host process (SIGKILL, like a crash); with restart, a new one takes over its shard. */
+  private async killHost(hostId: number, restart: boolean): Promise<number> {
+    const slot = this.hosts[hostId];
+    if (!slot) throw new Error(`no host ${hostId} (hosts: 0-${this.hosts.length - 1})`);
+    if (slot.state !== 'running') throw new Error(`host ${hostId} is ${slot.state}`);
+    const online = this.merger.host(hostId)?.gauges.online ?? 0;
+    slot.restarting = restart;
+    slot.handle.kill('SIGKILL');
+    await slot.exited;
+    if (restart && this.state === 'running') {
+      await this.launchHost(hostId, slot.shards, this.perHostRate);
+      const fresh = this.hosts[hostId];
+      fresh.state = 'running';
+      fresh.handle.send({ type: 'start' });
+    }
+    return online;
+  }
+
   snapshot(): FleetSnapshot {
     const now = Date.now();
     return {
@@ -296,6 +368,7 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
       failureReasons: { ...this.merger.failureReasons },
       latency: this.merger.latency(),
       hosts: this.hosts.map((h) => this.hostStatus(h)),
+      storms: this.storms.map((t) => ({ ...t.record })),
     };
   }
 
@@ -324,6 +397,7 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
       this.endReason = reason;
       this.onlineAtEnd = this.merger.gauges().online;
       this.endedAt = Date.now();
+      for (const t of this.storms) t.close();
       this.setState('stopping');
       for (const t of this.timers) clearInterval(t);
       this.timers = [];
@@ -338,6 +412,7 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
         endedAt: this.endedAt,
         endReason: this.endReason,
         onlineAtEnd: this.onlineAtEnd,
+        storms: this.storms.map((t) => t.record),
       });
       this.emit('snapshot', this.snapshot());
       this.emit('ended', summary);

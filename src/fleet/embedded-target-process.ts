@@ -1,7 +1,7 @@
 // Runs the embedded target in its own process (so it never shares the generator's event loop)
 // and points embedded:… URLs at it.
 import type { Scenario } from '../contract/scenario.ts';
-import type { TargetCommand, TargetEvent, TargetPorts, TargetStats } from '../contract/target.ts';
+import type { TargetCommand, TargetEvent, TargetFault, TargetPorts, TargetStats } from '../contract/target.ts';
 import type { ChildHandle, Launcher } from './launcher.ts';
 
 export interface RunningTarget {
@@ -10,16 +10,51 @@ export interface RunningTarget {
   lastStats: TargetStats | null;
   stop(): Promise<void>;
   onLost(handler: (reason: string) => void): void;
+  /**
+   * Has the target produce a fault; resolves with what it affected (clients kicked, sockets
+   * paused, clients dropped by a restart). Rejects with the target's error text, after 15 s
+   * without an answer, or when the target exits first.
+   */
+  fault(fault: TargetFault): Promise<{ affected: number }>;
+  /** Changes the accept rate (new connections/s per listener, 0 = no limit) at once; throws on a bad value. */
+  setAcceptRate(n: number): void;
 }
 
 const START_TIMEOUT_MS = 15_000;
+const FAULT_TIMEOUT_MS = 15_000;
 
-export async function launchEmbeddedTarget(launcher: Launcher, host = '127.0.0.1', ports: TargetPorts = { mqtt: 0, mqttWs: 0, rooms: 0 }): Promise<RunningTarget> {
+function checkAcceptRate(n: number): void {
+  if (typeof n !== 'number' || !Number.isFinite(n) || n < 0) {
+    throw new RangeError(`acceptRate: expected connections per second >= 0 (0 = no limit), got ${String(n)}`);
+  }
+}
+
+interface PendingFault {
+  resolve(result: { affected: number }): void;
+  reject(err: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+export async function launchEmbeddedTarget(
+  launcher: Launcher,
+  host = '127.0.0.1',
+  ports: TargetPorts = { mqtt: 0, mqttWs: 0, rooms: 0 },
+  acceptRate?: number,
+): Promise<RunningTarget> {
+  if (acceptRate !== undefined) checkAcceptRate(acceptRate);
   const child: ChildHandle<TargetCommand, TargetEvent> = launcher.launch('target', 'target');
   let stopping = false;
   let exited = false;
   const lostHandlers: Array<(reason: string) => void> = [];
   const exitWaiters: Array<() => void> = [];
+  const pendingFaults = new Map<number, PendingFault>();
+  let lastReqId = 0;
+  const settleFault = (reqId: number): PendingFault | undefined => {
+    const pending = pendingFaults.get(reqId);
+    pendingFaults.delete(reqId);
+    if (pending) clearTimeout(pending.timer);
+    return pending;
+  };
   const target: RunningTarget = {
     ports,
     pid: child.pid,
@@ -34,6 +69,21 @@ export async function launchEmbeddedTarget(launcher: Launcher, host = '127.0.0.1
       clearTimeout(timer);
     },
     onLost: (h) => lostHandlers.push(h),
+    fault: (fault) =>
+      new Promise((resolve, reject) => {
+        if (exited) return reject(new Error('embedded target is not running'));
+        const reqId = ++lastReqId;
+        const timer = setTimeout(() => {
+          settleFault(reqId);
+          reject(new Error(`embedded target did not answer the ${fault.kind} fault within ${FAULT_TIMEOUT_MS / 1000} s`));
+        }, FAULT_TIMEOUT_MS);
+        pendingFaults.set(reqId, { resolve, reject, timer });
+        child.send({ type: 'fault', reqId, fault });
+      }),
+    setAcceptRate: (n) => {
+      checkAcceptRate(n);
+      child.send({ type: 'set-accept-rate', acceptRate: n });
+    },
   };
   const ready = new Promise<TargetPorts>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('embedded target did not start within 15 s')), START_TIMEOUT_MS);
@@ -46,17 +96,24 @@ export async function launchEmbeddedTarget(launcher: Launcher, host = '127.0.0.1
         reject(new Error(`embedded target: ${m.message}`));
       } else if (m.type === 'stats') {
         target.lastStats = m.stats;
+      } else if (m.type === 'fault-done') {
+        const pending = settleFault(m.reqId);
+        if (m.error !== undefined) pending?.reject(new Error(m.error));
+        else pending?.resolve({ affected: m.affected });
       }
     });
     child.onExit((code, signal) => {
       exited = true;
       clearTimeout(timer);
       reject(new Error(`embedded target exited during start (${signal ?? `code ${code}`})`));
+      for (const reqId of [...pendingFaults.keys()]) {
+        settleFault(reqId)?.reject(new Error(`embedded target exited before answering a fault (${signal ?? `code ${code}`})`));
+      }
       for (const w of exitWaiters) w();
       if (!stopping) for (const h of lostHandlers) h(`embedded target exited (${signal ?? `code ${code}`})`);
     });
   });
-  child.send({ type: 'start', options: { host, ports } });
+  child.send({ type: 'start', options: acceptRate === undefined ? { host, ports } : { host, ports, acceptRate } });
   try {
     target.ports = await ready;
   } catch (err) {

@@ -1,11 +1,12 @@
 // FleetService: the FleetApi behind the desktop app's IPC and the browser-mode bridge.
 // One run at a time; after a run ends its snapshot, timeline and summary stay available.
 import type { DeviceLog } from '../contract/device-log.ts';
-import type { DevicePage, DeviceQuery, FleetApi, FleetUpdate, PresetInfo, RunStatus, StartResult } from '../contract/fleet-api.ts';
+import type { DevicePage, DeviceQuery, FleetApi, FleetUpdate, PresetInfo, RunStatus, StartResult, StormResult } from '../contract/fleet-api.ts';
+import { stormActionSchema } from '../contract/storm.ts';
 import { PRESET_DESCRIPTIONS, PRESETS, type PresetName } from '../contract/presets.ts';
 import type { Scenario } from '../contract/scenario.ts';
 import type { FleetEvent, RunSummary } from '../contract/snapshot.ts';
-import { validateScenario } from '../contract/validate.ts';
+import { describeIssue, validateScenario } from '../contract/validate.ts';
 import { FleetController } from './controller.ts';
 import type { Launcher } from './launcher.ts';
 
@@ -95,6 +96,19 @@ export class FleetService implements FleetApi {
 
   async devices(query: DeviceQuery): Promise<DevicePage> {
     return this.controller ? this.controller.devices(query) : { total: 0, offset: query.offset, rows: [] };
+  }
+
+  async storm(action: unknown): Promise<StormResult> {
+    const c = this.controller;
+    if (!c || c.snapshot().state !== 'running') return { ok: false, problems: ['no run in progress'] };
+    const parsed = stormActionSchema.safeParse(action);
+    if (!parsed.success) return { ok: false, problems: parsed.error.issues.map(describeIssue) };
+    const a = parsed.data;
+    if ('group' in a && a.group !== undefined && !c.scenario.groups.some((g) => g.name === a.group)) {
+      return { ok: false, problems: [`group: no group named "${a.group}"`] };
+    }
+    const storm = await c.storm(a);
+    return storm.error ? { ok: false, problems: [storm.error] } : { ok: true, storm };
   }
 
   onUpdate(listener: (u: FleetUpdate) => void): () => void {

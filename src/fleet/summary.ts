@@ -1,6 +1,7 @@
 // The run summary: what `fleetsim run` prints at the end and `--json` emits.
 import type { Scenario } from '../contract/scenario.ts';
 import type { HostStatus, RunSummary } from '../contract/snapshot.ts';
+import type { StormRecord } from '../contract/storm.ts';
 import type { MetricsMerger } from './metrics-merger.ts';
 
 export interface SummaryInput {
@@ -11,9 +12,10 @@ export interface SummaryInput {
   endedAt: number;
   endReason: RunSummary['endReason'];
   onlineAtEnd: number;
+  storms: StormRecord[];
 }
 
-export function buildSummary({ scenario, merger, hosts, startedAt, endedAt, endReason, onlineAtEnd }: SummaryInput): RunSummary {
+export function buildSummary({ scenario, merger, hosts, startedAt, endedAt, endReason, onlineAtEnd, storms }: SummaryInput): RunSummary {
   const t = merger.totals;
   return {
     name: scenario.name,
@@ -37,6 +39,7 @@ export function buildSummary({ scenario, merger, hosts, startedAt, endedAt, endR
     received: t.received,
     bytes: { sent: t.bytesSent, received: t.bytesReceived },
     latencyMs: merger.latency(),
+    storms: storms.map((s) => ({ ...s })),
     hosts: hosts.map((h) => {
       const v = merger.host(h.hostId);
       return {

@@ -30,6 +30,7 @@ const api = {
   setRamp: (connectsPerSec) => call('setRamp', connectsPerSec),
   deviceLog: (deviceId) => call('deviceLog', deviceId),
   devices: (query) => call('devices', query),
+  storm: (action) => call('storm', action),
   onUpdate: (listener) => {
     // The page gets the update only, never the IpcRendererEvent (it carries `sender`).
     const forward = (_event: IpcRendererEvent, update: FleetUpdate) => listener(update);

@@ -1,28 +1,221 @@
 // The embedded target: the MQTT broker and the room server started and stopped as one unit,
 // so the simulated fleet has something to connect to without any external infrastructure.
-import type { TargetOptions, TargetPorts, TargetStats } from '../contract/target.ts';
+// It also produces the faults a fleet is tested against (kick, pause-reading, restart) and
+// can limit how fast it accepts connections (admission control).
+import type { TargetFault, TargetOptions, TargetPorts, TargetStats } from '../contract/target.ts';
+import { AcceptRate, checkAcceptRate } from './admission.ts';
+import { pauseReading, resumeReading } from './connections.ts';
+import type { ClientConnection } from './connections.ts';
+import type { BusyPortRetry } from './listen.ts';
 import { startMqttBroker } from './mqtt-broker.ts';
+import type { MqttBroker } from './mqtt-broker.ts';
 import { startRoomServer } from './room-server.ts';
+import type { RoomServer } from './room-server.ts';
 
 export interface EmbeddedTarget {
-  /** The ports actually bound (a requested 0 is replaced by the port picked). */
+  /** The ports actually bound (a requested 0 is replaced by the port picked); a restart keeps them. */
   readonly ports: TargetPorts;
   stats(): TargetStats;
+  /**
+   * Produces a fault and resolves with what it affected: clients kicked, sockets paused (at
+   * once; reading resumes by itself after `ms`), clients dropped by a restart. Faults run one
+   * at a time. Rejects on bad parameters, once stopped, and when a restart cannot listen on
+   * its ports again (then `failure` is set and nothing is served any more).
+   */
+  fault(fault: TargetFault): Promise<{ affected: number }>;
+  /** Changes the accept rate (connections/s per listener, 0 = no limit) at once; throws on a bad value. */
+  setAcceptRate(rate: number): void;
+  /** Set once a restart could not listen again: the target serves nothing and should be stopped. */
+  readonly failure: Error | undefined;
   /** Closes every client connection and listener; safe to call more than once. */
   stop(): Promise<void>;
 }
 
-export async function startEmbeddedTarget(options: TargetOptions): Promise<EmbeddedTarget> {
-  const { host, ports } = options;
-  const broker = await startMqttBroker({ host, tcpPort: ports.mqtt, wsPort: ports.mqttWs });
-  const roomServer = await startRoomServer({ host, port: ports.rooms }).catch(async (err: unknown) => {
+/** The longest pause-reading accepted: 10 minutes. */
+export const MAX_PAUSE_MS = 600_000;
+/** A restart's ports can be briefly unavailable: each is tried for about a second. */
+const RESTART_BIND_RETRY: BusyPortRetry = { attempts: 10, delayMs: 100 };
+/** How often the broker's keepalive deadlines are pushed back during a pause (aedes' shortest is 1.5 s). */
+const HOLD_KEEPALIVE_EVERY_MS = 500;
+
+interface Servers {
+  broker: MqttBroker;
+  rooms: RoomServer;
+}
+
+interface Limits {
+  mqtt: AcceptRate;
+  mqttWs: AcceptRate;
+  rooms: AcceptRate;
+}
+
+async function startServers(host: string, ports: TargetPorts, limits: Limits, busyPortRetry?: BusyPortRetry): Promise<Servers> {
+  const acceptRate = { tcp: limits.mqtt, ws: limits.mqttWs };
+  const broker = await startMqttBroker({ host, tcpPort: ports.mqtt, wsPort: ports.mqttWs, acceptRate, busyPortRetry });
+  const rooms = await startRoomServer({ host, port: ports.rooms, acceptRate: limits.rooms, busyPortRetry }).catch(async (err: unknown) => {
     await broker.stop(); // leave nothing listening when start fails half way
     throw err;
   });
+  return { broker, rooms };
+}
+
+function connectionsOf(servers: Servers): ClientConnection[] {
+  return [...servers.broker.connections(), ...servers.rooms.connections()];
+}
+
+const clientsOf = (servers: Servers): ClientConnection[] => connectionsOf(servers).filter((c) => c.isClient());
+
+/** n distinct items chosen uniformly at random (a partial Fisher-Yates shuffle, in place). */
+function pickRandom<T>(items: T[], n: number): T[] {
+  for (let i = 0; i < n; i++) {
+    const j = i + Math.floor(Math.random() * (items.length - i));
+    [items[i], items[j]] = [items[j], items[i]];
+  }
+  return items.slice(0, n);
+}
+
+const isNumber = (n: unknown): n is number => typeof n === 'number' && Number.isFinite(n);
+
+/** Throws a message naming the fault when its parameters are out of range (they may come over IPC). */
+function checkFault(fault: TargetFault): void {
+  switch (fault?.kind) {
+    case 'kick':
+      if (!isNumber(fault.percent) || fault.percent < 0 || fault.percent > 100) {
+        throw new RangeError(`kick: percent must be 0-100, got ${String(fault.percent)}`);
+      }
+      return;
+    case 'pause-reading':
+      if (!isNumber(fault.ms) || fault.ms < 0 || fault.ms > MAX_PAUSE_MS) {
+        throw new RangeError(`pause-reading: ms must be 0-${MAX_PAUSE_MS}, got ${String(fault.ms)}`);
+      }
+      return;
+    case 'restart':
+      return;
+    default:
+      throw new Error(`unknown fault ${JSON.stringify((fault as { kind?: unknown } | undefined)?.kind)}`);
+  }
+}
+
+const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+export async function startEmbeddedTarget(options: TargetOptions): Promise<EmbeddedTarget> {
+  const { host } = options;
+  const rate = options.acceptRate ?? 0;
+  checkAcceptRate(rate);
+  // One bucket per listener; they outlive restarts (a reconnect storm after one meets the limit).
+  const limits: Limits = { mqtt: new AcceptRate(rate), mqttWs: new AcceptRate(rate), rooms: new AcceptRate(rate) };
+  let servers: Servers | undefined = await startServers(host, options.ports, limits);
+  const ports: TargetPorts = { mqtt: servers.broker.tcpPort, mqttWs: servers.broker.wsPort, rooms: servers.rooms.port };
+  // Counters of servers a restart (or stop) replaced, so stats stay "since start".
+  const earlier = { mqttPublishesIn: 0, roomFramesIn: 0, roomFramesOut: 0 };
+  let failure: Error | undefined;
   let stopping: Promise<void> | undefined;
+
+  // Faults and stop run one after another: a kick or stop during a restart waits for it.
+  let queue: Promise<unknown> = Promise.resolve();
+  const serial = <T>(op: () => T | Promise<T>): Promise<T> => {
+    const run = queue.then(op);
+    queue = run.catch(() => {});
+    return run;
+  };
+
+  const running = (): Servers => {
+    if (stopping) throw new Error('the target is stopped');
+    if (!servers) throw failure ?? new Error('the target is not running');
+    return servers;
+  };
+
+  /** Reading pauses in progress, each ended by its timer, or by stop and restart. */
+  const pauses = new Set<() => void>();
+
+  const pauseReadingFor = (s: Servers, ms: number): number => {
+    const paused = connectionsOf(s).filter((c) => pauseReading(c.socket));
+    const held = paused.filter((c) => c.holdKeepalive);
+    const holdKeepalives = (): void => {
+      for (const c of held) c.holdKeepalive?.();
+    };
+    holdKeepalives();
+    const holder = held.length > 0 ? setInterval(holdKeepalives, HOLD_KEEPALIVE_EVERY_MS) : undefined;
+    const end = (): void => {
+      if (!pauses.delete(end)) return;
+      clearTimeout(timer);
+      clearInterval(holder);
+      holdKeepalives(); // the broker's keepalive counts again from the end of the stall
+      for (const c of paused) resumeReading(c.socket);
+    };
+    const timer = setTimeout(end, ms);
+    pauses.add(end);
+    return paused.length;
+  };
+
+  const stopServers = async (): Promise<void> => {
+    const s = servers;
+    if (!s) return;
+    await Promise.all([s.broker.stop(), s.rooms.stop()]);
+    const broker = s.broker.stats();
+    const rooms = s.rooms.stats();
+    earlier.mqttPublishesIn += broker.mqttPublishesIn;
+    earlier.roomFramesIn += rooms.roomFramesIn;
+    earlier.roomFramesOut += rooms.roomFramesOut;
+    servers = undefined;
+    for (const end of [...pauses]) end(); // their sockets are gone; this clears the timers
+  };
+
+  const fault = async (f: TargetFault): Promise<{ affected: number }> => {
+    const s = running();
+    switch (f.kind) {
+      case 'kick': {
+        const clients = clientsOf(s);
+        const kicked = pickRandom(clients, Math.round((clients.length * f.percent) / 100));
+        for (const c of kicked) c.kick();
+        return { affected: kicked.length };
+      }
+      case 'pause-reading':
+        return { affected: pauseReadingFor(s, f.ms) };
+      case 'restart': {
+        const affected = clientsOf(s).length;
+        await stopServers();
+        try {
+          servers = await startServers(host, ports, limits, RESTART_BIND_RETRY);
+        } catch (err) {
+          failure = new Error(`restart failed: ${messageOf(err)}`);
+          throw failure;
+        }
+        return { affected };
+      }
+    }
+  };
+
   return {
-    ports: { mqtt: broker.tcpPort, mqttWs: broker.wsPort, rooms: roomServer.port },
-    stats: () => ({ ...broker.stats(), ...roomServer.stats() }),
-    stop: () => (stopping ??= Promise.all([broker.stop(), roomServer.stop()]).then(() => undefined)),
+    ports,
+    get failure() {
+      return failure;
+    },
+    stats: () => {
+      const broker = servers?.broker.stats() ?? { mqttClients: 0, mqttPublishesIn: 0 };
+      const rooms = servers?.rooms.stats() ?? { wsClients: 0, rooms: 0, roomFramesIn: 0, roomFramesOut: 0 };
+      return {
+        mqttClients: broker.mqttClients,
+        wsClients: rooms.wsClients,
+        rooms: rooms.rooms,
+        refusedByRate: limits.mqtt.refused + limits.mqttWs.refused + limits.rooms.refused,
+        mqttPublishesIn: earlier.mqttPublishesIn + broker.mqttPublishesIn,
+        roomFramesIn: earlier.roomFramesIn + rooms.roomFramesIn,
+        roomFramesOut: earlier.roomFramesOut + rooms.roomFramesOut,
+      };
+    },
+    fault: (f) => {
+      try {
+        checkFault(f);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+      return serial(() => fault(f));
+    },
+    setAcceptRate: (n) => {
+      checkAcceptRate(n);
+      for (const limit of [limits.mqtt, limits.mqttWs, limits.rooms]) limit.set(n);
+    },
+    stop: () => (stopping ??= serial(stopServers)),
   };
 }

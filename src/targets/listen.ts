@@ -4,19 +4,44 @@
 import type { Server, Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 
-/** Listens and resolves the bound port; errors name the listener and the port. */
-export function listen(server: Server, port: number, host: string, listener: string): Promise<number> {
+/** Retrying a listen whose port is busy (used by restart, which must get its own ports back). */
+export interface BusyPortRetry {
+  attempts: number;
+  delayMs: number;
+}
+
+const NO_RETRY: BusyPortRetry = { attempts: 1, delayMs: 0 };
+
+/**
+ * Listens and resolves the bound port; errors name the listener and the port and keep the
+ * system error code. A busy port is tried again `retry.attempts` times in all.
+ */
+export async function listen(server: Server, port: number, host: string, listener: string, retry: BusyPortRetry = NO_RETRY): Promise<number> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await listenOnce(server, port, host, listener);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || port === 0 || attempt >= retry.attempts) throw err;
+      // A server whose listen failed may listen again (documented for exactly this case).
+      await new Promise((resolve) => setTimeout(resolve, retry.delayMs));
+    }
+  }
+}
+
+function listenOnce(server: Server, port: number, host: string, listener: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException): void => {
       server.off('listening', onListening);
       const where = `${host}:${port}`;
+      let message: string;
       if (err.code === 'EADDRINUSE') {
-        reject(new Error(`${listener}: port ${port} is already in use on ${host} (is another target or broker running? choose another port)`));
+        message = `${listener}: port ${port} is already in use on ${host} (is another target or broker running? choose another port)`;
       } else if (err.code === 'EACCES') {
-        reject(new Error(`${listener}: not allowed to listen on ${where} (ports below 1024 need privileges)`));
+        message = `${listener}: not allowed to listen on ${where} (ports below 1024 need privileges)`;
       } else {
-        reject(new Error(`${listener}: cannot listen on ${where}: ${err.message}`));
+        message = `${listener}: cannot listen on ${where}: ${err.message}`;
       }
+      reject(Object.assign(new Error(message), { code: err.code }));
     };
     const onListening = (): void => {
       server.off('error', onError);

@@ -2,8 +2,13 @@
 // so devices using either transport share topics.
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
+import type { Socket } from 'node:net';
 import { WebSocketServer, createWebSocketStream } from 'ws';
+import type { AcceptRate } from './admission.ts';
+import { refuseUpgrade } from './connections.ts';
+import type { ClientConnection } from './connections.ts';
 import { closeServer, listen, trackSockets } from './listen.ts';
+import type { BusyPortRetry } from './listen.ts';
 
 export interface MqttBrokerOptions {
   host: string;
@@ -11,12 +16,18 @@ export interface MqttBrokerOptions {
   tcpPort: number;
   /** MQTT over WebSocket; 0 picks a free port. */
   wsPort: number;
+  /** Admission control per listener; none means every connection is accepted. */
+  acceptRate?: { tcp: AcceptRate; ws: AcceptRate };
+  /** Retrying busy ports (a restart taking its ports back); none by default. */
+  busyPortRetry?: BusyPortRetry;
 }
 
 export interface MqttBroker {
   readonly tcpPort: number;
   readonly wsPort: number;
   stats(): { mqttClients: number; mqttPublishesIn: number };
+  /** Every accepted connection still open, over both transports (CONNECT received or not). */
+  connections(): Iterable<ClientConnection>;
   stop(): Promise<void>;
 }
 
@@ -39,20 +50,41 @@ export async function startMqttBroker(options: MqttBrokerOptions): Promise<MqttB
   aedes.on('clientError', () => {});
   aedes.on('connectionError', () => {});
 
-  const tcp = createNetServer(aedes.handle);
+  const connections = new Set<ClientConnection>();
+  const serve = (stream: Parameters<typeof aedes.handle>[0], socket: Socket, req?: Parameters<typeof aedes.handle>[1]): void => {
+    const client = aedes.handle(stream, req);
+    const connection: ClientConnection = {
+      socket,
+      isClient: () => client.connected && !client.closed,
+      kick: () => client.close(),
+      // aedes keeps its keepalive deadline in this timer and refreshes it on every packet.
+      holdKeepalive: () => (client as unknown as { _keepaliveTimer?: NodeJS.Timeout | null })._keepaliveTimer?.refresh(),
+    };
+    connections.add(connection);
+    socket.once('close', () => connections.delete(connection));
+  };
+
+  const tcp = createNetServer((socket) => {
+    // Over the accept rate: dropped before aedes sees it, as a server shedding load at accept.
+    if (options.acceptRate && !options.acceptRate.tcp.admit()) return void socket.destroy();
+    serve(socket, socket);
+  });
   const tcpSockets = trackSockets(tcp);
 
   const http = createHttpServer((_req, res) => {
     res.writeHead(426, { 'content-type': 'text/plain' }).end('MQTT over WebSocket: connect to /mqtt\n');
   });
   const httpSockets = trackSockets(http);
-  const wss = new WebSocketServer({ server: http, path: '/mqtt', perMessageDeflate: false });
-  // wss re-emits the http server's errors; listen() reports those, so this only prevents a crash.
-  wss.on('error', () => {});
-  wss.on('connection', (socket, req) => {
-    const stream = createWebSocketStream(socket);
-    stream.on('error', () => {});
-    aedes.handle(stream, req);
+  // noServer: upgrades come through the handler below, which applies the accept rate first;
+  // handleUpgrade still answers 400 to paths other than /mqtt.
+  const wss = new WebSocketServer({ noServer: true, path: '/mqtt', perMessageDeflate: false });
+  http.on('upgrade', (req, socket, head) => {
+    if (options.acceptRate && wss.shouldHandle(req) === true && !options.acceptRate.ws.admit()) return refuseUpgrade(socket);
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const stream = createWebSocketStream(ws);
+      stream.on('error', () => {});
+      serve(stream, req.socket, req);
+    });
   });
 
   let stopping: Promise<void> | undefined;
@@ -65,16 +97,18 @@ export async function startMqttBroker(options: MqttBrokerOptions): Promise<MqttB
       tcpSockets.destroyAll();
       httpSockets.destroyAll();
       wss.close();
+      connections.clear();
       await closed;
     })());
 
   try {
-    const tcpPort = await listen(tcp, options.tcpPort, options.host, 'MQTT/TCP listener');
-    const wsPort = await listen(http, options.wsPort, options.host, 'MQTT/WebSocket listener');
+    const tcpPort = await listen(tcp, options.tcpPort, options.host, 'MQTT/TCP listener', options.busyPortRetry);
+    const wsPort = await listen(http, options.wsPort, options.host, 'MQTT/WebSocket listener', options.busyPortRetry);
     return {
       tcpPort,
       wsPort,
       stats: () => ({ mqttClients: aedes.connectedClients, mqttPublishesIn: publishesIn }),
+      connections: () => connections,
       stop,
     };
   } catch (err) {

@@ -4,11 +4,27 @@
 import { createServer } from 'node:http';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { RawData } from 'ws';
+import type { AcceptRate } from './admission.ts';
+import { refuseUpgrade } from './connections.ts';
+import type { ClientConnection } from './connections.ts';
 import { closeServer, listen, trackSockets } from './listen.ts';
+import type { BusyPortRetry } from './listen.ts';
+
+export interface RoomServerOptions {
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  /** Admission control; none means every connection is accepted. */
+  acceptRate?: AcceptRate;
+  /** Retrying a busy port (a restart taking its port back); none by default. */
+  busyPortRetry?: BusyPortRetry;
+}
 
 export interface RoomServer {
   readonly port: number;
   stats(): { wsClients: number; rooms: number; roomFramesIn: number; roomFramesOut: number };
+  /** Every open room WebSocket. */
+  connections(): Iterable<ClientConnection>;
   stop(): Promise<void>;
 }
 
@@ -35,7 +51,7 @@ function parseType(data: Buffer): { type: unknown; room: unknown } | undefined {
   }
 }
 
-export async function startRoomServer(options: { host: string; port: number }): Promise<RoomServer> {
+export async function startRoomServer(options: RoomServerOptions): Promise<RoomServer> {
   const rooms = new Map<string, Set<WebSocket>>();
   // Each client's rooms, holding the member sets themselves so a broadcast needs no lookup.
   const memberships = new Map<WebSocket, Map<string, Set<WebSocket>>>();
@@ -102,15 +118,23 @@ export async function startRoomServer(options: { host: string; port: number }): 
     res.writeHead(426, { 'content-type': 'text/plain' }).end('WebSocket room server: open a WebSocket\n');
   });
   const sockets = trackSockets(http);
+  const connections = new Set<ClientConnection>();
   // Any path is accepted: devices are told ws://host:port/, and rejecting others would only confuse.
-  const wss = new WebSocketServer({ server: http, perMessageDeflate: false });
-  // wss re-emits the http server's errors; listen() reports those, so this only prevents a crash.
-  wss.on('error', () => {});
-  wss.on('connection', (ws) => {
-    memberships.set(ws, new Map());
-    ws.on('message', (raw, isBinary) => onFrame(ws, raw, isBinary));
-    ws.on('error', () => {}); // a reset device; 'close' follows and cleans up
-    ws.on('close', () => leaveAll(ws));
+  // noServer: upgrades come through the handler below, which applies the accept rate first.
+  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
+  http.on('upgrade', (req, socket, head) => {
+    if (options.acceptRate && !options.acceptRate.admit()) return refuseUpgrade(socket);
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const connection: ClientConnection = { socket: req.socket, isClient: () => true, kick: () => ws.terminate() };
+      connections.add(connection);
+      memberships.set(ws, new Map());
+      ws.on('message', (raw, isBinary) => onFrame(ws, raw, isBinary));
+      ws.on('error', () => {}); // a reset device; 'close' follows and cleans up
+      ws.on('close', () => {
+        connections.delete(connection);
+        leaveAll(ws);
+      });
+    });
   });
 
   let stopping: Promise<void> | undefined;
@@ -119,14 +143,16 @@ export async function startRoomServer(options: { host: string; port: number }): 
       const closed = closeServer(http);
       sockets.destroyAll();
       wss.close();
+      connections.clear();
       await closed;
     })());
 
   try {
-    const port = await listen(http, options.port, options.host, 'WebSocket room listener');
+    const port = await listen(http, options.port, options.host, 'WebSocket room listener', options.busyPortRetry);
     return {
       port,
       stats: () => ({ wsClients: memberships.size, rooms: rooms.size, roomFramesIn: framesIn, roomFramesOut: framesOut }),
+      connections: () => connections,
       stop,
     };
   } catch (err) {

@@ -1,6 +1,6 @@
 // Child-process entry for the embedded target (forked by src/fleet/launcher.ts): driven by
 // TargetCommand messages from the parent, answering with TargetEvent messages.
-import type { TargetCommand, TargetEvent, TargetOptions } from '../contract/target.ts';
+import type { TargetCommand, TargetEvent, TargetFault, TargetOptions } from '../contract/target.ts';
 import { connectToParent } from '../engine/parent-channel.ts';
 import { startEmbeddedTarget } from './embedded-target.ts';
 import type { EmbeddedTarget } from './embedded-target.ts';
@@ -57,9 +57,47 @@ async function stop(): Promise<void> {
   exit(0);
 }
 
+/** Answers a fault with fault-done; a restart that could not listen again also ends the process. */
+function fault(reqId: number, f: TargetFault): void {
+  const reply = (affected: number, error?: string): void =>
+    channel.send(error === undefined ? { type: 'fault-done', reqId, affected } : { type: 'fault-done', reqId, affected, error });
+  if (!target) return reply(0, 'the target has not been started');
+  if (stopping) return reply(0, 'the target is stopping');
+  const running = target;
+  running
+    .then((t) => t.fault(f))
+    .then(
+      ({ affected }) => reply(affected),
+      async (err: unknown) => {
+        reply(0, messageOf(err));
+        const failure = await running.then((t) => t.failure, () => undefined);
+        if (failure && !stopping && exitCode === undefined) {
+          // Nothing is listening any more: the parent learns it the way it learns of any lost target.
+          channel.send({ type: 'fatal', message: failure.message });
+          exit(1);
+        }
+      },
+    );
+}
+
+function setAcceptRate(rate: number): void {
+  target?.then(
+    (t) => t.setAcceptRate(rate),
+    () => {}, // a failed start already reported fatal
+  ).catch((err: unknown) => process.stderr.write(`embedded target: set-accept-rate ignored: ${messageOf(err)}\n`));
+}
+
 channel.onMessage((command) => {
-  if (command.type === 'start') start(command.options);
-  else if (command.type === 'stop') void stop();
+  switch (command.type) {
+    case 'start':
+      return start(command.options);
+    case 'fault':
+      return fault(command.reqId, command.fault);
+    case 'set-accept-rate':
+      return setAcceptRate(command.acceptRate);
+    case 'stop':
+      return void stop();
+  }
 });
 
 // No orphans: when the parent goes away (or we disconnected ourselves above), leave at once.

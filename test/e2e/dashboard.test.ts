@@ -57,7 +57,7 @@ after(async () => {
   }
 });
 
-test('demo preset: start, 1,200 devices online, a device log, stop', async () => {
+test('demo preset: start, 1,200 devices online, a device log, a storm and its recovery, stop', async () => {
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
   await page.goto(url);
@@ -87,6 +87,15 @@ test('demo preset: start, 1,200 devices online, a device log, stop', async () =>
   assert.ok((await page.getByTestId('host-row').count()) >= 1);
   assert.ok((await page.getByTestId('timeline-chart').count()) >= 2);
   await page.screenshot({ path: join(RESULTS, 'dashboard.png'), fullPage: true });
+
+  // A reconnect storm, triggered from the UI: its recovery card ends up "recovered".
+  await page.keyboard.press('Escape');
+  await page.getByTestId('storm-shortcut-drop').click();
+  const card = page.getByTestId('storm-card').first();
+  await card.waitFor();
+  await page.waitForFunction(() => document.querySelector('[data-testid="storm-card"]')?.getAttribute('data-outcome') === 'recovered', undefined, { timeout: 30_000 });
+  assert.match((await card.textContent()) ?? '', /drop 30%/);
+  await page.screenshot({ path: join(RESULTS, 'storm.png'), fullPage: true });
 
   await page.getByTestId('stop-button').click();
   await page.waitForFunction(() => document.querySelector('[data-testid="run-state"]')?.textContent?.trim() === 'stopped');

@@ -29,6 +29,7 @@ export function snapshot(over: Partial<FleetSnapshot> = {}): FleetSnapshot {
     failureReasons: {},
     latency: latency(),
     hosts: [],
+    storms: [],
     ...over,
   };
 }
@@ -61,6 +62,7 @@ export function summary(over: Partial<RunSummary> = {}): RunSummary {
     received: 3,
     bytes: { sent: 10, received: 10 },
     latencyMs: latency(),
+    storms: [],
     hosts: [],
     ...over,
   };

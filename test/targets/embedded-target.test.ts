@@ -116,6 +116,7 @@ test('rooms: join, broadcast to the sender\'s room only, echo to the sender only
     mqttPublishesIn: 0,
     wsClients: 3,
     rooms: 2,
+    refusedByRate: 0,
     roomFramesIn: 8, // 3 joins, 1 broadcast, 3 echoes, 1 non-JSON
     roomFramesOut: 9, // 3 joined, 2 broadcast deliveries, 3 echoes, 1 non-JSON echo
   });

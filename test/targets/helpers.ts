@@ -1,5 +1,6 @@
 // Small real-socket helpers for the target tests.
 import { connect } from 'node:net';
+import mqtt from 'mqtt';
 import { WebSocket } from 'ws';
 
 /** A WebSocket client whose incoming text frames can be awaited one by one, in order. */
@@ -54,3 +55,45 @@ export function tcpConnectOutcome(port: number): Promise<string> {
     socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
   });
 }
+
+/**
+ * Connects an mqtt.js client (no reconnect) and reports whether the broker took it: 'accepted'
+ * on CONNACK, 'refused' when the connection closes (or fails) first. The client is closed after.
+ */
+export function mqttOutcome(url: string): Promise<'accepted' | 'refused'> {
+  return new Promise((resolve) => {
+    const client = mqtt.connect(url, { reconnectPeriod: 0, connectTimeout: 5000 });
+    let settled = false;
+    // mqtt.js has listeners of its own (its 'close' one clears its timers): add, never remove.
+    const settle = (outcome: 'accepted' | 'refused'): void => {
+      if (settled) return;
+      settled = true;
+      client.end(true);
+      resolve(outcome);
+    };
+    client.on('connect', () => settle('accepted'));
+    client.on('close', () => settle('refused'));
+    client.on('error', () => settle('refused'));
+  });
+}
+
+/** Opens a WebSocket and reports 'accepted', or the handshake error (e.g. "Unexpected server response: 503"). */
+export function wsOutcome(url: string): Promise<string> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(url, { perMessageDeflate: false });
+    ws.once('open', () => {
+      ws.terminate();
+      resolve('accepted');
+    });
+    ws.once('error', (err) => resolve(err.message));
+  });
+}
+
+/** Counts outcomes: { accepted: 3, refused: 7 }. */
+export function tally(outcomes: string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const o of outcomes) counts[o] = (counts[o] ?? 0) + 1;
+  return counts;
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

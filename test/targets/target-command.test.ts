@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { tcpConnectOutcome } from './helpers.ts';
+import { mqttOutcome, tally, tcpConnectOutcome } from './helpers.ts';
 
 const BOUND = { timeout: 20_000 };
 const command = fileURLToPath(new URL('../../src/cli/target-command.ts', import.meta.url));
@@ -69,4 +69,21 @@ test('a port in use exits 1 naming the listener and port', BOUND, async (t) => {
   const result = await run(t, ['--mqtt-port', String(taken), '--ws-port', '0', '--rooms-port', '0']).exited;
   assert.equal(result.code, 1);
   assert.match(result.stderr, new RegExp(`MQTT/TCP listener: port ${taken} is already in use`));
+});
+
+test('--accept-rate limits new connections per listener; a bad value is a usage error', BOUND, async (t) => {
+  const bad = await run(t, ['--accept-rate', 'many']).exited;
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--accept-rate: expected connections per second \(a number >= 0, 0 = no limit\), got "many"/);
+
+  const { child, exited, output } = run(t, ['--mqtt-port', '0', '--ws-port', '0', '--rooms-port', '0', '--accept-rate', '1']);
+  const [, mqttPort] = await output(/mqtt:\/\/127\.0\.0\.1:(\d+)\n/);
+  await output(/accept rate: +1 connections\/s per listener\n/);
+  const counts = tally(await Promise.all(Array.from({ length: 6 }, () => mqttOutcome(`mqtt://127.0.0.1:${mqttPort}`))));
+  assert.ok((counts.refused ?? 0) >= 1, JSON.stringify(counts));
+
+  child.kill('SIGINT');
+  const result = await exited;
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, new RegExp(`stopped .*\\| ${counts.refused} refused by the accept rate`));
 });

@@ -7,9 +7,10 @@ import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import mqtt from 'mqtt';
 import type { TargetCommand, TargetEvent, TargetOptions } from '../../src/contract/target.ts';
+import { launchEmbeddedTarget } from '../../src/fleet/embedded-target-process.ts';
 import { ChildProcessLauncher, entryPath } from '../../src/fleet/launcher.ts';
 import type { ChildHandle } from '../../src/fleet/launcher.ts';
-import { tcpConnectOutcome } from './helpers.ts';
+import { mqttOutcome, sleep, tally, tcpConnectOutcome, wsOutcome } from './helpers.ts';
 
 const ANY_PORTS: TargetOptions = { host: '127.0.0.1', ports: { mqtt: 0, mqttWs: 0, rooms: 0 } };
 const BOUND = { timeout: 20_000 };
@@ -87,4 +88,73 @@ test('the target exits when its parent disconnects (no orphan)', BOUND, async (t
   const [code, signal] = await exited;
   assert.equal(signal, null);
   assert.equal(code, 0);
+});
+
+// --- through the parent-side handle (launchEmbeddedTarget), as the fleet controller drives it ---
+
+test('launchEmbeddedTarget handle: kick fault, fault errors, set-accept-rate, restart', BOUND, async (t) => {
+  const target = await launchEmbeddedTarget(new ChildProcessLauncher());
+  t.after(() => target.stop());
+  const url = `mqtt://127.0.0.1:${target.ports.mqtt}`;
+  const clients = await Promise.all(
+    Array.from({ length: 6 }, async () => {
+      const client = await mqtt.connectAsync(url, { reconnectPeriod: 0 });
+      t.after(() => client.end(true));
+      client.on('error', () => {});
+      return client;
+    }),
+  );
+  let closed = 0;
+  for (const c of clients) c.once('close', () => closed++);
+
+  assert.deepEqual(await target.fault({ kind: 'kick', percent: 50 }), { affected: 3 });
+  while (closed < 3) await sleep(10);
+  assert.equal(clients.filter((c) => c.connected).length, 3);
+
+  await assert.rejects(target.fault({ kind: 'pause-reading', ms: 700_000 }), {
+    message: 'pause-reading: ms must be 0-600000, got 700000',
+  });
+
+  target.setAcceptRate(1);
+  const counts = tally(await Promise.all(Array.from({ length: 6 }, () => mqttOutcome(url))));
+  assert.ok((counts.refused ?? 0) >= 1, JSON.stringify(counts));
+  // Stats arrive once a second.
+  while ((target.lastStats?.refusedByRate ?? 0) < (counts.refused ?? 0)) await sleep(50);
+  assert.throws(() => target.setAcceptRate(-1), RangeError);
+  target.setAcceptRate(0);
+
+  const ports = { ...target.ports };
+  // The probe clients above have closed; once the target has seen that, the 3 survivors are all it has.
+  while (target.lastStats?.mqttClients !== 3) await sleep(50);
+  assert.deepEqual(await target.fault({ kind: 'restart' }), { affected: 3 });
+  while (clients.some((c) => c.connected)) await sleep(10);
+  assert.deepEqual(target.ports, ports);
+  assert.equal(await mqttOutcome(url), 'accepted');
+});
+
+test('launchEmbeddedTarget passes acceptRate at start; a fault on an exited target rejects', BOUND, async (t) => {
+  const target = await launchEmbeddedTarget(new ChildProcessLauncher(), '127.0.0.1', { mqtt: 0, mqttWs: 0, rooms: 0 }, 2);
+  t.after(() => target.stop());
+  const began = performance.now();
+  const counts = tally(await Promise.all(Array.from({ length: 10 }, () => wsOutcome(`ws://127.0.0.1:${target.ports.rooms}/`))));
+  const accepted = counts.accepted ?? 0;
+  assert.ok(accepted >= 1 && accepted <= (2 * (performance.now() - began)) / 1000 + 2, JSON.stringify(counts));
+  assert.equal(counts['Unexpected server response: 503'], 10 - accepted);
+
+  await target.stop();
+  await assert.rejects(target.fault({ kind: 'kick', percent: 1 }), /not running/);
+  await assert.rejects(launchEmbeddedTarget(new ChildProcessLauncher(), '127.0.0.1', undefined, -1), RangeError);
+});
+
+test('fault before start and an unknown fault are answered with errors', BOUND, async (t) => {
+  const { child, event } = launch(t);
+  child.send({ type: 'fault', reqId: 1, fault: { kind: 'kick', percent: 10 } });
+  assert.deepEqual(await event('fault-done', (e) => e.reqId === 1), { type: 'fault-done', reqId: 1, affected: 0, error: 'the target has not been started' });
+  child.send({ type: 'start', options: ANY_PORTS });
+  child.send({ type: 'fault', reqId: 2, fault: { kind: 'boom' } as never });
+  assert.deepEqual(await event('fault-done', (e) => e.reqId === 2), { type: 'fault-done', reqId: 2, affected: 0, error: 'unknown fault "boom"' });
+  child.send({ type: 'fault', reqId: 3, fault: { kind: 'pause-reading', ms: 10 } });
+  assert.deepEqual(await event('fault-done', (e) => e.reqId === 3), { type: 'fault-done', reqId: 3, affected: 0 });
+  child.send({ type: 'stop' });
+  await event('stopped');
 });

@@ -34,6 +34,11 @@ export interface Session {
   close(): void;
   /** Immediate teardown; closed() follows. */
   destroy(): void;
+  /** Tear down with a TCP reset (RST), as a crashed peer or middlebox would. */
+  reset(): void;
+  /** Stop reading and hold every write, as if the network went silent; unstall() undoes it. */
+  stall(): void;
+  unstall(): void;
 }
 
 export interface ProtocolAdapter {
@@ -60,4 +65,52 @@ export abstract class GroupAdapter implements ProtocolAdapter {
   }
 
   abstract open(device: DeviceLink): Session;
+}
+
+/** Stalls and resets a session's socket: reads paused, writes held in the socket's cork buffer. */
+export class SocketFaults {
+  private socket: import('node:net').Socket | null = null;
+  private corked = false;
+
+  attach(socket: import('node:net').Socket): void {
+    this.socket = socket;
+  }
+
+  stall(): void {
+    if (!this.socket || this.corked) return;
+    this.corked = true;
+    // pause() is not enough: a piped socket keeps reading from the kernel and would still see
+    // the peer's FIN. Stopping reads on the handle (what net.Socket does internally) leaves
+    // everything unread in the kernel, as on a dead link.
+    const handle = handleOf(this.socket);
+    if (handle) handle.readStop();
+    else this.socket.pause();
+    this.socket.cork();
+  }
+
+  unstall(): void {
+    if (!this.socket || !this.corked) return;
+    this.corked = false;
+    this.socket.uncork();
+    const handle = handleOf(this.socket);
+    if (handle) handle.readStart();
+    else this.socket.resume();
+  }
+
+  /** True when a reset was sent (a socket was there to reset). */
+  reset(): boolean {
+    if (!this.socket || this.socket.destroyed) return false;
+    this.socket.resetAndDestroy();
+    return true;
+  }
+}
+
+interface StreamHandle {
+  readStop(): number;
+  readStart(): number;
+}
+
+function handleOf(socket: import('node:net').Socket): StreamHandle | null {
+  const handle = (socket as unknown as { _handle?: Partial<StreamHandle> | null })._handle;
+  return handle && typeof handle.readStop === 'function' && typeof handle.readStart === 'function' ? (handle as StreamHandle) : null;
 }

@@ -12,8 +12,9 @@ import { nowMs } from '../clock.ts';
 import { reasonOf } from '../disconnect-reason.ts';
 import { render } from '../templates.ts';
 import { WheelTimer, type TimingWheel } from '../timing-wheel.ts';
-import { GroupAdapter, type DeviceLink, type MessageKind, type Session } from './adapter.ts';
+import { GroupAdapter, SocketFaults, type DeviceLink, type MessageKind, type Session } from './adapter.ts';
 import { wsTlsOptions } from './tls-files.ts';
+import { rawSocketOf } from './ws-socket.ts';
 
 /** mqtt.js's keepalive interval, driven by the wheel. */
 class KeepaliveTimer extends WheelTimer {
@@ -61,6 +62,7 @@ class MqttSession implements Session {
   private finished = false;
   private pingSentAt = 0;
   private seq = 0;
+  private readonly faults = new SocketFaults();
 
   constructor(
     private readonly adapter: MqttAdapter,
@@ -91,8 +93,10 @@ class MqttSession implements Session {
     this.client.on('disconnect', (packet) => (this.reason ??= `server-disconnect:${packet.reasonCode ?? 0}`));
     this.client.on('packetsend', (p: Packet) => this.onPacketSent(p));
     this.client.on('packetreceive', (p: Packet) => this.onPacketReceived(p));
-    this.client.on('close', () => this.finish());
-    this.client.on('end', () => this.finish());
+    // mqtt.js emits 'close' inside its cleanup, before the error that explains it (e.g.
+    // "Keepalive timeout"): finish one turn later so the reason is known.
+    this.client.on('close', () => setImmediate(() => this.finish()));
+    this.client.on('end', () => setImmediate(() => this.finish()));
   }
 
   private buildStream(): Duplex {
@@ -104,6 +108,7 @@ class MqttSession implements Session {
       // Our own connector: mqtt.js's TCP connector ignores localAddress.
       const socket = net.createConnection({ host, port: Number(url.port || 1883), localAddress: this.device.localAddress });
       socket.setNoDelay(true);
+      this.faults.attach(socket);
       socket.once('connect', () => this.device.transportOpen());
       socket.on('error', onError);
       return socket;
@@ -112,6 +117,7 @@ class MqttSession implements Session {
       // tls.connect hands localAddress to its TCP socket; Node's types just do not list it.
       const options = { host, port: Number(url.port || 8883), localAddress: this.device.localAddress, servername: t.servername ?? (net.isIP(host) ? undefined : host), ca: t.ca, cert: t.cert, key: t.key, rejectUnauthorized: t.rejectUnauthorized };
       const socket = tls.connect(options as tls.ConnectionOptions);
+      this.faults.attach(socket);
       socket.once('secureConnect', () => this.device.transportOpen());
       socket.on('error', onError);
       return socket;
@@ -122,7 +128,10 @@ class MqttSession implements Session {
       localAddress: this.device.localAddress,
       ...wsTlsOptions(t),
     });
-    ws.once('open', () => this.device.transportOpen());
+    ws.once('open', () => {
+      this.faults.attach(rawSocketOf(ws));
+      this.device.transportOpen();
+    });
     ws.on('error', onError);
     const stream = createWebSocketStream(ws);
     stream.on('error', onError);
@@ -183,6 +192,18 @@ class MqttSession implements Session {
   destroy(): void {
     this.closingByUs = true;
     this.client.end(true);
+  }
+
+  reset(): void {
+    if (!this.faults.reset()) this.destroy();
+  }
+
+  stall(): void {
+    this.faults.stall();
+  }
+
+  unstall(): void {
+    this.faults.unstall();
   }
 
   private finish(): void {

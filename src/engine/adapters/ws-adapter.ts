@@ -6,7 +6,8 @@ import type { DeviceGroup } from '../../contract/scenario.ts';
 import { nowMs } from '../clock.ts';
 import { reasonOf } from '../disconnect-reason.ts';
 import { padTo, render } from '../templates.ts';
-import { GroupAdapter, type DeviceLink, type MessageKind, type Session } from './adapter.ts';
+import { GroupAdapter, SocketFaults, type DeviceLink, type MessageKind, type Session } from './adapter.ts';
+import { rawSocketOf } from './ws-socket.ts';
 import { wsTlsOptions } from './tls-files.ts';
 
 const ECHO_PREFIX = '{"type":"echo"';
@@ -36,6 +37,7 @@ class WsSession implements Session {
   private finished = false;
   private pingSentAt = 0;
   private seq = 0;
+  private readonly faults = new SocketFaults();
 
   constructor(
     private readonly adapter: WsAdapter,
@@ -58,6 +60,7 @@ class WsSession implements Session {
   }
 
   private onOpen(): void {
+    this.faults.attach(rawSocketOf(this.ws));
     this.device.transportOpen();
     if (this.adapter.join) {
       this.ws.send(render(this.adapter.join, { id: this.device.id, index: this.device.index, group: this.adapter.group.name, room: this.device.room }));
@@ -132,6 +135,18 @@ class WsSession implements Session {
   destroy(): void {
     this.closingByUs = true;
     this.ws.terminate();
+  }
+
+  reset(): void {
+    if (!this.faults.reset()) this.destroy();
+  }
+
+  stall(): void {
+    this.faults.stall();
+  }
+
+  unstall(): void {
+    this.faults.unstall();
   }
 
   private finish(code: number): void {

@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { zeroCounters, zeroGauges, type MetricsBatch } from '../../../src/contract/metrics.ts';
+import { StormTracker } from '../../../src/fleet/storm-tracker.ts';
+
+const T0 = 1_700_000_000_000;
+const batch = (disconnects: Record<string, number>): MetricsBatch => ({
+  hostId: 0,
+  seq: 0,
+  at: T0,
+  intervalMs: 250,
+  counters: zeroCounters(),
+  disconnectReasons: disconnects,
+  failureReasons: {},
+  gauges: zeroGauges(),
+  groupGauges: {},
+  histograms: {},
+  health: { pid: 1, devices: 0, cpuPct: 0, rssBytes: 0, heapUsedBytes: 0, loopLagP99Ms: 0, loopLagMaxMs: 0 },
+});
+const tracker = () => new StormTracker(1, { action: 'drop', percent: 50, mode: 'close' }, T0, T0 - 10_000, 100, zeroCounters());
+
+test('a dip below 99% and the climb back: recovered, with the time it took', () => {
+  const t = tracker();
+  t.observe(T0 + 250, 60, 0, zeroCounters());
+  t.observe(T0 + 500, 90, 40, { ...zeroCounters(), connectAttempts: 45 });
+  assert.equal(t.record.outcome, 'recovering');
+  t.observe(T0 + 1750, 99, 10, { ...zeroCounters(), connectAttempts: 50 });
+  assert.equal(t.record.outcome, 'recovered');
+  assert.equal(t.record.recoveredAfterMs, 1750);
+  assert.equal(t.record.minOnline, 60);
+  assert.equal(t.record.peakConnectsPerSec, 40);
+  assert.equal(t.record.reconnectAttempts, 50);
+  assert.equal(t.record.t, 10);
+  t.observe(T0 + 2000, 10, 0, zeroCounters());
+  assert.equal(t.record.minOnline, 60, 'a closed window changes no more');
+});
+
+test('drops faster than the sampling still count as impact', () => {
+  const t = tracker();
+  t.addBatch(batch({ 'storm-close': 50 }));
+  t.observe(T0 + 250, 100, 200, zeroCounters());
+  assert.equal(t.record.outcome, 'recovered');
+  assert.equal(t.record.disconnects['storm-close'], 50);
+});
+
+test('no dip and no drops: no impact; a dip never recovered: not recovered; an error is kept', () => {
+  const calm = tracker();
+  calm.observe(T0 + 250, 100, 0, zeroCounters());
+  calm.close();
+  assert.equal(calm.record.outcome, 'no-impact');
+  const down = tracker();
+  down.observe(T0 + 250, 20, 0, zeroCounters());
+  down.close();
+  assert.equal(down.record.outcome, 'not-recovered');
+  const failed = tracker();
+  failed.close('no host 7');
+  assert.equal(failed.record.outcome, 'not-recovered');
+  assert.equal(failed.record.error, 'no host 7');
+});
