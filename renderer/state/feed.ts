@@ -31,6 +31,10 @@ export function feedFromEvent(e: FleetEvent): FeedItem {
       const level: FeedLevel = e.state === 'failed' ? 'error' : e.state === 'running' ? 'ok' : 'info';
       return item({ at: e.at, level, kind: e.type, title: `Run ${e.state}`, detail: e.detail });
     }
+    case 'generator-saturated': {
+      const r = e.record;
+      return item({ at: e.at, level: 'warn', kind: e.type, title: `Generator host ${r.hostId} saturated`, detail: `loop lag p99 ${fmtMs(r.worstLoopLagP99Ms)}, CPU ${r.worstCpuPct}%: results are not trustworthy` });
+    }
     case 'storm': {
       const s = e.storm;
       const detail = s.error ? `failed: ${s.error}` : `${fmtInt(s.affected)} affected · ${fmtInt(s.onlineBefore)} online before`;

@@ -56,6 +56,12 @@ export function summaryText(s: RunSummary): string {
     `  latency`,
     ...(Object.entries(s.latencyMs) as Array<[string, LatencySummary]>).map(([k, l]) => latencyRow(k, l)),
     ...(s.storms.length ? ['  storms', ...s.storms.map(stormLine)] : []),
+    ...(s.generatorSaturated
+      ? [
+          '  WARNING   the generator saturated: figures after that point measure Fleetsim, not the target',
+          ...s.saturation.map((r) => `  host #${r.hostId} from ${r.t}s for ~${r.seconds}s: loop lag p99 up to ${fmtMs(r.worstLoopLagP99Ms)}, CPU up to ${r.worstCpuPct}%`),
+        ]
+      : []),
     `  hosts`,
     ...s.hosts.map((h) => `  #${h.hostId} pid ${h.pid ?? '-'} ${h.state.padEnd(8)} ${fmtInt(h.devices)} devices, cpu ${h.cpuPct}%, rss ${h.peakRssMB} MB peak, loop lag p99 ${fmtMs(h.loopLagP99Ms)}`),
   ];

@@ -40,6 +40,20 @@ export interface FleetSnapshot {
   hosts: HostStatus[];
   /** Storms of this run, each with its recovery so far. */
   storms: StormRecord[];
+  /** Generator hosts that saturated during the run: results are then not trustworthy. */
+  saturation: SaturationRecord[];
+}
+
+/** A host of the generator that went past its limits (loop-lag p99 > 50 ms or CPU > 90%). */
+export interface SaturationRecord {
+  hostId: number;
+  /** When it first happened (ms since epoch) and seconds into the run. */
+  firstAt: number;
+  t: number;
+  /** Roughly how long the host spent saturated. */
+  seconds: number;
+  worstLoopLagP99Ms: number;
+  worstCpuPct: number;
 }
 
 export interface TimelinePoint {
@@ -63,7 +77,8 @@ export type FleetEvent =
   | { type: 'host-lost'; at: number; hostId: number; devices: number; reason: string }
   | { type: 'target-lost'; at: number; reason: string }
   | { type: 'run-state'; at: number; state: RunState; detail?: string }
-  | { type: 'storm'; at: number; storm: StormRecord };
+  | { type: 'storm'; at: number; storm: StormRecord }
+  | { type: 'generator-saturated'; at: number; record: SaturationRecord };
 
 export interface RunSummary {
   name: string;
@@ -92,5 +107,8 @@ export interface RunSummary {
   bytes: { sent: number; received: number };
   latencyMs: Record<LatencyKind, LatencySummary>;
   storms: StormRecord[];
+  /** True when any generator host saturated; `saturation` says when and which. */
+  generatorSaturated: boolean;
+  saturation: SaturationRecord[];
   hosts: Array<{ hostId: number; pid: number | null; devices: number; state: HostStatus['state']; rssMB: number; peakRssMB: number; cpuPct: number; loopLagP99Ms: number }>;
 }

@@ -16,6 +16,7 @@ import { MetricsMerger } from './metrics-merger.ts';
 import { findDevice, ownerOf, planHosts, shardGroups } from './sharding.ts';
 import { buildSummary } from './summary.ts';
 import { StormTracker } from './storm-tracker.ts';
+import { SaturationWatch } from './saturation.ts';
 import type { StormAction, StormRecord } from '../contract/storm.ts';
 
 export interface ControllerOptions {
@@ -62,6 +63,7 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
   private starting: Promise<void> | null = null;
   private onlineAtEnd = 0;
   private readonly storms: StormTracker[] = [];
+  private readonly saturation = new SaturationWatch(() => this.startedAt);
   private perHostRate: (devices: number) => number = () => 0;
   private endReason: RunSummary['endReason'] = 'stopped';
   private resolvedScenario: Scenario;
@@ -173,6 +175,10 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
         if (slot.state === 'lost') break;
         this.merger.add(event.batch);
         for (const t of this.storms) t.addBatch(event.batch);
+        if (this.state === 'running') {
+          const saturated = this.saturation.observe(event.batch);
+          if (saturated) this.emitEvent({ type: 'generator-saturated', at: saturated.firstAt, record: saturated });
+        }
         break;
       case 'device-log':
       case 'device-counts':
@@ -369,6 +375,7 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
       latency: this.merger.latency(),
       hosts: this.hosts.map((h) => this.hostStatus(h)),
       storms: this.storms.map((t) => ({ ...t.record })),
+      saturation: this.saturation.records(),
     };
   }
 
@@ -413,6 +420,7 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
         endReason: this.endReason,
         onlineAtEnd: this.onlineAtEnd,
         storms: this.storms.map((t) => t.record),
+        saturation: this.saturation.records(),
       });
       this.emit('snapshot', this.snapshot());
       this.emit('ended', summary);

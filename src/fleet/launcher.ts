@@ -37,6 +37,10 @@ export class ChildProcessLauncher implements Launcher {
       execArgv: runningFromSource ? ['--import', 'tsx'] : [],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       serialization: 'advanced',
+      // Own process group: a terminal's Ctrl-C reaches only the controller, which then stops
+      // the children cleanly (even one that has not yet installed a signal handler). A child
+      // whose parent dies exits on its IPC 'disconnect'.
+      detached: process.platform !== 'win32',
     });
     let exited = false;
     const exitHandlers: Array<(code: number | null, signal: string | null) => void> = [];

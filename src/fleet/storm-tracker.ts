@@ -5,6 +5,11 @@ import { describeStorm, type StormAction, type StormRecord } from '../contract/s
 import { decodeHistogram, newHistogram, summarize } from '../engine/histograms.ts';
 
 const RECOVERED_SHARE = 0.99;
+/**
+ * Recovery is judged only once every host has reported at least one full batch (250 ms)
+ * after the storm began: before that, part of the fleet's drops are not counted yet.
+ */
+export const SETTLE_MS = 600;
 
 export class StormTracker {
   readonly record: StormRecord;
@@ -64,7 +69,7 @@ export class StormTracker {
     // A fleet can reconnect faster than online is sampled: drops in the window count as impact too.
     const dropped = Object.values(r.disconnects).reduce((n, v) => n + v, 0);
     if (online < threshold || dropped > r.onlineBefore - threshold) this.dipped = true;
-    if (this.dipped && online >= threshold) {
+    if (this.dipped && online >= threshold && now - r.at >= SETTLE_MS) {
       r.recoveredAfterMs = now - r.at;
       r.outcome = 'recovered';
     }

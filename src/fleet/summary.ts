@@ -1,6 +1,6 @@
 // The run summary: what `fleetsim run` prints at the end and `--json` emits.
 import type { Scenario } from '../contract/scenario.ts';
-import type { HostStatus, RunSummary } from '../contract/snapshot.ts';
+import type { HostStatus, RunSummary, SaturationRecord } from '../contract/snapshot.ts';
 import type { StormRecord } from '../contract/storm.ts';
 import type { MetricsMerger } from './metrics-merger.ts';
 
@@ -13,9 +13,10 @@ export interface SummaryInput {
   endReason: RunSummary['endReason'];
   onlineAtEnd: number;
   storms: StormRecord[];
+  saturation: SaturationRecord[];
 }
 
-export function buildSummary({ scenario, merger, hosts, startedAt, endedAt, endReason, onlineAtEnd, storms }: SummaryInput): RunSummary {
+export function buildSummary({ scenario, merger, hosts, startedAt, endedAt, endReason, onlineAtEnd, storms, saturation }: SummaryInput): RunSummary {
   const t = merger.totals;
   return {
     name: scenario.name,
@@ -40,6 +41,8 @@ export function buildSummary({ scenario, merger, hosts, startedAt, endedAt, endR
     bytes: { sent: t.bytesSent, received: t.bytesReceived },
     latencyMs: merger.latency(),
     storms: storms.map((s) => ({ ...s })),
+    generatorSaturated: saturation.length > 0,
+    saturation,
     hosts: hosts.map((h) => {
       const v = merger.host(h.hostId);
       return {

@@ -89,7 +89,7 @@ test('run --json: only the summary JSON on stdout, exit 0', async () => {
   const r = await fleetsim(['run', s, '--duration', '3s', '--json']);
   assert.equal(r.code, 0, r.stderr);
   const summary = JSON.parse(r.stdout);
-  for (const key of ['devices', 'online', 'peakOnline', 'connects', 'disconnects', 'reconnects', 'failures', 'sent', 'received', 'latencyMs', 'hosts']) {
+  for (const key of ['devices', 'online', 'peakOnline', 'connects', 'disconnects', 'reconnects', 'failures', 'sent', 'received', 'latencyMs', 'hosts', 'storms', 'generatorSaturated', 'saturation']) {
     assert.ok(key in summary, `summary has ${key}`);
   }
   assert.equal(summary.devices, 40);
@@ -123,4 +123,22 @@ test('validate and presets', async () => {
   assert.match(presets.stdout, /demo/);
   const unknown = await fleetsim(['fly']);
   assert.equal(unknown.code, 2);
+});
+
+test('a controller killed outright leaves no host or target process behind', async () => {
+  const child = spawn(process.execPath, [BIN, 'run', 'demo', '--duration', '60s'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  await new Promise<void>((resolve) => {
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      if (/online/.test(stderr)) resolve();
+    });
+  });
+  const { execFileSync } = await import('node:child_process');
+  const children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(child.pid)], { encoding: 'utf8' }).split('\n').map(Number).filter(Boolean);
+  assert.ok(children.length >= 2, `the run has a target and hosts: ${children.join(', ')}`);
+  child.kill('SIGKILL');
+  const until = Date.now() + 10_000;
+  while (children.some(alive) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(children.filter(alive), [], 'orphans left running');
 });

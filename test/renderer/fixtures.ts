@@ -30,6 +30,7 @@ export function snapshot(over: Partial<FleetSnapshot> = {}): FleetSnapshot {
     latency: latency(),
     hosts: [],
     storms: [],
+    saturation: [],
     ...over,
   };
 }
@@ -63,6 +64,8 @@ export function summary(over: Partial<RunSummary> = {}): RunSummary {
     bytes: { sent: 10, received: 10 },
     latencyMs: latency(),
     storms: [],
+    generatorSaturated: false,
+    saturation: [],
     hosts: [],
     ...over,
   };

@@ -37,10 +37,14 @@ test('a dip below 99% and the climb back: recovered, with the time it took', () 
 
 test('drops faster than the sampling still count as impact', () => {
   const t = tracker();
-  t.addBatch(batch({ 'storm-close': 50 }));
+  t.addBatch(batch({ 'storm-close': 20 }));
   t.observe(T0 + 250, 100, 200, zeroCounters());
+  assert.equal(t.record.outcome, 'recovering', 'not judged before every host has reported');
+  t.addBatch(batch({ 'storm-close': 30 }));
+  t.observe(T0 + 750, 100, 200, zeroCounters());
   assert.equal(t.record.outcome, 'recovered');
-  assert.equal(t.record.disconnects['storm-close'], 50);
+  assert.equal(t.record.recoveredAfterMs, 750);
+  assert.equal(t.record.disconnects['storm-close'], 50, 'drops reported by the slower host are in');
 });
 
 test('no dip and no drops: no impact; a dip never recovered: not recovered; an error is kept', () => {
