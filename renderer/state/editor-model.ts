@@ -137,8 +137,13 @@ export function scenarioToInput(s: Scenario): Draft {
           ping: g.timers.ping ? { every: durationText(g.timers.ping.every), jitter: g.timers.ping.jitter } : 'off',
         },
         reconnect: { ...g.reconnect, base: durationText(g.reconnect.base), cap: durationText(g.reconnect.cap) },
+        backpressure: g.backpressure,
       }),
     ),
+    embedded: Object.keys(s.embedded).length ? s.embedded : undefined,
+    storms: s.storms.length
+      ? s.storms.map((storm) => ({ ...storm, at: durationText(storm.at), ...('for' in storm ? { for: durationText(storm.for) } : {}) }))
+      : undefined,
   });
 }
 

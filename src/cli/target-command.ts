@@ -7,12 +7,16 @@ import { startEmbeddedTarget } from '../targets/embedded-target.ts';
 
 const STATS_EVERY_MS = 5000;
 const USAGE = `usage: fleetsim target [--mqtt-port N] [--ws-port N] [--rooms-port N] [--host ADDRESS] [--accept-rate N]
+                       [--max-client-buffer BYTES]
   --mqtt-port    MQTT over TCP (default ${DEFAULT_TARGET_PORTS.mqtt})
   --ws-port      MQTT over WebSocket, path /mqtt (default ${DEFAULT_TARGET_PORTS.mqttWs})
   --rooms-port   WebSocket room server (default ${DEFAULT_TARGET_PORTS.rooms})
   --host         address to listen on (default 127.0.0.1); 0 as a port picks a free one
   --accept-rate  new connections accepted per second on each listener; more are refused
-                 (TCP closed at once, WebSocket upgrades answered 503); 0 = no limit (default)`;
+                 (TCP closed at once, WebSocket upgrades answered 503); 0 = no limit (default)
+  --max-client-buffer
+                 bytes (or 256k, 4m) buffered towards one slow client before it is dropped,
+                 like small proxy buffers; 0 = no cap (default)`;
 
 class UsageError extends Error {}
 
@@ -30,7 +34,17 @@ function acceptRate(value: string | undefined): number {
   return n;
 }
 
-function parse(args: string[]): { host: string; ports: TargetPorts; acceptRate: number } | 'help' {
+const SIZE_UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 * 1024 };
+
+function maxClientBuffer(value: string | undefined): number {
+  if (value === undefined) return 0;
+  const m = /^(\d+)([km]?)$/i.exec(value);
+  const n = m ? Number(m[1]) * SIZE_UNITS[m[2].toLowerCase()] : NaN;
+  if (!Number.isSafeInteger(n)) throw new UsageError(`--max-client-buffer: expected bytes (a whole number, k or m for KiB or MiB, 0 = no cap), got ${JSON.stringify(value)}`);
+  return n;
+}
+
+function parse(args: string[]): { host: string; ports: TargetPorts; acceptRate: number; maxClientBuffer: number } | 'help' {
   const { values } = parseArgs({
     args,
     strict: true,
@@ -41,6 +55,7 @@ function parse(args: string[]): { host: string; ports: TargetPorts; acceptRate: 
       'rooms-port': { type: 'string' },
       host: { type: 'string', default: '127.0.0.1' },
       'accept-rate': { type: 'string' },
+      'max-client-buffer': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -54,8 +69,13 @@ function parse(args: string[]): { host: string; ports: TargetPorts; acceptRate: 
       rooms: port('--rooms-port', values['rooms-port'], DEFAULT_TARGET_PORTS.rooms),
     },
     acceptRate: acceptRate(values['accept-rate']),
+    maxClientBuffer: maxClientBuffer(values['max-client-buffer']),
   };
 }
+
+const KIB = 1024;
+const size = (bytes: number): string =>
+  bytes >= KIB * KIB ? `${(bytes / (KIB * KIB)).toFixed(1)} MiB` : bytes >= KIB ? `${Math.round(bytes / KIB)} KiB` : `${bytes} B`;
 
 const urlHost = (host: string): string => (host.includes(':') ? `[${host}]` : host);
 
@@ -63,7 +83,10 @@ function statsLine(s: TargetStats): string {
   return (
     `mqtt: ${s.mqttClients} clients, ${s.mqttPublishesIn} publishes in | ` +
     `rooms: ${s.wsClients} clients in ${s.rooms} rooms, ${s.roomFramesIn} frames in, ${s.roomFramesOut} out` +
-    (s.refusedByRate ? ` | ${s.refusedByRate} refused by the accept rate` : '')
+    (s.refusedByRate ? ` | ${s.refusedByRate} refused by the accept rate` : '') +
+    (s.bufferedBytes || s.droppedSlowClients
+      ? ` | buffered ${size(s.bufferedBytes)} (most for one client ${size(s.maxClientBufferedBytes)}), ${s.slowClients} slow, ${s.droppedSlowClients} dropped`
+      : '')
   );
 }
 
@@ -109,7 +132,8 @@ export async function runTargetCommand(args: string[]): Promise<number> {
       `  MQTT over TCP:        mqtt://${host}:${target.ports.mqtt}\n` +
       `  MQTT over WebSocket:  ws://${host}:${target.ports.mqttWs}/mqtt\n` +
       `  WebSocket rooms:      ws://${host}:${target.ports.rooms}/\n` +
-      (options.acceptRate > 0 ? `  accept rate:          ${options.acceptRate} connections/s per listener\n` : ''),
+      (options.acceptRate > 0 ? `  accept rate:          ${options.acceptRate} connections/s per listener\n` : '') +
+      (options.maxClientBuffer > 0 ? `  max client buffer:    ${options.maxClientBuffer} bytes (slower clients are dropped)\n` : ''),
   );
   const running = target;
   const timer = process.stdout.isTTY

@@ -49,6 +49,27 @@ export interface HostHealth {
   loopLagMaxMs: number;
 }
 
+/**
+ * Device-side backpressure on one host, sampled when the batch is cut. A fleet total is the sum
+ * over hosts of every field but maxWriteQueueBytes (the max of the hosts').
+ */
+export interface BackpressureGauges {
+  /** Bytes written by online devices and not yet taken by the kernel (socket write buffers; ws bufferedAmount). */
+  writeQueueBytes: number;
+  /** The largest single online device's write queue, in bytes. */
+  maxWriteQueueBytes: number;
+  /** QoS 1 PUBLISHes sent by online devices and not yet acknowledged (PUBACK). */
+  inflight: number;
+  /** Messages not sent because the device's inflight window was full (a delta, like counters). */
+  heldBack: number;
+  /** Online devices whose reads are limited (backpressure.slowReader). */
+  slowReaders: number;
+}
+
+export function zeroBackpressure(): BackpressureGauges {
+  return { writeQueueBytes: 0, maxWriteQueueBytes: 0, inflight: 0, heldBack: 0, slowReaders: 0 };
+}
+
 export interface MetricsBatch {
   hostId: number;
   seq: number;
@@ -66,6 +87,8 @@ export interface MetricsBatch {
   /** Histogram deltas, HdrHistogram compressed base64 encoding; only kinds that recorded something. */
   histograms: Partial<Record<LatencyKind, string>>;
   health: HostHealth;
+  /** Device-side backpressure on this host, sampled when the batch was cut. */
+  backpressure: BackpressureGauges;
 }
 
 export interface LatencySummary {

@@ -32,9 +32,45 @@ const seedWsGroup = {
   reconnect: { policy: 'exponential', base: '1s', cap: '60s', jitter: 'full' },
 } as const;
 
+/**
+ * Case A's backpressure: room members broadcast 64 KB every 500 ms; one member of each room
+ * stops reading. Once the kernel buffers on loopback are full (~4 MB per connection), the
+ * target's own buffers for the slow readers climb without bound.
+ */
+const slowReaders: ScenarioInput = {
+  name: 'slow-readers',
+  duration: '40s',
+  ramp: 200,
+  groups: [
+    {
+      name: 'senders',
+      protocol: 'ws',
+      url: 'embedded:ws',
+      count: 20,
+      clientId: 'sender-{index}',
+      ws: { roomSize: 5, send: 'broadcast' },
+      timers: { heartbeat: 'off', status: { every: '500ms', bytes: 65_536 }, ping: { every: '30s' } },
+    },
+    {
+      name: 'slow',
+      protocol: 'ws',
+      url: 'embedded:ws',
+      count: 4,
+      clientId: 'slow-{index}',
+      // One slow reader in each sender room (room-0 … room-3); no pings, it reads nothing back.
+      ws: { roomSize: 1, send: 'broadcast' },
+      timers: { heartbeat: 'off', status: 'off', ping: 'off' },
+      backpressure: { slowReader: { bytesPerSec: 0 } },
+    },
+  ],
+};
+
 export const PRESETS = {
   'seed-mqtt': { name: 'seed-mqtt', duration: '60s', ramp: 500, groups: [{ ...seedMqttGroup, count: 2000 }] },
   'seed-ws-rooms': { name: 'seed-ws-rooms', duration: '60s', ramp: 500, groups: [{ ...seedWsGroup, count: 1000 }] },
+  'slow-readers': slowReaders,
+  /** The same with small per-client buffers: slow readers are dropped, the target stays flat. */
+  'slow-readers-capped': { ...slowReaders, name: 'slow-readers-capped', embedded: { maxClientBuffer: 1_048_576 } },
   /** The default demo: 1,000 MQTT + 200 WebSocket devices for 30 s. */
   demo: {
     name: 'demo',
@@ -53,6 +89,8 @@ export const PRESET_DESCRIPTIONS: Record<PresetName, string> = {
   'seed-mqtt': 'MQTT device model of a 700k-device mTLS fleet: 20 B/15 s, 500 B/60 s, PING/120 s, QoS 1',
   'seed-ws-rooms': 'WebSocket rooms of 50 with broadcast, as in a 1M-connection gateway test',
   demo: '1,000 MQTT + 200 WebSocket devices against the embedded target for 30 s',
+  'slow-readers': 'room broadcast with one reader per room that stops reading: the target\'s buffers climb',
+  'slow-readers-capped': 'the same with a 1 MB cap per client: slow readers are dropped, buffers stay flat',
 };
 
 export function isPresetName(name: string): name is PresetName {

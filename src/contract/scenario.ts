@@ -99,6 +99,37 @@ const sourceAddresses = z
     return expanded;
   });
 
+/**
+ * Device-side backpressure: devices that read slowly, wait for acknowledgements, or send in
+ * bursts, so the target (and the network in between) has to hold data for them.
+ */
+const backpressureOptions = z.strictObject({
+  /** Once online, read at most `bytesPerSec` from the socket; 0 stops reading entirely. */
+  slowReader: z
+    .strictObject({
+      bytesPerSec: z.number({ error: 'expected bytes per second, a number (0 stops reading)' }).min(0, 'must be 0 (stop reading) or more'),
+    })
+    .optional(),
+  /**
+   * MQTT QoS 1 window: at most this many PUBLISHes awaiting PUBACK per device. A timer fire that
+   * would exceed it is not sent (counted as held back): a device that cannot get acks must not
+   * pile up more unacknowledged messages, in its own memory or in the broker's.
+   */
+  inflight: z
+    .number({ error: 'expected a whole number of messages' })
+    .int('expected a whole number of messages')
+    .min(1, 'must be at least 1')
+    .max(65_535, 'must be at most 65535 (MQTT has 65535 packet ids)')
+    .optional(),
+  /** Messages published at once by every heartbeat/status timer fire (default 1). */
+  burst: z
+    .number({ error: 'expected a whole number of messages per timer fire' })
+    .int('expected a whole number of messages per timer fire')
+    .min(1, 'must be at least 1')
+    .max(1000, 'must be at most 1000')
+    .optional(),
+});
+
 const MQTT_URL = /^(mqtt|mqtts|tcp|ssl|ws|wss):\/\/[^/\s]+/;
 const WS_URL = /^(ws|wss):\/\/[^/\s]+/;
 export const EMBEDDED_URLS = { mqtt: 'embedded:mqtt', 'mqtt-ws': 'embedded:mqtt-ws', ws: 'embedded:ws' } as const;
@@ -122,6 +153,7 @@ export const groupSchema = z
       })
       .default({}),
     reconnect: reconnectSchema.default(() => reconnectSchema.parse({})),
+    backpressure: backpressureOptions.optional(),
   })
   .superRefine((g, ctx) => {
     const ok =
@@ -144,6 +176,13 @@ export const groupSchema = z
     if (g.protocol === 'mqtt' && g.timers.ping && g.timers.ping.every > 65_535_000) {
       ctx.addIssue({ code: 'custom', path: ['timers', 'ping', 'every'], message: 'MQTT keepalive is at most 65535s' });
     }
+    if (g.backpressure?.inflight !== undefined && (g.protocol !== 'mqtt' || g.mqtt.qos !== 1)) {
+      const message =
+        g.protocol !== 'mqtt'
+          ? 'needs protocol mqtt (it limits unacknowledged QoS 1 PUBLISHes)'
+          : 'needs mqtt.qos: 1 (QoS 0 PUBLISHes are never acknowledged)';
+      ctx.addIssue({ code: 'custom', path: ['backpressure', 'inflight'], message });
+    }
   });
 
 export const scenarioSchema = z
@@ -158,6 +197,15 @@ export const scenarioSchema = z
     /** Events kept per device for its log. */
     logRing: z.number().int().min(0).max(10_000).default(200),
     groups: z.array(groupSchema).min(1, 'needs at least one device group'),
+    /** Options of the embedded target (with target: embedded). */
+    embedded: z
+      .strictObject({
+        /** New connections accepted per second on each listener; 0 = no limit (admission control). */
+        acceptRate: z.number().min(0, 'must be 0 (no limit) or more').optional(),
+        /** Bytes the target may hold for one client before dropping it (like small proxy buffers); 0 = no cap. */
+        maxClientBuffer: z.number().int().min(0, 'must be 0 (no cap) or more').optional(),
+      })
+      .default({}),
     /** Faults to start on purpose, at a time after the run started. */
     storms: z.array(scheduledStormSchema).default([]),
   })

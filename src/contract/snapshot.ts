@@ -1,7 +1,8 @@
 // What the controller shows of a running fleet: a snapshot (≤4 per second), a timeline
 // (one point per second) and, at the end, the run summary (also `fleetsim run --json`).
-import type { Counters, Gauges, LatencyKind, LatencySummary } from './metrics.ts';
+import type { BackpressureGauges, Counters, Gauges, LatencyKind, LatencySummary } from './metrics.ts';
 import type { StormRecord } from './storm.ts';
+import type { TargetStats } from './target.ts';
 
 export type RunState = 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
 
@@ -42,6 +43,10 @@ export interface FleetSnapshot {
   storms: StormRecord[];
   /** Generator hosts that saturated during the run: results are then not trustworthy. */
   saturation: SaturationRecord[];
+  /** The embedded target's own view (clients, buffered bytes to slow readers …); null for external targets. */
+  target: TargetStats | null;
+  /** The fleet's side of backpressure: write queues, QoS 1 in flight, held back, slow readers. */
+  backpressure: BackpressureGauges;
 }
 
 /** A host of the generator that went past its limits (loop-lag p99 > 50 ms or CPU > 90%). */
@@ -68,6 +73,11 @@ export interface TimelinePoint {
   sent: number;
   received: number;
   bytesSent: number;
+  /** Bytes the embedded target holds for its clients (0 for external targets). */
+  targetBufferedBytes: number;
+  /** Bytes the fleet's devices have queued for writing, and their QoS 1 messages in flight. */
+  writeQueueBytes: number;
+  inflight: number;
   /** p99 of latencies recorded during this second, ms (0 when none). */
   p99: Record<LatencyKind, number>;
   hosts: Array<{ hostId: number; cpuPct: number; rssMB: number; loopLagP99Ms: number }>;

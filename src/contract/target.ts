@@ -21,7 +21,20 @@ export interface TargetOptions {
    * avalanche preset shows a target that cannot take a reconnect storm.
    */
   acceptRate?: number;
+  /**
+   * Backpressure cap, in bytes: a client whose buffered bytes towards it (see
+   * TargetStats.bufferedBytes) exceed this is disconnected (room WebSocket: terminated; MQTT: its
+   * connection destroyed) and counted in droppedSlowClients, the way small proxy buffers
+   * (proxy_buffering off) shed a slow reader instead of holding its messages until memory runs
+   * out. 0 or undefined = no cap.
+   */
+  maxClientBuffer?: number;
+  /** A client with more than this many bytes buffered towards it counts as slow (default DEFAULT_SLOW_CLIENT_BYTES). */
+  slowClientBytes?: number;
 }
+
+/** TargetOptions.slowClientBytes when not given: 64 KiB. */
+export const DEFAULT_SLOW_CLIENT_BYTES = 64 * 1024;
 
 /** Faults the embedded target can be told to produce (storms, from the fleet controller). */
 export type TargetFault =
@@ -45,12 +58,28 @@ export interface TargetStats {
   mqttPublishesIn: number;
   roomFramesIn: number;
   roomFramesOut: number;
+  /**
+   * Backpressure, sampled when the stats are taken: bytes queued towards clients
+   * and not yet handed to the kernel, i.e. user space plus socket write buffers. Room clients:
+   * ws.bufferedAmount (the socket's writableLength included); MQTT clients: the writableLength of
+   * aedes' client.conn (the TCP socket; for MQTT over WebSocket the stream over the WebSocket, or
+   * the WebSocket's bufferedAmount if larger). Bytes already in the kernel's send queue are not counted.
+   */
+  bufferedBytes: number;
+  /** The most any one client has buffered towards it at the sample. */
+  maxClientBufferedBytes: number;
+  /** Clients with more than slowClientBytes (default 64 KiB) buffered towards them at the sample. */
+  slowClients: number;
+  /** Clients disconnected for exceeding maxClientBuffer, since start (restarts included). */
+  droppedSlowClients: number;
 }
 
 export type TargetCommand =
   | { type: 'start'; options: TargetOptions }
   | { type: 'fault'; reqId: number; fault: TargetFault }
   | { type: 'set-accept-rate'; acceptRate: number }
+  /** Changes TargetOptions.maxClientBuffer at run time (bytes, 0 = no cap). */
+  | { type: 'set-max-client-buffer'; bytes: number }
   | { type: 'stop' };
 
 export type TargetEvent =

@@ -22,6 +22,11 @@ export interface GroupRuntime {
   readonly metrics: MetricsRecorder;
   readonly adapter: ProtocolAdapter;
   readonly logRing: number;
+  /**
+   * Online devices whose reads are limited (backpressure.slowReader), shared by the host's
+   * groups: the host refills their read budgets on every wheel tick and visits no one else.
+   */
+  readonly slowReaders: Set<Device>;
   /** A device reached `stopped` after stop() (the host waits for all of them). */
   deviceStopped(): void;
 }
@@ -127,11 +132,17 @@ export class Device implements DeviceLink, Waiter {
     this.rt.metrics.counters.connects++;
     this.log('online');
     this.scheduleTimers();
+    const slow = this.rt.group.backpressure?.slowReader;
+    if (slow && this.session && !this.stopRequested) {
+      this.session.limitReads(slow.bytesPerSec, this.rt.wheel.now());
+      this.rt.slowReaders.add(this);
+    }
     if (this.stopRequested) this.session?.close();
   }
 
   closed(reason: string): void {
     this.session = null;
+    this.rt.slowReaders.delete(this);
     this.cancelTimers();
     this.stalled = false;
     if (this.stormReason) {
@@ -218,9 +229,28 @@ export class Device implements DeviceLink, Waiter {
       return;
     }
     if (kind === TimerKind.Ping) this.session.ping(intendedAt);
-    else this.session.publish(kind === TimerKind.Heartbeat ? 'heartbeat' : 'status', intendedAt);
+    else this.publish(this.session, kind === TimerKind.Heartbeat ? 'heartbeat' : 'status', intendedAt);
     // Fixed cadence from the intended time: a late tick is caught up, not silently skipped.
     if (this.state === 'online') this.rt.wheel.scheduleAt(this.timers[kind], intendedAt + spec.every);
+  }
+
+  /**
+   * One heartbeat/status fire: `burst` messages at once. With an inflight window, a message that
+   * would exceed it is not sent but counted as held back: a device that cannot get its acks
+   * must not pile up more unacknowledged messages (in its own memory and the broker's session),
+   * which is what a real client's window does. The fixed cadence stays; the next fire tries again.
+   */
+  private publish(session: Session, kind: MessageKind, intendedAt: number): void {
+    const bp = this.rt.group.backpressure;
+    const burst = bp?.burst ?? 1;
+    const window = bp?.inflight;
+    for (let i = 0; i < burst; i++) {
+      if (window !== undefined && session.inflight() >= window) {
+        this.rt.metrics.heldBack += burst - i;
+        return;
+      }
+      session.publish(kind, intendedAt);
+    }
   }
 
   private scheduleTimers(): void {
@@ -274,9 +304,29 @@ export class Device implements DeviceLink, Waiter {
     if (this.stopRequested) return;
     this.stopRequested = true;
     this.rt.wheel.cancel(this.timers[TimerKind.Backoff]);
+    // The run is ending, not the simulated device: read again so the close handshake (the
+    // peer's close frame, its FIN) gets through instead of waiting for the forced teardown.
+    if (this.rt.slowReaders.delete(this)) this.session?.limitReads(null, this.rt.wheel.now());
     if (this.session && this.state === 'online') this.session.close();
     else if (this.session) this.session.destroy();
     else this.finishStop();
+  }
+
+  // ---- backpressure ----
+
+  /** Refills this device's read budget (it is in the host's slowReaders). */
+  pumpReads(now: number): void {
+    this.session?.pumpReads(now);
+  }
+
+  /** Bytes this device wrote that the kernel has not taken yet; 0 unless online. */
+  writeQueueBytes(): number {
+    return this.state === 'online' && this.session ? this.session.writeQueueBytes() : 0;
+  }
+
+  /** QoS 1 PUBLISHes awaiting PUBACK; 0 unless online. */
+  inflight(): number {
+    return this.state === 'online' && this.session ? this.session.inflight() : 0;
   }
 
   /** Tear the connection down at once (used when a graceful stop takes too long). */

@@ -3,6 +3,7 @@
 // how it talks to the controller, so it runs the same in a child process and in tests.
 import type { DeviceLog } from '../contract/device-log.ts';
 import type { DeviceFilter, HostCommand, HostEvent, HostInit, HostStorm } from '../contract/host-protocol.ts';
+import type { BackpressureGauges } from '../contract/metrics.ts';
 import type { DeviceGroup, GroupTimers } from '../contract/scenario.ts';
 import type { ProtocolAdapter } from './adapters/adapter.ts';
 import { MqttAdapter } from './adapters/mqtt-adapter.ts';
@@ -29,6 +30,8 @@ export class DeviceHost {
   /** Per scenario group index: the first index this host owns and its devices. */
   private readonly byGroup = new Map<number, { first: number; devices: Device[] }>();
   private readonly devices: Device[] = [];
+  /** Online devices with a read limit: the only ones visited on every wheel tick. */
+  private readonly slowReaders = new Set<Device>();
   private batchTimer: NodeJS.Timeout | null = null;
   private seq = 0;
   private lastCutAt = Date.now();
@@ -63,6 +66,7 @@ export class DeviceHost {
       metrics: this.metrics,
       adapter: adapterFor(group, this.wheel),
       logRing: this.init.scenario.logRing,
+      slowReaders: this.slowReaders,
       deviceStopped: () => {
         if (--this.running === 0) this.onAllStopped?.();
       },
@@ -76,7 +80,10 @@ export class DeviceHost {
   }
 
   start(): void {
-    this.wheel.onTick((now) => this.gate.pump(now));
+    this.wheel.onTick((now) => {
+      this.gate.pump(now);
+      for (const d of this.slowReaders) d.pumpReads(now);
+    });
     this.wheel.start();
     // Interleave groups by relative position so every group ramps up at the same pace.
     const order = [...this.byGroup.values()].flatMap(({ devices }) => devices.map((d, i) => ({ d, at: i / devices.length })));
@@ -183,9 +190,28 @@ export class DeviceHost {
         intervalMs: now - this.lastCutAt,
         ...this.metrics.cut(),
         health: this.health.sample(this.devices.length),
+        backpressure: this.metrics.cutBackpressure(this.sampleBackpressure()),
       },
     });
     this.lastCutAt = now;
+  }
+
+  /**
+   * Write queues and unacknowledged publishes of the online devices, read off their sockets when
+   * the batch is cut: one pass over the host's devices per batch, nothing per message.
+   */
+  private sampleBackpressure(): Omit<BackpressureGauges, 'heldBack'> {
+    let writeQueueBytes = 0;
+    let maxWriteQueueBytes = 0;
+    let inflight = 0;
+    for (const d of this.devices) {
+      if (d.state !== 'online') continue;
+      const queued = d.writeQueueBytes();
+      writeQueueBytes += queued;
+      if (queued > maxWriteQueueBytes) maxWriteQueueBytes = queued;
+      inflight += d.inflight();
+    }
+    return { writeQueueBytes, maxWriteQueueBytes, inflight, slowReaders: this.slowReaders.size };
   }
 }
 

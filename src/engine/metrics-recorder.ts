@@ -4,6 +4,7 @@ import {
   LATENCY_KINDS,
   zeroCounters,
   zeroGauges,
+  type BackpressureGauges,
   type Counters,
   type DeviceState,
   type Gauges,
@@ -14,6 +15,8 @@ import { encodeHistogram, newHistogram, recordMs, type Histogram } from './histo
 
 export class MetricsRecorder {
   counters: Counters = zeroCounters();
+  /** Messages not sent because a device's inflight window was full, since the last cut. */
+  heldBack = 0;
   private disconnectReasons: Record<string, number> = {};
   private failureReasons: Record<string, number> = {};
   private readonly histograms: Record<LatencyKind, Histogram>;
@@ -43,6 +46,13 @@ export class MetricsRecorder {
     const g = this.groupGauges[group];
     if (from) g[from]--;
     g[to]++;
+  }
+
+  /** The batch's backpressure gauges: the host's sample of its devices plus heldBack since the last cut. */
+  cutBackpressure(sample: Omit<BackpressureGauges, 'heldBack'>): BackpressureGauges {
+    const out = { ...sample, heldBack: this.heldBack };
+    this.heldBack = 0;
+    return out;
   }
 
   /** Everything since the previous cut; counters and histograms restart from zero. */

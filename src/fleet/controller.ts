@@ -98,7 +98,8 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
   private async startOnce(): Promise<void> {
     try {
       if (usesEmbeddedTarget(this.scenario)) {
-        this.target = await launchEmbeddedTarget(this.launcher);
+        const { acceptRate, maxClientBuffer } = this.scenario.embedded;
+        this.target = await launchEmbeddedTarget(this.launcher, '127.0.0.1', undefined, acceptRate, maxClientBuffer);
         this.target.onLost((reason) => this.emitEvent({ type: 'target-lost', at: Date.now(), reason }));
         this.resolvedScenario = resolveEmbeddedUrls(this.scenario, this.target.ports);
       }
@@ -135,7 +136,7 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
       const { at, ...action } = scheduled;
       this.timers.push(setTimeout(() => void this.storm(action as StormAction).catch(() => {}), at));
     }
-    this.timers.push(setInterval(() => this.emit('timeline', this.merger.tick(Date.now())), 1000));
+    this.timers.push(setInterval(() => this.emit('timeline', this.tick()), 1000));
     this.timers.push(setTimeout(() => void this.stop('duration'), this.scenario.duration));
   }
 
@@ -376,7 +377,14 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
       hosts: this.hosts.map((h) => this.hostStatus(h)),
       storms: this.storms.map((t) => ({ ...t.record })),
       saturation: this.saturation.records(),
+      target: this.target?.lastStats ?? null,
+      backpressure: this.merger.backpressure(),
     };
+  }
+
+  /** Closes the current second into a timeline point, with the target's view of it. */
+  private tick() {
+    return this.merger.tick(Date.now(), this.target?.lastStats?.bufferedBytes ?? 0);
   }
 
   timeline() {
@@ -409,7 +417,7 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
       for (const t of this.timers) clearInterval(t);
       this.timers = [];
       await this.teardown();
-      this.emit('timeline', this.merger.tick(Date.now()));
+      this.emit('timeline', this.tick());
       this.setState('stopped');
       const summary = buildSummary({
         scenario: this.scenario,

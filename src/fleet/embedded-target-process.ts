@@ -1,7 +1,7 @@
 // Runs the embedded target in its own process (so it never shares the generator's event loop)
 // and points embedded:… URLs at it.
 import type { Scenario } from '../contract/scenario.ts';
-import type { TargetCommand, TargetEvent, TargetFault, TargetPorts, TargetStats } from '../contract/target.ts';
+import type { TargetCommand, TargetEvent, TargetFault, TargetOptions, TargetPorts, TargetStats } from '../contract/target.ts';
 import type { ChildHandle, Launcher } from './launcher.ts';
 
 export interface RunningTarget {
@@ -18,6 +18,11 @@ export interface RunningTarget {
   fault(fault: TargetFault): Promise<{ affected: number }>;
   /** Changes the accept rate (new connections/s per listener, 0 = no limit) at once; throws on a bad value. */
   setAcceptRate(n: number): void;
+  /**
+   * Changes the backpressure cap (bytes buffered towards one client before it is dropped, 0 = no
+   * cap) at once; throws on a bad value. Drops show in lastStats.droppedSlowClients.
+   */
+  setMaxClientBuffer(bytes: number): void;
 }
 
 const START_TIMEOUT_MS = 15_000;
@@ -26,6 +31,12 @@ const FAULT_TIMEOUT_MS = 15_000;
 function checkAcceptRate(n: number): void {
   if (typeof n !== 'number' || !Number.isFinite(n) || n < 0) {
     throw new RangeError(`acceptRate: expected connections per second >= 0 (0 = no limit), got ${String(n)}`);
+  }
+}
+
+function checkMaxClientBuffer(bytes: number): void {
+  if (typeof bytes !== 'number' || !Number.isFinite(bytes) || bytes < 0) {
+    throw new RangeError(`maxClientBuffer: expected bytes >= 0 (0 = no cap), got ${String(bytes)}`);
   }
 }
 
@@ -40,8 +51,11 @@ export async function launchEmbeddedTarget(
   host = '127.0.0.1',
   ports: TargetPorts = { mqtt: 0, mqttWs: 0, rooms: 0 },
   acceptRate?: number,
+  /** TargetOptions.maxClientBuffer: bytes buffered towards one client before it is dropped (0 = no cap). */
+  maxClientBuffer?: number,
 ): Promise<RunningTarget> {
   if (acceptRate !== undefined) checkAcceptRate(acceptRate);
+  if (maxClientBuffer !== undefined) checkMaxClientBuffer(maxClientBuffer);
   const child: ChildHandle<TargetCommand, TargetEvent> = launcher.launch('target', 'target');
   let stopping = false;
   let exited = false;
@@ -84,6 +98,10 @@ export async function launchEmbeddedTarget(
       checkAcceptRate(n);
       child.send({ type: 'set-accept-rate', acceptRate: n });
     },
+    setMaxClientBuffer: (bytes) => {
+      checkMaxClientBuffer(bytes);
+      child.send({ type: 'set-max-client-buffer', bytes });
+    },
   };
   const ready = new Promise<TargetPorts>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('embedded target did not start within 15 s')), START_TIMEOUT_MS);
@@ -113,7 +131,10 @@ export async function launchEmbeddedTarget(
       if (!stopping) for (const h of lostHandlers) h(`embedded target exited (${signal ?? `code ${code}`})`);
     });
   });
-  child.send({ type: 'start', options: acceptRate === undefined ? { host, ports } : { host, ports, acceptRate } });
+  const options: TargetOptions = { host, ports };
+  if (acceptRate !== undefined) options.acceptRate = acceptRate;
+  if (maxClientBuffer !== undefined) options.maxClientBuffer = maxClientBuffer;
+  child.send({ type: 'start', options });
   try {
     target.ports = await ready;
   } catch (err) {

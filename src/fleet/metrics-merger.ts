@@ -3,8 +3,10 @@
 import {
   COUNTERS,
   LATENCY_KINDS,
+  zeroBackpressure,
   zeroCounters,
   zeroGauges,
+  type BackpressureGauges,
   type Counters,
   type DeviceState,
   type Gauges,
@@ -18,6 +20,7 @@ import { decodeHistogram, newHistogram, summarize, type Histogram } from '../eng
 
 interface HostView {
   gauges: Gauges;
+  backpressure: BackpressureGauges;
   groups: Record<string, Gauges>;
   health: HostHealth | null;
   peakRss: number;
@@ -43,6 +46,8 @@ export class MetricsMerger {
   private readonly rateSamples: Array<{ at: number; totals: Counters }> = [];
   readonly timeline: TimelinePoint[] = [];
   peakOnline = 0;
+  /** Messages held back by full QoS 1 windows since the start. */
+  private heldBack = 0;
 
   constructor(private readonly startedAt: number) {}
 
@@ -55,8 +60,10 @@ export class MetricsMerger {
       this.cumulative[kind].add(h);
       this.second[kind].add(h);
     }
-    const view = this.hosts.get(batch.hostId) ?? { gauges: zeroGauges(), groups: {}, health: null, peakRss: 0, cpuSum: 0, cpuSamples: 0, worstLagP99: 0 };
+    const view = this.hosts.get(batch.hostId) ?? { gauges: zeroGauges(), backpressure: zeroBackpressure(), groups: {}, health: null, peakRss: 0, cpuSum: 0, cpuSamples: 0, worstLagP99: 0 };
     view.gauges = batch.gauges;
+    view.backpressure = batch.backpressure;
+    this.heldBack += batch.backpressure.heldBack;
     view.groups = batch.groupGauges;
     view.health = batch.health;
     view.peakRss = Math.max(view.peakRss, batch.health.rssBytes);
@@ -81,7 +88,7 @@ export class MetricsMerger {
       const n = (Object.values(g) as number[]).reduce((a, b) => a + b, 0);
       groups[name] = { ...zeroGauges(), lost: n };
     }
-    this.hosts.set(hostId, { gauges: lost, groups, health: view?.health ?? null, peakRss: view?.peakRss ?? 0, cpuSum: view?.cpuSum ?? 0, cpuSamples: view?.cpuSamples ?? 0, worstLagP99: view?.worstLagP99 ?? 0 });
+    this.hosts.set(hostId, { gauges: lost, backpressure: zeroBackpressure(), groups, health: view?.health ?? null, peakRss: view?.peakRss ?? 0, cpuSum: view?.cpuSum ?? 0, cpuSamples: view?.cpuSamples ?? 0, worstLagP99: view?.worstLagP99 ?? 0 });
     return wasOnline;
   }
 
@@ -89,6 +96,19 @@ export class MetricsMerger {
     const g = zeroGauges();
     for (const v of this.hosts.values()) for (const s of Object.keys(g) as DeviceState[]) g[s] += v.gauges[s];
     return g;
+  }
+
+  /** Fleet-wide backpressure now: sums over hosts (max for the largest queue), heldBack since start. */
+  backpressure(): BackpressureGauges {
+    const b = zeroBackpressure();
+    for (const v of this.hosts.values()) {
+      b.writeQueueBytes += v.backpressure.writeQueueBytes;
+      b.maxWriteQueueBytes = Math.max(b.maxWriteQueueBytes, v.backpressure.maxWriteQueueBytes);
+      b.inflight += v.backpressure.inflight;
+      b.slowReaders += v.backpressure.slowReaders;
+    }
+    b.heldBack = this.heldBack;
+    return b;
   }
 
   groupGauges(): Record<string, Gauges> {
@@ -132,7 +152,7 @@ export class MetricsMerger {
   }
 
   /** Closes the current second into a timeline point. */
-  tick(now: number): TimelinePoint {
+  tick(now: number, targetBufferedBytes = 0): TimelinePoint {
     const delta = (c: keyof Counters) => this.totals[c] - this.secondStart[c];
     const g = this.gauges();
     const p99 = {} as Record<LatencyKind, number>;
@@ -151,6 +171,9 @@ export class MetricsMerger {
       sent: this.sentTotal(this.totals) - this.sentTotal(this.secondStart),
       received: delta('received'),
       bytesSent: delta('bytesSent'),
+      targetBufferedBytes,
+      writeQueueBytes: this.backpressure().writeQueueBytes,
+      inflight: this.backpressure().inflight,
       p99,
       hosts: [...this.hosts.entries()].map(([hostId, v]) => ({
         hostId,

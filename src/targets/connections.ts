@@ -12,6 +12,13 @@ export interface ClientConnection {
   /** Drops the client the way the server would. */
   kick(): void;
   /**
+   * Bytes queued towards the client and not yet taken by the kernel (user space plus the socket's
+   * write buffer): what a slow reader makes the server hold.
+   */
+  bufferedBytes(): number;
+  /** Disconnects the client at once, discarding what is buffered for it (the backpressure cap). */
+  drop(): void;
+  /**
    * Postpones the server's own keepalive deadline (MQTT). While reading is paused nothing
    * arrives, and a stalled server does not run its keepalive check either: the point of the
    * fault is that the devices' keepalive gives up, not the broker's.

@@ -1,9 +1,12 @@
 // The embedded target: the MQTT broker and the room server started and stopped as one unit,
 // so the simulated fleet has something to connect to without any external infrastructure.
-// It also produces the faults a fleet is tested against (kick, pause-reading, restart) and
-// can limit how fast it accepts connections (admission control).
+// It also produces the faults a fleet is tested against (kick, pause-reading, restart), can
+// limit how fast it accepts connections (admission control), reports backpressure (bytes held
+// for slow readers) and can cap it by dropping clients that fall too far behind.
 import type { TargetFault, TargetOptions, TargetPorts, TargetStats } from '../contract/target.ts';
 import { AcceptRate, checkAcceptRate } from './admission.ts';
+import { BufferCap } from './backpressure.ts';
+import type { BufferSample } from './backpressure.ts';
 import { pauseReading, resumeReading } from './connections.ts';
 import type { ClientConnection } from './connections.ts';
 import type { BusyPortRetry } from './listen.ts';
@@ -25,6 +28,11 @@ export interface EmbeddedTarget {
   fault(fault: TargetFault): Promise<{ affected: number }>;
   /** Changes the accept rate (connections/s per listener, 0 = no limit) at once; throws on a bad value. */
   setAcceptRate(rate: number): void;
+  /**
+   * Changes the backpressure cap (bytes buffered towards one client, 0 = no cap) at once: clients
+   * already over it are dropped now. Throws on a bad value.
+   */
+  setMaxClientBuffer(bytes: number): void;
   /** Set once a restart could not listen again: the target serves nothing and should be stopped. */
   readonly failure: Error | undefined;
   /** Closes every client connection and listener; safe to call more than once. */
@@ -37,6 +45,8 @@ export const MAX_PAUSE_MS = 600_000;
 const RESTART_BIND_RETRY: BusyPortRetry = { attempts: 10, delayMs: 100 };
 /** How often the broker's keepalive deadlines are pushed back during a pause (aedes' shortest is 1.5 s). */
 const HOLD_KEEPALIVE_EVERY_MS = 500;
+/** How often the cap is enforced over every client (the servers also check it as they write). */
+export const BUFFER_SAMPLE_EVERY_MS = 250;
 
 interface Servers {
   broker: MqttBroker;
@@ -49,10 +59,10 @@ interface Limits {
   rooms: AcceptRate;
 }
 
-async function startServers(host: string, ports: TargetPorts, limits: Limits, busyPortRetry?: BusyPortRetry): Promise<Servers> {
+async function startServers(host: string, ports: TargetPorts, limits: Limits, bufferCap: BufferCap, busyPortRetry?: BusyPortRetry): Promise<Servers> {
   const acceptRate = { tcp: limits.mqtt, ws: limits.mqttWs };
-  const broker = await startMqttBroker({ host, tcpPort: ports.mqtt, wsPort: ports.mqttWs, acceptRate, busyPortRetry });
-  const rooms = await startRoomServer({ host, port: ports.rooms, acceptRate: limits.rooms, busyPortRetry }).catch(async (err: unknown) => {
+  const broker = await startMqttBroker({ host, tcpPort: ports.mqtt, wsPort: ports.mqttWs, acceptRate, bufferCap, busyPortRetry });
+  const rooms = await startRoomServer({ host, port: ports.rooms, acceptRate: limits.rooms, bufferCap, busyPortRetry }).catch(async (err: unknown) => {
     await broker.stop(); // leave nothing listening when start fails half way
     throw err;
   });
@@ -104,7 +114,9 @@ export async function startEmbeddedTarget(options: TargetOptions): Promise<Embed
   checkAcceptRate(rate);
   // One bucket per listener; they outlive restarts (a reconnect storm after one meets the limit).
   const limits: Limits = { mqtt: new AcceptRate(rate), mqttWs: new AcceptRate(rate), rooms: new AcceptRate(rate) };
-  let servers: Servers | undefined = await startServers(host, options.ports, limits);
+  // Like the limits, the cap outlives restarts (droppedSlowClients counts since start).
+  const bufferCap = new BufferCap(options.maxClientBuffer ?? 0, options.slowClientBytes);
+  let servers: Servers | undefined = await startServers(host, options.ports, limits, bufferCap);
   const ports: TargetPorts = { mqtt: servers.broker.tcpPort, mqttWs: servers.broker.wsPort, rooms: servers.rooms.port };
   // Counters of servers a restart (or stop) replaced, so stats stay "since start".
   const earlier = { mqttPublishesIn: 0, roomFramesIn: 0, roomFramesOut: 0 };
@@ -176,7 +188,7 @@ export async function startEmbeddedTarget(options: TargetOptions): Promise<Embed
         const affected = clientsOf(s).length;
         await stopServers();
         try {
-          servers = await startServers(host, ports, limits, RESTART_BIND_RETRY);
+          servers = await startServers(host, ports, limits, bufferCap, RESTART_BIND_RETRY);
         } catch (err) {
           failure = new Error(`restart failed: ${messageOf(err)}`);
           throw failure;
@@ -186,6 +198,18 @@ export async function startEmbeddedTarget(options: TargetOptions): Promise<Embed
     }
   };
 
+  const NO_BUFFERS: BufferSample = { bufferedBytes: 0, maxClientBufferedBytes: 0, slowClients: 0 };
+  /**
+   * Sums the buffered bytes; `enforce` also drops the clients over the cap. The sampler enforces
+   * every BUFFER_SAMPLE_EVERY_MS; stats() only looks, so it reports what is really held (the
+   * servers' own checks on send keep that near the cap).
+   */
+  const sampleBuffers = (enforce: boolean): BufferSample =>
+    servers && !stopping ? bufferCap.sample(connectionsOf(servers), enforce) : NO_BUFFERS;
+  // Without a cap there is nothing to enforce, and stats() samples for itself: no work at all.
+  const sampler = setInterval(() => bufferCap.bytes > 0 && sampleBuffers(true), BUFFER_SAMPLE_EVERY_MS);
+  sampler.unref(); // the listeners keep the process alive, not this
+
   return {
     ports,
     get failure() {
@@ -194,6 +218,7 @@ export async function startEmbeddedTarget(options: TargetOptions): Promise<Embed
     stats: () => {
       const broker = servers?.broker.stats() ?? { mqttClients: 0, mqttPublishesIn: 0 };
       const rooms = servers?.rooms.stats() ?? { wsClients: 0, rooms: 0, roomFramesIn: 0, roomFramesOut: 0 };
+      const buffers = sampleBuffers(false);
       return {
         mqttClients: broker.mqttClients,
         wsClients: rooms.wsClients,
@@ -202,6 +227,10 @@ export async function startEmbeddedTarget(options: TargetOptions): Promise<Embed
         mqttPublishesIn: earlier.mqttPublishesIn + broker.mqttPublishesIn,
         roomFramesIn: earlier.roomFramesIn + rooms.roomFramesIn,
         roomFramesOut: earlier.roomFramesOut + rooms.roomFramesOut,
+        bufferedBytes: buffers.bufferedBytes,
+        maxClientBufferedBytes: buffers.maxClientBufferedBytes,
+        slowClients: buffers.slowClients,
+        droppedSlowClients: bufferCap.dropped,
       };
     },
     fault: (f) => {
@@ -216,6 +245,13 @@ export async function startEmbeddedTarget(options: TargetOptions): Promise<Embed
       checkAcceptRate(n);
       for (const limit of [limits.mqtt, limits.mqttWs, limits.rooms]) limit.set(n);
     },
-    stop: () => (stopping ??= serial(stopServers)),
+    setMaxClientBuffer: (bytes) => {
+      bufferCap.set(bytes);
+      sampleBuffers(true);
+    },
+    stop: () => {
+      clearInterval(sampler);
+      return (stopping ??= serial(stopServers));
+    },
   };
 }

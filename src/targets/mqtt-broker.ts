@@ -3,8 +3,11 @@
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { WebSocketServer, createWebSocketStream } from 'ws';
+import type { WebSocket } from 'ws';
 import type { AcceptRate } from './admission.ts';
+import type { BufferCap } from './backpressure.ts';
 import { refuseUpgrade } from './connections.ts';
 import type { ClientConnection } from './connections.ts';
 import { closeServer, listen, trackSockets } from './listen.ts';
@@ -20,6 +23,8 @@ export interface MqttBrokerOptions {
   acceptRate?: { tcp: AcceptRate; ws: AcceptRate };
   /** Retrying busy ports (a restart taking its ports back); none by default. */
   busyPortRetry?: BusyPortRetry;
+  /** Backpressure cap, checked whenever a client's stream stops taking writes; none means no cap. */
+  bufferCap?: BufferCap;
 }
 
 export interface MqttBroker {
@@ -51,17 +56,40 @@ export async function startMqttBroker(options: MqttBrokerOptions): Promise<MqttB
   aedes.on('connectionError', () => {});
 
   const connections = new Set<ClientConnection>();
-  const serve = (stream: Parameters<typeof aedes.handle>[0], socket: Socket, req?: Parameters<typeof aedes.handle>[1]): void => {
+  /**
+   * Serves one connection. `stream` is what aedes reads and writes (client.conn): the TCP socket
+   * itself, or for MQTT over WebSocket a stream over `ws`.
+   */
+  const serve = (stream: Duplex, socket: Socket, req?: Parameters<typeof aedes.handle>[1], ws?: WebSocket): void => {
     const client = aedes.handle(stream, req);
     const connection: ClientConnection = {
       socket,
       isClient: () => client.connected && !client.closed,
       kick: () => client.close(),
+      // aedes writes every packet straight into client.conn (waiting for 'drain' only to call
+      // back), so its writableLength is what a slow subscriber makes the broker hold. Over
+      // WebSocket the stream hands one chunk at a time to ws, whose bufferedAmount (the socket's
+      // writableLength) holds that chunk again: the larger of the two, not their sum.
+      bufferedBytes: () => (ws ? Math.max(stream.writableLength, ws.bufferedAmount) : stream.writableLength),
+      // aedes sees the stream close and cleans up (unsubscribes, sends the will).
+      drop: () => stream.destroy(),
       // aedes keeps its keepalive deadline in this timer and refreshes it on every packet.
       holdKeepalive: () => (client as unknown as { _keepaliveTimer?: NodeJS.Timeout | null })._keepaliveTimer?.refresh(),
     };
     connections.add(connection);
     socket.once('close', () => connections.delete(connection));
+    const cap = options.bufferCap;
+    // aedes calls client.waitForDrain after every write its stream did not take at once, i.e. each
+    // time a slow reader's buffer grows past the stream's high-water mark: the cap is checked
+    // there, as the room server checks it before each send (the sampler covers the rest).
+    const drainable = client as unknown as { waitForDrain?: (done: unknown) => void };
+    const waitForDrain = drainable.waitForDrain;
+    if (cap && typeof waitForDrain === 'function') {
+      drainable.waitForDrain = function (this: unknown, done: unknown): void {
+        waitForDrain.call(this, done);
+        if (!socket.destroyed) cap.enforce(connection, connection.bufferedBytes());
+      };
+    }
   };
 
   const tcp = createNetServer((socket) => {
@@ -83,7 +111,7 @@ export async function startMqttBroker(options: MqttBrokerOptions): Promise<MqttB
     wss.handleUpgrade(req, socket, head, (ws) => {
       const stream = createWebSocketStream(ws);
       stream.on('error', () => {});
-      serve(stream, req.socket, req);
+      serve(stream, req.socket, req, ws);
     });
   });
 

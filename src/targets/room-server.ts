@@ -5,6 +5,7 @@ import { createServer } from 'node:http';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { RawData } from 'ws';
 import type { AcceptRate } from './admission.ts';
+import type { BufferCap } from './backpressure.ts';
 import { refuseUpgrade } from './connections.ts';
 import type { ClientConnection } from './connections.ts';
 import { closeServer, listen, trackSockets } from './listen.ts';
@@ -18,12 +19,14 @@ export interface RoomServerOptions {
   acceptRate?: AcceptRate;
   /** Retrying a busy port (a restart taking its port back); none by default. */
   busyPortRetry?: BusyPortRetry;
+  /** Backpressure cap, checked before every send; none means clients buffer without bound. */
+  bufferCap?: BufferCap;
 }
 
 export interface RoomServer {
   readonly port: number;
   stats(): { wsClients: number; rooms: number; roomFramesIn: number; roomFramesOut: number };
-  /** Every open room WebSocket. */
+  /** Every open room WebSocket (what the backpressure sampler walks). */
   connections(): Iterable<ClientConnection>;
   stop(): Promise<void>;
 }
@@ -55,11 +58,20 @@ export async function startRoomServer(options: RoomServerOptions): Promise<RoomS
   const rooms = new Map<string, Set<WebSocket>>();
   // Each client's rooms, holding the member sets themselves so a broadcast needs no lookup.
   const memberships = new Map<WebSocket, Map<string, Set<WebSocket>>>();
+  // Every open room WebSocket, as the fault knobs and the backpressure sampler see it.
+  const connections = new Map<WebSocket, ClientConnection>();
   let framesIn = 0;
   let framesOut = 0;
+  const cap = options.bufferCap;
 
   const send = (ws: WebSocket, data: Buffer | string, isBinary: boolean): void => {
     if (ws.readyState !== WebSocket.OPEN) return;
+    // A client already over the cap is dropped instead of being given more to hold: with a cap,
+    // no client ever has more than the cap plus one frame queued.
+    if (cap?.exceeded(ws.bufferedAmount)) {
+      const connection = connections.get(ws);
+      if (connection) return cap.drop(connection);
+    }
     ws.send(data, isBinary ? AS_BINARY : AS_TEXT);
     framesOut++;
   };
@@ -118,20 +130,26 @@ export async function startRoomServer(options: RoomServerOptions): Promise<RoomS
     res.writeHead(426, { 'content-type': 'text/plain' }).end('WebSocket room server: open a WebSocket\n');
   });
   const sockets = trackSockets(http);
-  const connections = new Set<ClientConnection>();
   // Any path is accepted: devices are told ws://host:port/, and rejecting others would only confuse.
   // noServer: upgrades come through the handler below, which applies the accept rate first.
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
   http.on('upgrade', (req, socket, head) => {
     if (options.acceptRate && !options.acceptRate.admit()) return refuseUpgrade(socket);
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const connection: ClientConnection = { socket: req.socket, isClient: () => true, kick: () => ws.terminate() };
-      connections.add(connection);
+      const connection: ClientConnection = {
+        socket: req.socket,
+        isClient: () => true,
+        kick: () => ws.terminate(),
+        // The socket's writableLength plus anything ws itself still holds.
+        bufferedBytes: () => ws.bufferedAmount,
+        drop: () => ws.terminate(),
+      };
+      connections.set(ws, connection);
       memberships.set(ws, new Map());
       ws.on('message', (raw, isBinary) => onFrame(ws, raw, isBinary));
       ws.on('error', () => {}); // a reset device; 'close' follows and cleans up
       ws.on('close', () => {
-        connections.delete(connection);
+        connections.delete(ws);
         leaveAll(ws);
       });
     });
@@ -152,7 +170,7 @@ export async function startRoomServer(options: RoomServerOptions): Promise<RoomS
     return {
       port,
       stats: () => ({ wsClients: memberships.size, rooms: rooms.size, roomFramesIn: framesIn, roomFramesOut: framesOut }),
-      connections: () => connections,
+      connections: () => connections.values(),
       stop,
     };
   } catch (err) {

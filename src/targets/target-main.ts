@@ -5,7 +5,8 @@ import { connectToParent } from '../engine/parent-channel.ts';
 import { startEmbeddedTarget } from './embedded-target.ts';
 import type { EmbeddedTarget } from './embedded-target.ts';
 
-const STATS_EVERY_MS = 1000;
+/** Stats (backpressure included) go to the parent twice a second. */
+const STATS_EVERY_MS = 500;
 /** Upper bound on the wait for the last event to reach the parent before leaving. */
 const EXIT_GRACE_MS = 1000;
 
@@ -87,6 +88,13 @@ function setAcceptRate(rate: number): void {
   ).catch((err: unknown) => process.stderr.write(`embedded target: set-accept-rate ignored: ${messageOf(err)}\n`));
 }
 
+function setMaxClientBuffer(bytes: number): void {
+  target?.then(
+    (t) => t.setMaxClientBuffer(bytes),
+    () => {}, // a failed start already reported fatal
+  ).catch((err: unknown) => process.stderr.write(`embedded target: set-max-client-buffer ignored: ${messageOf(err)}\n`));
+}
+
 channel.onMessage((command) => {
   switch (command.type) {
     case 'start':
@@ -95,6 +103,8 @@ channel.onMessage((command) => {
       return fault(command.reqId, command.fault);
     case 'set-accept-rate':
       return setAcceptRate(command.acceptRate);
+    case 'set-max-client-buffer':
+      return setMaxClientBuffer(command.bytes);
     case 'stop':
       return void stop();
   }

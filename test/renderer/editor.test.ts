@@ -96,10 +96,14 @@ describe('scenario files and the running scenario', () => {
   });
 
   test('a running Scenario turns back into a draft that validates to the same scenario', () => {
-    const s = demoScenario();
-    const again = validateScenario(scenarioToInput(s));
-    assert.ok(again.ok, again.ok ? '' : again.problems.join('\n'));
-    assert.deepEqual(again.scenario, s);
+    const withStorms = { ...PRESETS['seed-mqtt'], storms: [{ at: '20s', action: 'blip', for: '3s' }, { at: '30s', action: 'drop', percent: 10, mode: 'destroy' }] };
+    for (const input of [...Object.values(PRESETS), withStorms]) {
+      const first = validateScenario(structuredClone(input));
+      assert.ok(first.ok);
+      const again = validateScenario(scenarioToInput(first.scenario));
+      assert.ok(again.ok, again.ok ? '' : again.problems.join('\n'));
+      assert.deepEqual(again.scenario, first.scenario, `${first.scenario.name} survives the round trip`);
+    }
   });
 
   test('live timers carry over what the form does not edit (topics, ping)', () => {

@@ -31,13 +31,15 @@ export function snapshot(over: Partial<FleetSnapshot> = {}): FleetSnapshot {
     hosts: [],
     storms: [],
     saturation: [],
+    target: null,
+    backpressure: { writeQueueBytes: 0, maxWriteQueueBytes: 0, inflight: 0, heldBack: 0, slowReaders: 0 },
     ...over,
   };
 }
 
 export function point(t: number, over: Partial<TimelinePoint> = {}, start = 1_700_000_000_000): TimelinePoint {
   const p99 = Object.fromEntries(LATENCY_KINDS.map((k) => [k, 0])) as Record<LatencyKind, number>;
-  return { t, at: start + t * 1000, online: t * 10, connecting: 1, backoff: 0, connects: 10, disconnects: 0, sent: 5, received: 6, bytesSent: 100, p99, hosts: [], ...over };
+  return { t, at: start + t * 1000, online: t * 10, connecting: 1, backoff: 0, connects: 10, disconnects: 0, sent: 5, received: 6, bytesSent: 100, targetBufferedBytes: 0, writeQueueBytes: 0, inflight: 0, p99, hosts: [], ...over };
 }
 
 export function summary(over: Partial<RunSummary> = {}): RunSummary {

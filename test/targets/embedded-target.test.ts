@@ -119,6 +119,11 @@ test('rooms: join, broadcast to the sender\'s room only, echo to the sender only
     refusedByRate: 0,
     roomFramesIn: 8, // 3 joins, 1 broadcast, 3 echoes, 1 non-JSON
     roomFramesOut: 9, // 3 joined, 2 broadcast deliveries, 3 echoes, 1 non-JSON echo
+    // Readers keeping up: the kernel took every frame at once.
+    bufferedBytes: 0,
+    maxClientBufferedBytes: 0,
+    slowClients: 0,
+    droppedSlowClients: 0,
   });
 });
 

@@ -97,3 +97,32 @@ export function tally(outcomes: string[]): Record<string, number> {
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The libuv stream handle under a client socket (what pause-reading stops on the server side too). */
+interface ReadHandle {
+  readStop(): number;
+  readStart(): number;
+}
+
+function handleOf(socket: unknown): ReadHandle {
+  const handle = (socket as { _handle?: ReadHandle | null })._handle;
+  if (!handle) throw new Error('the socket has no handle (closed?)');
+  return handle;
+}
+
+/**
+ * Makes a client a slow reader: nothing more is read from the kernel, so what the server sends
+ * piles up in the TCP buffers and then in the server's own. Stopped at the handle: socket.pause()
+ * does not hold a socket whose consumer resumes it (ws, piped streams).
+ */
+export function stopReading(socket: unknown): void {
+  handleOf(socket).readStop();
+}
+
+/** Reads again after stopReading (the handle's `reading` flag was left set, so net does not fight it). */
+export function startReading(socket: unknown): void {
+  handleOf(socket).readStart();
+}
+
+/** The TCP socket under a `ws` WebSocket. */
+export const socketOf = (ws: WebSocket): unknown => (ws as unknown as { _socket: unknown })._socket;

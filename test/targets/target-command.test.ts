@@ -87,3 +87,16 @@ test('--accept-rate limits new connections per listener; a bad value is a usage 
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stdout, new RegExp(`stopped .*\\| ${counts.refused} refused by the accept rate`));
 });
+
+test('--max-client-buffer sets the backpressure cap (bytes, k or m); a bad value is a usage error', BOUND, async (t) => {
+  const bad = await run(t, ['--max-client-buffer', '1.5m']).exited;
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--max-client-buffer: expected bytes \(a whole number, k or m for KiB or MiB, 0 = no cap\), got "1\.5m"/);
+
+  const { child, exited, output } = run(t, ['--mqtt-port', '0', '--ws-port', '0', '--rooms-port', '0', '--max-client-buffer', '256k']);
+  await output(/max client buffer: +262144 bytes/);
+  child.kill('SIGINT');
+  const result = await exited;
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /stopped \|/);
+});

@@ -118,7 +118,7 @@ test('launchEmbeddedTarget handle: kick fault, fault errors, set-accept-rate, re
   target.setAcceptRate(1);
   const counts = tally(await Promise.all(Array.from({ length: 6 }, () => mqttOutcome(url))));
   assert.ok((counts.refused ?? 0) >= 1, JSON.stringify(counts));
-  // Stats arrive once a second.
+  // Stats arrive twice a second.
   while ((target.lastStats?.refusedByRate ?? 0) < (counts.refused ?? 0)) await sleep(50);
   assert.throws(() => target.setAcceptRate(-1), RangeError);
   target.setAcceptRate(0);

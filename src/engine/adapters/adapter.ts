@@ -39,6 +39,16 @@ export interface Session {
   /** Stop reading and hold every write, as if the network went silent; unstall() undoes it. */
   stall(): void;
   unstall(): void;
+  /** Bytes written and not yet taken by the kernel: the socket's write buffer (ws: bufferedAmount). */
+  writeQueueBytes(): number;
+  /** QoS 1 PUBLISHes awaiting their PUBACK; 0 for protocols without acknowledgements. */
+  inflight(): number;
+  /**
+   * From now on read at most `bytesPerSec` from the socket (0: stop reading); null lifts the
+   * limit. The budget is refilled by pumpReads() on every wheel tick.
+   */
+  limitReads(bytesPerSec: number | null, now: number): void;
+  pumpReads(now: number): void;
 }
 
 export interface ProtocolAdapter {
@@ -67,34 +77,129 @@ export abstract class GroupAdapter implements ProtocolAdapter {
   abstract open(device: DeviceLink): Session;
 }
 
-/** Stalls and resets a session's socket: reads paused, writes held in the socket's cork buffer. */
+/** How much unused read budget a slow reader may save up while the peer sends nothing, in seconds of its rate. */
+const READ_CREDIT_S = 0.25;
+
+/**
+ * Stalls, resets and slows down a session's socket. A stall stops reads and holds writes in the
+ * socket's cork buffer; a read limit (a slow reader) stops reads whenever the socket has read
+ * its budget. Both stop reads on the socket's handle, not with pause(): a piped socket keeps
+ * reading from the kernel and would still see the peer's FIN. Stopping on the handle (what
+ * net.Socket does internally) leaves everything unread in the kernel, as on a dead or slow link.
+ */
 export class SocketFaults {
   private socket: import('node:net').Socket | null = null;
-  private corked = false;
+  private stalled = false;
+  /** The read limit: bytes/s, the `bytesRead` the socket may reach, and when that was last refilled. */
+  private limit: { rate: number; allowed: number; at: number } | null = null;
+  private overBudget = false;
+  /** Reads are stopped by us (stall or read limit). */
+  private stopped = false;
+  /** The handle whose readStart we gate, and its own readStart. */
+  private gated: { handle: StreamHandle; readStart: () => number } | null = null;
 
   attach(socket: import('node:net').Socket): void {
     this.socket = socket;
   }
 
+  /** Bytes written to the socket and not yet taken by the kernel (corked writes included). */
+  writeQueueBytes(): number {
+    return this.socket?.writableLength ?? 0;
+  }
+
   stall(): void {
-    if (!this.socket || this.corked) return;
-    this.corked = true;
-    // pause() is not enough: a piped socket keeps reading from the kernel and would still see
-    // the peer's FIN. Stopping reads on the handle (what net.Socket does internally) leaves
-    // everything unread in the kernel, as on a dead link.
-    const handle = handleOf(this.socket);
-    if (handle) handle.readStop();
-    else this.socket.pause();
+    if (!this.socket || this.stalled) return;
+    this.stalled = true;
+    this.applyReads();
     this.socket.cork();
   }
 
   unstall(): void {
-    if (!this.socket || !this.corked) return;
-    this.corked = false;
+    if (!this.socket || !this.stalled) return;
+    this.stalled = false;
     this.socket.uncork();
-    const handle = handleOf(this.socket);
-    if (handle) handle.readStart();
-    else this.socket.resume();
+    this.applyReads();
+  }
+
+  /**
+   * Limits reads to `bytesPerSec` from now on (0: no reads at all), or lifts the limit (null).
+   * The budget starts empty and is refilled by pumpReads(); within a tick, every chunk read is
+   * checked against it, and stopping inside the read callback ends libuv's read loop after that
+   * chunk, so the socket reads at most its budget plus one chunk (64 KiB). (While the consumer
+   * has paused the socket, a chunk is buffered without a 'data' event and only the next tick sees
+   * it: then one more chunk.)
+   */
+  limitReads(bytesPerSec: number | null, now: number): void {
+    const socket = this.socket;
+    if (!socket) return;
+    if (bytesPerSec === null) {
+      if (!this.limit) return;
+      socket.off('data', this.checkBudget);
+      this.limit = null;
+      this.overBudget = false;
+    } else {
+      if (this.limit) socket.off('data', this.checkBudget);
+      this.limit = { rate: bytesPerSec, allowed: socket.bytesRead, at: now };
+      if (bytesPerSec > 0) socket.on('data', this.checkBudget);
+      this.overBudget = true;
+    }
+    this.applyReads();
+  }
+
+  /** Refills the read budget (token bucket, at most READ_CREDIT_S of unused credit); called once per wheel tick. */
+  pumpReads(now: number): void {
+    const { limit, socket } = this;
+    if (!limit || limit.rate === 0 || !socket || socket.destroyed) return;
+    const read = socket.bytesRead;
+    limit.allowed = Math.min(limit.allowed + (limit.rate * (now - limit.at)) / 1000, read + limit.rate * READ_CREDIT_S);
+    limit.at = now;
+    this.overBudget = read >= limit.allowed;
+    this.applyReads();
+  }
+
+  private readonly checkBudget = (): void => {
+    if (this.overBudget || !this.limit || !this.socket || this.socket.bytesRead < this.limit.allowed) return;
+    this.overBudget = true;
+    this.applyReads();
+  };
+
+  /** Starts or stops reads on the handle to match the stall and the read budget. */
+  private applyReads(): void {
+    const socket = this.socket;
+    if (!socket || socket.destroyed) return;
+    const stop = this.stalled || this.overBudget;
+    if (stop === this.stopped) return;
+    this.stopped = stop;
+    const handle = handleOf(socket);
+    if (!handle) {
+      if (stop) socket.pause();
+      else socket.resume();
+      return;
+    }
+    if (stop) {
+      this.gate(handle);
+      handle.readStop();
+    } else if (handle.reading !== false) {
+      // net.Socket wants to read (it has not paused for flow control of its own): start again.
+      // Otherwise it calls readStart itself when its consumer is ready (through the gate).
+      if (this.gated?.handle === handle) this.gated.readStart();
+      else handle.readStart();
+    }
+  }
+
+  /**
+   * net.Socket restarts reads by itself. When its consumer pauses (a pipe into mqtt.js's parser
+   * waiting for a write, ws's receiver), a chunk read meanwhile is buffered without a 'data'
+   * event, and net.Socket stops the handle and marks it not reading; when the consumer resumes,
+   * `_read()` calls `_handle.readStart()`. If the budget ran out in between, that would restart
+   * reads for good. While we hold reads stopped the call is swallowed; net.Socket believes it is
+   * reading, which it will be once we start the handle again.
+   */
+  private gate(handle: StreamHandle): void {
+    if (this.gated?.handle === handle) return;
+    const readStart = handle.readStart.bind(handle);
+    handle.readStart = () => (this.stopped ? 0 : readStart());
+    this.gated = { handle, readStart };
   }
 
   /** True when a reset was sent (a socket was there to reset). */
@@ -105,7 +210,9 @@ export class SocketFaults {
   }
 }
 
+/** libuv's stream handle under a net.Socket (internal to Node; net.Socket keeps `reading` on it). */
 interface StreamHandle {
+  reading?: boolean;
   readStop(): number;
   readStart(): number;
 }

@@ -63,6 +63,10 @@ class MqttSession implements Session {
   private pingSentAt = 0;
   private seq = 0;
   private readonly faults = new SocketFaults();
+  /** QoS 1 PUBLISHes sent and not yet acknowledged (their callback has not run). */
+  private unacked = 0;
+  /** Bytes mqtt.js wrote to the transport that the kernel has not taken yet. */
+  private queued: () => number = () => 0;
 
   constructor(
     private readonly adapter: MqttAdapter,
@@ -109,6 +113,7 @@ class MqttSession implements Session {
       const socket = net.createConnection({ host, port: Number(url.port || 1883), localAddress: this.device.localAddress });
       socket.setNoDelay(true);
       this.faults.attach(socket);
+      this.queued = () => socket.writableLength;
       socket.once('connect', () => this.device.transportOpen());
       socket.on('error', onError);
       return socket;
@@ -118,6 +123,7 @@ class MqttSession implements Session {
       const options = { host, port: Number(url.port || 8883), localAddress: this.device.localAddress, servername: t.servername ?? (net.isIP(host) ? undefined : host), ca: t.ca, cert: t.cert, key: t.key, rejectUnauthorized: t.rejectUnauthorized };
       const socket = tls.connect(options as tls.ConnectionOptions);
       this.faults.attach(socket);
+      this.queued = () => socket.writableLength;
       socket.once('secureConnect', () => this.device.transportOpen());
       socket.on('error', onError);
       return socket;
@@ -135,6 +141,10 @@ class MqttSession implements Session {
     ws.on('error', onError);
     const stream = createWebSocketStream(ws);
     stream.on('error', onError);
+    // The stream holds what mqtt.js wrote until ws has handed it to the socket; ws's
+    // bufferedAmount is the socket's buffer plus its own queue. They overlap by the frame in
+    // flight, so the larger of the two is the better estimate.
+    this.queued = () => Math.max(stream.writableLength, ws.bufferedAmount);
     return stream;
   }
 
@@ -171,7 +181,11 @@ class MqttSession implements Session {
     const body = source.body(source.perMessage ? { id: this.device.id, index: this.device.index, group: this.adapter.group.name, seq, ts: Math.round(intendedAt) } : {});
     const bytes = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
     if (this.adapter.group.mqtt.qos === 1) {
+      // Counted before publish(): mqtt.js may call back at once (while disconnecting).
+      this.unacked++;
       this.client.publish(topic, body, { qos: 1 }, (err) => {
+        // PUBACK, or given up (a forced close flushes with an error): no longer outstanding.
+        if (this.unacked > 0) this.unacked--;
         if (!err) this.device.latency('puback', nowMs() - intendedAt);
       });
     } else {
@@ -191,7 +205,10 @@ class MqttSession implements Session {
 
   destroy(): void {
     this.closingByUs = true;
-    this.client.end(true);
+    // A graceful end() still waiting for PUBACKs makes mqtt.js ignore end(true) (it is already
+    // disconnecting): tear the transport down ourselves, mqtt.js then closes as on any drop.
+    if (this.client.disconnecting) this.client.stream?.destroy();
+    else this.client.end(true);
   }
 
   reset(): void {
@@ -206,9 +223,28 @@ class MqttSession implements Session {
     this.faults.unstall();
   }
 
+  writeQueueBytes(): number {
+    return this.queued();
+  }
+
+  inflight(): number {
+    return this.unacked;
+  }
+
+  limitReads(bytesPerSec: number | null, now: number): void {
+    this.faults.limitReads(bytesPerSec, now);
+  }
+
+  pumpReads(now: number): void {
+    this.faults.pumpReads(now);
+  }
+
   private finish(): void {
     if (this.finished) return;
     this.finished = true;
+    // Whatever was never acknowledged is gone with the connection (a graceful close does not
+    // call the publish callbacks back).
+    this.unacked = 0;
     if (!this.client.disconnecting) this.client.end(true);
     this.client.removeAllListeners('packetsend').removeAllListeners('packetreceive');
     this.device.closed(this.reason ?? (this.closingByUs ? 'client-close' : 'server-close'));

@@ -149,6 +149,23 @@ class WsSession implements Session {
     this.faults.unstall();
   }
 
+  writeQueueBytes(): number {
+    // The socket's write buffer plus what ws still holds in its sender queue.
+    return this.ws.bufferedAmount;
+  }
+
+  inflight(): number {
+    return 0;
+  }
+
+  limitReads(bytesPerSec: number | null, now: number): void {
+    this.faults.limitReads(bytesPerSec, now);
+  }
+
+  pumpReads(now: number): void {
+    this.faults.pumpReads(now);
+  }
+
   private finish(code: number): void {
     if (this.finished) return;
     this.finished = true;

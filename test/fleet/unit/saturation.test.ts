@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { zeroCounters, zeroGauges, type MetricsBatch } from '../../../src/contract/metrics.ts';
+import { zeroBackpressure, zeroCounters, zeroGauges, type MetricsBatch } from '../../../src/contract/metrics.ts';
 import { SaturationWatch } from '../../../src/fleet/saturation.ts';
 
 const T0 = 1_700_000_000_000;
@@ -15,6 +15,7 @@ const batch = (hostId: number, at: number, loopLagP99Ms: number, cpuPct: number)
   gauges: zeroGauges(),
   groupGauges: {},
   histograms: {},
+  backpressure: zeroBackpressure(),
   health: { pid: 1, devices: 10, cpuPct, rssBytes: 0, heapUsedBytes: 0, loopLagP99Ms, loopLagMaxMs: loopLagP99Ms },
 });
 

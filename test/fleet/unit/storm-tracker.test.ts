@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { zeroCounters, zeroGauges, type MetricsBatch } from '../../../src/contract/metrics.ts';
+import { zeroBackpressure, zeroCounters, zeroGauges, type MetricsBatch } from '../../../src/contract/metrics.ts';
 import { StormTracker } from '../../../src/fleet/storm-tracker.ts';
 
 const T0 = 1_700_000_000_000;
@@ -15,6 +15,7 @@ const batch = (disconnects: Record<string, number>): MetricsBatch => ({
   gauges: zeroGauges(),
   groupGauges: {},
   histograms: {},
+  backpressure: zeroBackpressure(),
   health: { pid: 1, devices: 0, cpuPct: 0, rssBytes: 0, heapUsedBytes: 0, loopLagP99Ms: 0, loopLagMaxMs: 0 },
 });
 const tracker = () => new StormTracker(1, { action: 'drop', percent: 50, mode: 'close' }, T0, T0 - 10_000, 100, zeroCounters());
