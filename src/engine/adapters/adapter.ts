@@ -221,3 +221,30 @@ function handleOf(socket: import('node:net').Socket): StreamHandle | null {
   const handle = (socket as unknown as { _handle?: Partial<StreamHandle> | null })._handle;
   return handle && typeof handle.readStop === 'function' && typeof handle.readStart === 'function' ? (handle as StreamHandle) : null;
 }
+
+/** The socket-level faults every session supports, delegated to its SocketFaults. */
+export abstract class FaultableSession {
+  protected readonly faults = new SocketFaults();
+
+  abstract destroy(): void;
+
+  reset(): void {
+    if (!this.faults.reset()) this.destroy();
+  }
+
+  stall(): void {
+    this.faults.stall();
+  }
+
+  unstall(): void {
+    this.faults.unstall();
+  }
+
+  limitReads(bytesPerSec: number | null, now: number): void {
+    this.faults.limitReads(bytesPerSec, now);
+  }
+
+  pumpReads(now: number): void {
+    this.faults.pumpReads(now);
+  }
+}

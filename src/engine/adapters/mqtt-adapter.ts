@@ -12,7 +12,7 @@ import { nowMs } from '../clock.ts';
 import { reasonOf } from '../disconnect-reason.ts';
 import { render } from '../templates.ts';
 import { WheelTimer, type TimingWheel } from '../timing-wheel.ts';
-import { GroupAdapter, SocketFaults, type DeviceLink, type MessageKind, type Session } from './adapter.ts';
+import { FaultableSession, GroupAdapter, type DeviceLink, type MessageKind, type Session } from './adapter.ts';
 import { wsTlsOptions } from './tls-files.ts';
 import { rawSocketOf } from './ws-socket.ts';
 
@@ -54,7 +54,7 @@ export class MqttAdapter extends GroupAdapter {
   }
 }
 
-class MqttSession implements Session {
+class MqttSession extends FaultableSession implements Session {
   private readonly client: MqttClient;
   private readonly topics: Partial<Record<MessageKind, string>> = {};
   private reason: string | undefined;
@@ -62,7 +62,6 @@ class MqttSession implements Session {
   private finished = false;
   private pingSentAt = 0;
   private seq = 0;
-  private readonly faults = new SocketFaults();
   /** QoS 1 PUBLISHes sent and not yet acknowledged (their callback has not run). */
   private unacked = 0;
   /** Bytes mqtt.js wrote to the transport that the kernel has not taken yet. */
@@ -72,6 +71,7 @@ class MqttSession implements Session {
     private readonly adapter: MqttAdapter,
     private readonly device: DeviceLink,
   ) {
+    super();
     const g = adapter.group;
     const vars = { id: device.id, index: device.index, group: g.name };
     if (g.timers.heartbeat) this.topics.heartbeat = render(g.timers.heartbeat.topic, vars);
@@ -211,32 +211,12 @@ class MqttSession implements Session {
     else this.client.end(true);
   }
 
-  reset(): void {
-    if (!this.faults.reset()) this.destroy();
-  }
-
-  stall(): void {
-    this.faults.stall();
-  }
-
-  unstall(): void {
-    this.faults.unstall();
-  }
-
   writeQueueBytes(): number {
     return this.queued();
   }
 
   inflight(): number {
     return this.unacked;
-  }
-
-  limitReads(bytesPerSec: number | null, now: number): void {
-    this.faults.limitReads(bytesPerSec, now);
-  }
-
-  pumpReads(now: number): void {
-    this.faults.pumpReads(now);
   }
 
   private finish(): void {

@@ -6,7 +6,7 @@ import type { DeviceGroup } from '../../contract/scenario.ts';
 import { nowMs } from '../clock.ts';
 import { reasonOf } from '../disconnect-reason.ts';
 import { padTo, render } from '../templates.ts';
-import { GroupAdapter, SocketFaults, type DeviceLink, type MessageKind, type Session } from './adapter.ts';
+import { FaultableSession, GroupAdapter, type DeviceLink, type MessageKind, type Session } from './adapter.ts';
 import { rawSocketOf } from './ws-socket.ts';
 import { wsTlsOptions } from './tls-files.ts';
 
@@ -30,19 +30,19 @@ export class WsAdapter extends GroupAdapter {
   }
 }
 
-class WsSession implements Session {
+class WsSession extends FaultableSession implements Session {
   private readonly ws: WebSocket;
   private reason: string | undefined;
   private closingByUs = false;
   private finished = false;
   private pingSentAt = 0;
   private seq = 0;
-  private readonly faults = new SocketFaults();
 
   constructor(
     private readonly adapter: WsAdapter,
     private readonly device: DeviceLink,
   ) {
+    super();
     const g = adapter.group;
     const url = render(g.url, { id: device.id, index: device.index, group: g.name, room: device.room });
     this.ws = new WebSocket(url, g.ws.subprotocol ? [g.ws.subprotocol] : [], {
@@ -137,18 +137,6 @@ class WsSession implements Session {
     this.ws.terminate();
   }
 
-  reset(): void {
-    if (!this.faults.reset()) this.destroy();
-  }
-
-  stall(): void {
-    this.faults.stall();
-  }
-
-  unstall(): void {
-    this.faults.unstall();
-  }
-
   writeQueueBytes(): number {
     // The socket's write buffer plus what ws still holds in its sender queue.
     return this.ws.bufferedAmount;
@@ -156,14 +144,6 @@ class WsSession implements Session {
 
   inflight(): number {
     return 0;
-  }
-
-  limitReads(bytesPerSec: number | null, now: number): void {
-    this.faults.limitReads(bytesPerSec, now);
-  }
-
-  pumpReads(now: number): void {
-    this.faults.pumpReads(now);
   }
 
   private finish(code: number): void {
