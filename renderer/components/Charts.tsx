@@ -1,5 +1,6 @@
 import type { SeriesSpec } from './TimelineChart.tsx';
 import { TimelineChart } from './TimelineChart.tsx';
+import { BackpressureCard } from './BackpressureCard.tsx';
 
 // Stable series definitions (the charts are created once per definition).
 const ONLINE: readonly SeriesSpec[] = [
@@ -22,6 +23,10 @@ const LATENCY: readonly SeriesSpec[] = [
   { key: 'ping', label: 'ping', color: '#a78bfa' },
   { key: 'echo', label: 'echo', color: '#22d3ee' },
 ];
+const BUFFERS: readonly SeriesSpec[] = [
+  { key: 'targetBufferedBytes', label: 'target → clients', color: '#f5a524', fill: true },
+  { key: 'writeQueueBytes', label: 'device write queues', color: '#a78bfa' },
+];
 
 export function Charts() {
   return (
@@ -30,6 +35,8 @@ export function Charts() {
       <TimelineChart title="Connects / disconnects" unit="per s" series={CONNECTS} kind="rate" />
       <TimelineChart title="Messages" unit="per s" series={MESSAGES} kind="rate" />
       <TimelineChart title="Latency p99" unit="ms, log" series={LATENCY} kind="ms" log />
+      <TimelineChart title="Buffers" unit="bytes" series={BUFFERS} kind="bytes" />
+      <BackpressureCard />
     </div>
   );
 }

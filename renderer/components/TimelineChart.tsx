@@ -4,7 +4,7 @@
 // Storms are drawn as dashed markers by a draw hook that reads them from the store.
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
-import { fmtClock, fmtInt, fmtMs, fmtRate } from '../lib/format.ts';
+import { BYTE_INCRS, fmtBytes, fmtBytesTick, fmtClock, fmtInt, fmtMs, fmtRate } from '../lib/format.ts';
 import { fleetStore } from '../state/fleet-store.ts';
 import { OUTCOME_COLOR, labelRows, runStorms, stormShortLabel, stormsDrawKey } from '../state/storms.ts';
 import { timeline, type SeriesKey } from '../state/timeline.ts';
@@ -17,7 +17,7 @@ export interface SeriesSpec {
   fill?: boolean;
 }
 
-export type ValueKind = 'count' | 'rate' | 'ms';
+export type ValueKind = 'count' | 'rate' | 'ms' | 'bytes';
 
 interface Props {
   title: string;
@@ -131,7 +131,7 @@ export function TimelineChart({ title, series, kind, log, unit }: Props) {
     if (!el || !wrap) return;
     const keys = series.map((s) => s.key);
     const fmtValue = (v: number | null | undefined) =>
-      v === null || v === undefined ? '—' : kind === 'ms' ? fmtMs(v) : kind === 'rate' ? fmtRate(v) : fmtInt(v);
+      v === null || v === undefined ? '—' : kind === 'ms' ? fmtMs(v) : kind === 'rate' ? fmtRate(v) : kind === 'bytes' ? fmtBytes(v) : fmtInt(v);
 
     const showLegend = (idx: number | null | undefined) => {
       const n = timeline.length;
@@ -145,6 +145,8 @@ export function TimelineChart({ title, series, kind, log, unit }: Props) {
       wrap.classList.toggle('empty', n === 0);
     };
 
+    // Bytes: at least 1 KB of axis, so an idle buffer does not draw "2 B" ticks.
+    const yFloor = kind === 'bytes' ? 1024 : 4;
     const xMax = () => (fleetStore.getState().runScenario?.duration ?? 30_000) / 1000;
     const opts: uPlot.Options = {
       width: Math.max(100, el.clientWidth),
@@ -161,7 +163,7 @@ export function TimelineChart({ title, series, kind, log, unit }: Props) {
               range: (_u, min, max) => (min === null || max === null || !(max > 0) ? [0.1, 100] : uPlot.rangeLog(Math.max(min, 0.01), max, 10, true)),
             }
           : // More headroom while storm markers are drawn, so their labels sit above the lines.
-            { range: (_u, _min, max) => [0, max !== null && max > 0 ? Math.max(max * (runStorms(fleetStore.getState()).length ? 1.3 : 1.12), 4) : 10] },
+            { range: (_u, _min, max) => [0, max !== null && max > 0 ? Math.max(max * (runStorms(fleetStore.getState()).length ? 1.3 : 1.12), yFloor) : yFloor === 4 ? 10 : yFloor] },
       },
       axes: [
         {
@@ -178,12 +180,14 @@ export function TimelineChart({ title, series, kind, log, unit }: Props) {
           font: FONT,
           size: 44,
           gap: 4,
-          incrs: log ? undefined : INT_INCRS,
+          incrs: log ? undefined : kind === 'bytes' ? (BYTE_INCRS as number[]) : INT_INCRS,
           grid: { stroke: GRID, width: 1 },
           ticks: { show: false },
           // Log axes hand over null for the ticks they leave unlabelled.
           values: (_u, splits) =>
-            splits.map((v: number | null) => (v === null || v === undefined ? '' : kind === 'ms' ? (v >= 1000 ? `${+(v / 1000).toFixed(1)}s` : compact(v)) : compact(v))),
+            splits.map((v: number | null) =>
+              v === null || v === undefined ? '' : kind === 'ms' ? (v >= 1000 ? `${+(v / 1000).toFixed(1)}s` : compact(v)) : kind === 'bytes' ? fmtBytesTick(v) : compact(v),
+            ),
         },
       ],
       series: [

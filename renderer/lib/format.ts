@@ -61,6 +61,28 @@ export function fmtBytes(n: number): string {
   return `${v >= 100 ? Math.round(v) : v.toFixed(1)} ${units[i]}`;
 }
 
+/** Bytes for an axis tick: "0", "512 B", "256 KB", "1 MB", "1.5 MB" (no trailing ".0"). */
+export function fmtBytesTick(n: number): string {
+  if (!Number.isFinite(n) || n === 0) return '0';
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let v = Math.abs(n);
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${n < 0 ? '-' : ''}${+v.toFixed(v >= 10 ? 0 : 1)} ${units[i]}`;
+}
+
+/**
+ * Axis tick steps for bytes: powers of two below 1 KB (so an idle axis reads 0 · 512 B · 1 KB),
+ * then 1, 2, 5 … 500 of KB, MB, GB (ticks land on "10 MB", not "9.5 MB").
+ */
+export const BYTE_INCRS: readonly number[] = [
+  ...[1, 2, 4, 8, 16, 32, 64, 128, 256, 512],
+  ...[1, 2, 3].flatMap((k) => [1, 2, 5, 10, 20, 50, 100, 200, 500].map((m) => m * 1024 ** k)),
+];
+
 /** Milliseconds → a duration string the scenario schema accepts ("15s", "2m", "1500ms"). */
 export function durationText(ms: number): string {
   if (ms > 0 && ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;

@@ -3,12 +3,35 @@
 import { LATENCY_KINDS, type LatencyKind } from '../../src/contract/metrics.ts';
 import type { TimelinePoint } from '../../src/contract/snapshot.ts';
 
-export type SeriesKey = 'online' | 'connecting' | 'backoff' | 'connects' | 'disconnects' | 'sent' | 'received' | LatencyKind;
+export type SeriesKey =
+  | 'online'
+  | 'connecting'
+  | 'backoff'
+  | 'connects'
+  | 'disconnects'
+  | 'sent'
+  | 'received'
+  | 'targetBufferedBytes'
+  | 'writeQueueBytes'
+  | 'inflight'
+  | LatencyKind;
 
 /** Points kept: four hours at one per second. */
 export const TIMELINE_CAP = 4 * 3600;
 
-const SERIES: readonly SeriesKey[] = ['online', 'connecting', 'backoff', 'connects', 'disconnects', 'sent', 'received', ...LATENCY_KINDS];
+const SERIES: readonly SeriesKey[] = [
+  'online',
+  'connecting',
+  'backoff',
+  'connects',
+  'disconnects',
+  'sent',
+  'received',
+  'targetBufferedBytes',
+  'writeQueueBytes',
+  'inflight',
+  ...LATENCY_KINDS,
+];
 
 export class TimelineBuffer {
   /** Seconds since the run started, strictly increasing. */
@@ -80,6 +103,10 @@ export class TimelineBuffer {
     this.cols.disconnects.push(p.disconnects);
     this.cols.sent.push(p.sent);
     this.cols.received.push(p.received);
+    // Points from before backpressure was measured lack these: zero.
+    this.cols.targetBufferedBytes.push(p.targetBufferedBytes ?? 0);
+    this.cols.writeQueueBytes.push(p.writeQueueBytes ?? 0);
+    this.cols.inflight.push(p.inflight ?? 0);
     // No latency recorded that second: a gap, not a zero (zero would also break a log scale).
     for (const k of LATENCY_KINDS) this.cols[k].push(p.p99?.[k] ? p.p99[k] : null);
   }
