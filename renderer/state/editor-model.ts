@@ -138,6 +138,7 @@ export function scenarioToInput(s: Scenario): Draft {
         },
         reconnect: { ...g.reconnect, base: durationText(g.reconnect.base), cap: durationText(g.reconnect.cap) },
         backpressure: g.backpressure,
+        ramp: g.ramp,
       }),
     ),
     embedded: Object.keys(s.embedded).length ? s.embedded : undefined,

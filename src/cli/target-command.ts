@@ -2,12 +2,12 @@
 // MQTT / WebSocket client) at it from another terminal.
 import { parseArgs } from 'node:util';
 import { DEFAULT_TARGET_PORTS } from '../contract/target.ts';
-import type { TargetPorts, TargetStats } from '../contract/target.ts';
+import type { TargetOverload, TargetPorts, TargetStats } from '../contract/target.ts';
 import { startEmbeddedTarget } from '../targets/embedded-target.ts';
 
 const STATS_EVERY_MS = 5000;
 const USAGE = `usage: fleetsim target [--mqtt-port N] [--ws-port N] [--rooms-port N] [--host ADDRESS] [--accept-rate N]
-                       [--max-client-buffer BYTES]
+                       [--max-client-buffer BYTES] [--overload-attempts N --overload-shed P]
   --mqtt-port    MQTT over TCP (default ${DEFAULT_TARGET_PORTS.mqtt})
   --ws-port      MQTT over WebSocket, path /mqtt (default ${DEFAULT_TARGET_PORTS.mqttWs})
   --rooms-port   WebSocket room server (default ${DEFAULT_TARGET_PORTS.rooms})
@@ -16,7 +16,11 @@ const USAGE = `usage: fleetsim target [--mqtt-port N] [--ws-port N] [--rooms-por
                  (TCP closed at once, WebSocket upgrades answered 503); 0 = no limit (default)
   --max-client-buffer
                  bytes (or 256k, 4m) buffered towards one slow client before it is dropped,
-                 like small proxy buffers; 0 = no cap (default)`;
+                 like small proxy buffers; 0 = no cap (default)
+  --overload-attempts, --overload-shed
+                 overload model: a listener that sees more than N connection attempts in a
+                 second closes P % (0-100) of its established clients at the end of it, as
+                 if their keepalives timed out; both or neither (default: none)`;
 
 class UsageError extends Error {}
 
@@ -44,7 +48,25 @@ function maxClientBuffer(value: string | undefined): number {
   return n;
 }
 
-function parse(args: string[]): { host: string; ports: TargetPorts; acceptRate: number; maxClientBuffer: number } | 'help' {
+function overload(attempts: string | undefined, shed: string | undefined): TargetOverload | undefined {
+  if (attempts === undefined && shed === undefined) return undefined;
+  if (attempts === undefined || shed === undefined) throw new UsageError('--overload-attempts and --overload-shed go together');
+  const attemptsPerSec = /^\d+(\.\d+)?$/.test(attempts) ? Number(attempts) : NaN;
+  if (!(attemptsPerSec > 0)) throw new UsageError(`--overload-attempts: expected connection attempts per second (a number > 0), got ${JSON.stringify(attempts)}`);
+  const shedPercent = /^\d+(\.\d+)?$/.test(shed) ? Number(shed) : NaN;
+  if (!(shedPercent <= 100)) throw new UsageError(`--overload-shed: expected a percentage 0-100, got ${JSON.stringify(shed)}`);
+  return { attemptsPerSec, shedPercent };
+}
+
+interface Parsed {
+  host: string;
+  ports: TargetPorts;
+  acceptRate: number;
+  maxClientBuffer: number;
+  overload?: TargetOverload;
+}
+
+function parse(args: string[]): Parsed | 'help' {
   const { values } = parseArgs({
     args,
     strict: true,
@@ -56,12 +78,14 @@ function parse(args: string[]): { host: string; ports: TargetPorts; acceptRate: 
       host: { type: 'string', default: '127.0.0.1' },
       'accept-rate': { type: 'string' },
       'max-client-buffer': { type: 'string' },
+      'overload-attempts': { type: 'string' },
+      'overload-shed': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) return 'help';
   if (!values.host) throw new UsageError('--host: expected an address, got ""');
-  return {
+  const parsed: Parsed = {
     host: values.host,
     ports: {
       mqtt: port('--mqtt-port', values['mqtt-port'], DEFAULT_TARGET_PORTS.mqtt),
@@ -71,6 +95,9 @@ function parse(args: string[]): { host: string; ports: TargetPorts; acceptRate: 
     acceptRate: acceptRate(values['accept-rate']),
     maxClientBuffer: maxClientBuffer(values['max-client-buffer']),
   };
+  const model = overload(values['overload-attempts'], values['overload-shed']);
+  if (model) parsed.overload = model;
+  return parsed;
 }
 
 const KIB = 1024;
@@ -86,7 +113,8 @@ function statsLine(s: TargetStats): string {
     (s.refusedByRate ? ` | ${s.refusedByRate} refused by the accept rate` : '') +
     (s.bufferedBytes || s.droppedSlowClients
       ? ` | buffered ${size(s.bufferedBytes)} (most for one client ${size(s.maxClientBufferedBytes)}), ${s.slowClients} slow, ${s.droppedSlowClients} dropped`
-      : '')
+      : '') +
+    (s.shedByOverload || s.overloadedSeconds ? ` | overloaded ${s.overloadedSeconds ?? 0} s, ${s.shedByOverload ?? 0} clients shed` : '')
   );
 }
 
@@ -133,7 +161,10 @@ export async function runTargetCommand(args: string[]): Promise<number> {
       `  MQTT over WebSocket:  ws://${host}:${target.ports.mqttWs}/mqtt\n` +
       `  WebSocket rooms:      ws://${host}:${target.ports.rooms}/\n` +
       (options.acceptRate > 0 ? `  accept rate:          ${options.acceptRate} connections/s per listener\n` : '') +
-      (options.maxClientBuffer > 0 ? `  max client buffer:    ${options.maxClientBuffer} bytes (slower clients are dropped)\n` : ''),
+      (options.maxClientBuffer > 0 ? `  max client buffer:    ${options.maxClientBuffer} bytes (slower clients are dropped)\n` : '') +
+      (options.overload
+        ? `  overload:             over ${options.overload.attemptsPerSec} attempts/s on a listener, ${options.overload.shedPercent}% of its clients shed each second\n`
+        : ''),
   );
   const running = target;
   const timer = process.stdout.isTTY

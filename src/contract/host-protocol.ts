@@ -30,6 +30,8 @@ export interface HostInit {
   shards: Shard[];
   /** This host's share of the global connect rate (connects/s; 0 = unlimited). */
   connectRate: number;
+  /** Groups with a ramp of their own (by scenario group index): this host's share of it. */
+  groupRates: Record<number, number>;
   batchIntervalMs: number;
 }
 

@@ -65,9 +65,40 @@ const slowReaders: ScenarioInput = {
   ],
 };
 
+/**
+ * Case B's reconnect avalanche and its cure, side by side. The embedded target admits 100
+ * connections/s per listener and, in any second with more than 300 attempts on a listener,
+ * drops 25% of that listener's clients (a starved server's clients time out). Both groups
+ * have the same seed device model; half of each is dropped at 20 s.
+ *  - naive (MQTT over TCP): reconnects at once (fixed 0 s), no ramp: its retries overload the
+ *    listener, which sheds the devices that did get in, which retry …: it never settles.
+ *  - cured (MQTT over WebSocket, its own listener): exponential backoff with full jitter and a
+ *    ramp of 80/s, below what the server admits: attempts stay under the limits and it recovers.
+ */
+const avalancheGroup = (name: string, url: string, count: number) => ({
+  ...seedMqttGroup,
+  name,
+  url,
+  count,
+  clientId: `${name}-{index}`,
+  mqtt: { version: '3.1.1' as const, qos: 0 as const, clean: true },
+});
+export const avalanche = (count: number): ScenarioInput => ({
+  name: 'avalanche',
+  duration: '60s',
+  ramp: 0,
+  embedded: { acceptRate: 100, overload: { attemptsPerSec: 300, shedPercent: 25 } },
+  groups: [
+    { ...avalancheGroup('naive', 'embedded:mqtt', count), reconnect: { policy: 'fixed', base: '0s', jitter: 'none' } },
+    { ...avalancheGroup('cured', 'embedded:mqtt-ws', count), ramp: 80, reconnect: { policy: 'exponential', base: '1s', cap: '10s', jitter: 'full' } },
+  ],
+  storms: [{ at: '20s', action: 'drop', percent: 50, mode: 'destroy' }],
+});
+
 export const PRESETS = {
   'seed-mqtt': { name: 'seed-mqtt', duration: '60s', ramp: 500, groups: [{ ...seedMqttGroup, count: 2000 }] },
   'seed-ws-rooms': { name: 'seed-ws-rooms', duration: '60s', ramp: 500, groups: [{ ...seedWsGroup, count: 1000 }] },
+  avalanche: avalanche(1000),
   'slow-readers': slowReaders,
   /** The same with small per-client buffers: slow readers are dropped, the target stays flat. */
   'slow-readers-capped': { ...slowReaders, name: 'slow-readers-capped', embedded: { maxClientBuffer: 1_048_576 } },
@@ -89,6 +120,7 @@ export const PRESET_DESCRIPTIONS: Record<PresetName, string> = {
   'seed-mqtt': 'MQTT device model of a 700k-device mTLS fleet: 20 B/15 s, 500 B/60 s, PING/120 s, QoS 1',
   'seed-ws-rooms': 'WebSocket rooms of 50 with broadcast, as in a 1M-connection gateway test',
   demo: '1,000 MQTT + 200 WebSocket devices against the embedded target for 30 s',
+  avalanche: 'a reconnect avalanche next to its cure: naive retries vs jittered backoff + ramp against an overloadable target',
   'slow-readers': 'room broadcast with one reader per room that stops reading: the target\'s buffers climb',
   'slow-readers-capped': 'the same with a 1 MB cap per client: slow readers are dropped, buffers stay flat',
 };

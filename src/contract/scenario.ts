@@ -145,6 +145,11 @@ export const groupSchema = z
     ws: wsOptions.default(() => wsOptions.parse({})),
     tls: tlsOptions.optional(),
     sourceAddresses: sourceAddresses.optional(),
+    /**
+     * This group's own connect rate (connects/s across all hosts, first connects and reconnects),
+     * instead of a share of the fleet's ramp; 0 = unlimited.
+     */
+    ramp: z.number().min(0, 'must be 0 (unlimited) or more').optional(),
     timers: z
       .strictObject({
         heartbeat: orOff(messageTimer),
@@ -204,6 +209,17 @@ export const scenarioSchema = z
         acceptRate: z.number().min(0, 'must be 0 (no limit) or more').optional(),
         /** Bytes the target may hold for one client before dropping it (like small proxy buffers); 0 = no cap. */
         maxClientBuffer: z.number().int().min(0, 'must be 0 (no cap) or more').optional(),
+        /**
+         * Overload model, per listener: in a second with more connection attempts than
+         * attemptsPerSec, the target drops shedPercent of its established clients (as a starved
+         * server's clients time out) — what turns a reconnect storm into an avalanche.
+         */
+        overload: z
+          .strictObject({
+            attemptsPerSec: z.number().positive('must be more than 0'),
+            shedPercent: z.number().min(0, 'must be 0 to 100').max(100, 'must be 0 to 100'),
+          })
+          .optional(),
       })
       .default({}),
     /** Faults to start on purpose, at a time after the run started. */

@@ -31,6 +31,22 @@ export interface TargetOptions {
   maxClientBuffer?: number;
   /** A client with more than this many bytes buffered towards it counts as slow (default DEFAULT_SLOW_CLIENT_BYTES). */
   slowClientBytes?: number;
+  /**
+   * Overload model, per listener (MQTT TCP, MQTT WS, rooms, each on its own): connection
+   * attempts (accepted and refused) are counted per one-second window; at the end of a second
+   * with more than attemptsPerSec of them the listener is overloaded and closes shedPercent % of
+   * its established clients, chosen at random, as if their keepalives timed out while the server
+   * starved (MQTT: as the kick fault does; rooms: terminated). None = no overload model.
+   */
+  overload?: TargetOverload;
+}
+
+/** TargetOptions.overload: attemptsPerSec > 0, shedPercent 0-100. */
+export interface TargetOverload {
+  /** Connection attempts per second a listener takes without starving its clients. */
+  attemptsPerSec: number;
+  /** Percentage of a listener's established clients closed at the end of each overloaded second. */
+  shedPercent: number;
 }
 
 /** TargetOptions.slowClientBytes when not given: 64 KiB. */
@@ -72,6 +88,10 @@ export interface TargetStats {
   slowClients: number;
   /** Clients disconnected for exceeding maxClientBuffer, since start (restarts included). */
   droppedSlowClients: number;
+  /** Clients closed by the overload model (TargetOptions.overload) since start; 0 without one. */
+  shedByOverload?: number;
+  /** Seconds at whose end at least one listener was overloaded, since start; 0 without a model. */
+  overloadedSeconds?: number;
 }
 
 export type TargetCommand =

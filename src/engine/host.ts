@@ -24,6 +24,8 @@ function adapterFor(group: DeviceGroup, wheel: TimingWheel): ProtocolAdapter {
 export class DeviceHost {
   private readonly wheel = new TimingWheel(50);
   private readonly gate: ConnectGate;
+  /** The shared gate first, then one per group that has a ramp of its own. */
+  private readonly gates: ConnectGate[] = [];
   private readonly metrics: MetricsRecorder;
   private readonly health = new HostHealthSampler();
   private readonly runtimes: GroupRuntime[] = [];
@@ -45,6 +47,7 @@ export class DeviceHost {
   ) {
     const groups = init.scenario.groups;
     this.gate = new ConnectGate(init.connectRate);
+    this.gates.push(this.gate);
     this.metrics = new MetricsRecorder(groups.map((g) => g.name));
     for (const shard of init.shards) {
       const group = groups[shard.group];
@@ -57,12 +60,20 @@ export class DeviceHost {
     this.running = this.devices.length;
   }
 
+  private gateFor(groupIndex: number): ConnectGate {
+    const own = this.init.groupRates?.[groupIndex];
+    if (own === undefined) return this.gate;
+    const gate = new ConnectGate(own);
+    this.gates.push(gate);
+    return gate;
+  }
+
   private runtimeFor(groupIndex: number, group: DeviceGroup): GroupRuntime {
     const rt: GroupRuntime = {
       group,
       hostId: this.init.hostId,
       wheel: this.wheel,
-      gate: this.gate,
+      gate: this.gateFor(groupIndex),
       metrics: this.metrics,
       adapter: adapterFor(group, this.wheel),
       logRing: this.init.scenario.logRing,
@@ -81,7 +92,7 @@ export class DeviceHost {
 
   start(): void {
     this.wheel.onTick((now) => {
-      this.gate.pump(now);
+      for (const gate of this.gates) gate.pump(now);
       for (const d of this.slowReaders) d.pumpReads(now);
     });
     this.wheel.start();
@@ -159,7 +170,7 @@ export class DeviceHost {
   /** Closes every connection (gracefully, then forcibly), sends the last batch and `stopped`. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
-      this.gate.clear();
+      for (const gate of this.gates) gate.clear();
       const allStopped = new Promise<void>((resolve) => {
         this.onAllStopped = resolve;
         if (this.running === 0) resolve();

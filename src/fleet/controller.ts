@@ -64,7 +64,7 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
   private onlineAtEnd = 0;
   private readonly storms: StormTracker[] = [];
   private readonly saturation = new SaturationWatch(() => this.startedAt);
-  private perHostRate: (devices: number) => number = () => 0;
+  private fleetRamp = 0;
   private endReason: RunSummary['endReason'] = 'stopped';
   private resolvedScenario: Scenario;
   /** Resolves with the summary once the run has ended, however it ended. */
@@ -75,6 +75,7 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
     super();
     this.scenario = scenario;
     this.resolvedScenario = scenario;
+    this.fleetRamp = scenario.ramp;
     this.launcher = options.launcher ?? new ChildProcessLauncher();
     this.opts = {
       cores: options.cores ?? availableParallelism(),
@@ -98,15 +99,14 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
   private async startOnce(): Promise<void> {
     try {
       if (usesEmbeddedTarget(this.scenario)) {
-        const { acceptRate, maxClientBuffer } = this.scenario.embedded;
-        this.target = await launchEmbeddedTarget(this.launcher, '127.0.0.1', undefined, acceptRate, maxClientBuffer);
+        const { acceptRate, maxClientBuffer, overload } = this.scenario.embedded;
+        this.target = await launchEmbeddedTarget(this.launcher, '127.0.0.1', undefined, acceptRate, maxClientBuffer, overload);
         this.target.onLost((reason) => this.emitEvent({ type: 'target-lost', at: Date.now(), reason }));
         this.resolvedScenario = resolveEmbeddedUrls(this.scenario, this.target.ports);
       }
       const plan = planHosts({ totalDevices: this.deviceCount, requested: this.scenario.hosts, cores: this.opts.cores, fdLimit: readFdLimit()?.soft ?? null });
       this.shards = shardGroups(this.scenario, plan.hosts);
-      this.perHostRate = (n: number) => (this.scenario.ramp > 0 ? (this.scenario.ramp * n) / this.deviceCount : 0);
-      await Promise.all(this.shards.map((shards, hostId) => this.launchHost(hostId, shards, this.perHostRate)));
+      await Promise.all(this.shards.map((shards, hostId) => this.launchHost(hostId, shards)));
       const overBudget = this.hosts.find((h) => h.devices > plan.perHostCapacity);
       if (overBudget) {
         throw new StartError(`host ${overBudget.hostId} would hold ${overBudget.devices} devices but a process may open only ${plan.perHostCapacity}; use more hosts`);
@@ -140,7 +140,23 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
     this.timers.push(setTimeout(() => void this.stop('duration'), this.scenario.duration));
   }
 
-  private launchHost(hostId: number, shards: Shard[], rateFor: (devices: number) => number): Promise<void> {
+  /**
+   * A host's share of the connect rates: of the fleet ramp, in proportion to its devices in
+   * groups without a ramp of their own; of each such group's ramp, in proportion to its devices there.
+   */
+  private ratesFor(shards: Shard[], fleetRamp: number): { connectRate: number; groupRates: Record<number, number> } {
+    const groups = this.scenario.groups;
+    const shared = (ss: Shard[]) => ss.filter((s) => groups[s.group].ramp === undefined).reduce((n, s) => n + s.count, 0);
+    const sharedTotal = groups.filter((g) => g.ramp === undefined).reduce((n, g) => n + g.count, 0);
+    const groupRates: Record<number, number> = {};
+    for (const s of shards) {
+      const own = groups[s.group].ramp;
+      if (own !== undefined) groupRates[s.group] = own > 0 ? (own * s.count) / groups[s.group].count : 0;
+    }
+    return { connectRate: fleetRamp > 0 && sharedTotal > 0 ? (fleetRamp * shared(shards)) / sharedTotal : 0, groupRates };
+  }
+
+  private launchHost(hostId: number, shards: Shard[]): Promise<void> {
     const handle = this.launcher.launch<HostCommand, HostEvent>('host', `host-${hostId}`);
     const devices = shards.reduce((n, s) => n + s.count, 0);
     let markExited!: () => void;
@@ -166,7 +182,7 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
         else if (slot.state !== 'stopped' && slot.state !== 'stopping') this.hostLost(slot, signal ? `killed by ${signal}` : `exited with code ${code}`);
         else slot.state = 'stopped';
       });
-      handle.send({ type: 'init', init: { hostId, scenario: this.resolvedScenario, shards, connectRate: rateFor(devices), batchIntervalMs: this.opts.batchIntervalMs } });
+      handle.send({ type: 'init', init: { hostId, scenario: this.resolvedScenario, shards, ...this.ratesFor(shards, this.fleetRamp), batchIntervalMs: this.opts.batchIntervalMs } });
     });
   }
 
@@ -210,9 +226,8 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
 
   /** Changes the fleet-wide connect rate while running. */
   setRamp(connectsPerSec: number): void {
-    for (const h of this.hosts) {
-      h.handle.send({ type: 'set-rate', connectRate: connectsPerSec > 0 ? (connectsPerSec * h.devices) / this.deviceCount : 0 });
-    }
+    this.fleetRamp = connectsPerSec;
+    for (const h of this.hosts) h.handle.send({ type: 'set-rate', connectRate: this.ratesFor(h.shards, connectsPerSec).connectRate });
   }
 
   /** Changes a group's timers (intervals, sizes) while running. */
@@ -351,7 +366,7 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
     slot.handle.kill('SIGKILL');
     await slot.exited;
     if (restart && this.state === 'running') {
-      await this.launchHost(hostId, slot.shards, this.perHostRate);
+      await this.launchHost(hostId, slot.shards);
       const fresh = this.hosts[hostId];
       fresh.state = 'running';
       fresh.handle.send({ type: 'start' });

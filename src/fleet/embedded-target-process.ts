@@ -1,7 +1,7 @@
 // Runs the embedded target in its own process (so it never shares the generator's event loop)
 // and points embedded:… URLs at it.
 import type { Scenario } from '../contract/scenario.ts';
-import type { TargetCommand, TargetEvent, TargetFault, TargetOptions, TargetPorts, TargetStats } from '../contract/target.ts';
+import type { TargetCommand, TargetEvent, TargetFault, TargetOptions, TargetOverload, TargetPorts, TargetStats } from '../contract/target.ts';
 import type { ChildHandle, Launcher } from './launcher.ts';
 
 export interface RunningTarget {
@@ -40,6 +40,16 @@ function checkMaxClientBuffer(bytes: number): void {
   }
 }
 
+function checkOverload(o: TargetOverload): void {
+  const { attemptsPerSec, shedPercent } = (o ?? {}) as Partial<TargetOverload>;
+  if (typeof attemptsPerSec !== 'number' || !Number.isFinite(attemptsPerSec) || attemptsPerSec <= 0) {
+    throw new RangeError(`overload.attemptsPerSec: expected connection attempts per second > 0, got ${String(attemptsPerSec)}`);
+  }
+  if (typeof shedPercent !== 'number' || !Number.isFinite(shedPercent) || shedPercent < 0 || shedPercent > 100) {
+    throw new RangeError(`overload.shedPercent: expected a percentage 0-100, got ${String(shedPercent)}`);
+  }
+}
+
 interface PendingFault {
   resolve(result: { affected: number }): void;
   reject(err: Error): void;
@@ -53,9 +63,12 @@ export async function launchEmbeddedTarget(
   acceptRate?: number,
   /** TargetOptions.maxClientBuffer: bytes buffered towards one client before it is dropped (0 = no cap). */
   maxClientBuffer?: number,
+  /** TargetOptions.overload: per-listener attempts/s over which shedPercent % of clients are closed each second. */
+  overload?: TargetOverload,
 ): Promise<RunningTarget> {
   if (acceptRate !== undefined) checkAcceptRate(acceptRate);
   if (maxClientBuffer !== undefined) checkMaxClientBuffer(maxClientBuffer);
+  if (overload !== undefined) checkOverload(overload);
   const child: ChildHandle<TargetCommand, TargetEvent> = launcher.launch('target', 'target');
   let stopping = false;
   let exited = false;
@@ -134,6 +147,7 @@ export async function launchEmbeddedTarget(
   const options: TargetOptions = { host, ports };
   if (acceptRate !== undefined) options.acceptRate = acceptRate;
   if (maxClientBuffer !== undefined) options.maxClientBuffer = maxClientBuffer;
+  if (overload !== undefined) options.overload = { attemptsPerSec: overload.attemptsPerSec, shedPercent: overload.shedPercent };
   child.send({ type: 'start', options });
   try {
     target.ports = await ready;

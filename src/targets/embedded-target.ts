@@ -2,7 +2,8 @@
 // so the simulated fleet has something to connect to without any external infrastructure.
 // It also produces the faults a fleet is tested against (kick, pause-reading, restart), can
 // limit how fast it accepts connections (admission control), reports backpressure (bytes held
-// for slow readers) and can cap it by dropping clients that fall too far behind.
+// for slow readers) and can cap it by dropping clients that fall too far behind, and can model
+// overload: a listener swamped by connection attempts sheds some of its established clients.
 import type { TargetFault, TargetOptions, TargetPorts, TargetStats } from '../contract/target.ts';
 import { AcceptRate, checkAcceptRate } from './admission.ts';
 import { BufferCap } from './backpressure.ts';
@@ -11,6 +12,7 @@ import { pauseReading, resumeReading } from './connections.ts';
 import type { ClientConnection } from './connections.ts';
 import type { BusyPortRetry } from './listen.ts';
 import { startMqttBroker } from './mqtt-broker.ts';
+import { AttemptCounter, checkOverload } from './overload.ts';
 import type { MqttBroker } from './mqtt-broker.ts';
 import { startRoomServer } from './room-server.ts';
 import type { RoomServer } from './room-server.ts';
@@ -47,6 +49,8 @@ const RESTART_BIND_RETRY: BusyPortRetry = { attempts: 10, delayMs: 100 };
 const HOLD_KEEPALIVE_EVERY_MS = 500;
 /** How often the cap is enforced over every client (the servers also check it as they write). */
 export const BUFFER_SAMPLE_EVERY_MS = 250;
+/** The overload model's window: attempts are counted, and overload judged, per second. */
+export const OVERLOAD_WINDOW_MS = 1000;
 
 interface Servers {
   broker: MqttBroker;
@@ -59,10 +63,25 @@ interface Limits {
   rooms: AcceptRate;
 }
 
-async function startServers(host: string, ports: TargetPorts, limits: Limits, bufferCap: BufferCap, busyPortRetry?: BusyPortRetry): Promise<Servers> {
+/** Connection attempts in the current window, per listener. */
+interface Attempts {
+  mqtt: AttemptCounter;
+  mqttWs: AttemptCounter;
+  rooms: AttemptCounter;
+}
+
+async function startServers(
+  host: string,
+  ports: TargetPorts,
+  limits: Limits,
+  attempts: Attempts,
+  bufferCap: BufferCap,
+  busyPortRetry?: BusyPortRetry,
+): Promise<Servers> {
   const acceptRate = { tcp: limits.mqtt, ws: limits.mqttWs };
-  const broker = await startMqttBroker({ host, tcpPort: ports.mqtt, wsPort: ports.mqttWs, acceptRate, bufferCap, busyPortRetry });
-  const rooms = await startRoomServer({ host, port: ports.rooms, acceptRate: limits.rooms, bufferCap, busyPortRetry }).catch(async (err: unknown) => {
+  const brokerAttempts = { tcp: attempts.mqtt, ws: attempts.mqttWs };
+  const broker = await startMqttBroker({ host, tcpPort: ports.mqtt, wsPort: ports.mqttWs, acceptRate, attempts: brokerAttempts, bufferCap, busyPortRetry });
+  const rooms = await startRoomServer({ host, port: ports.rooms, acceptRate: limits.rooms, attempts: attempts.rooms, bufferCap, busyPortRetry }).catch(async (err: unknown) => {
     await broker.stop(); // leave nothing listening when start fails half way
     throw err;
   });
@@ -112,11 +131,15 @@ export async function startEmbeddedTarget(options: TargetOptions): Promise<Embed
   const { host } = options;
   const rate = options.acceptRate ?? 0;
   checkAcceptRate(rate);
+  const overload = options.overload;
+  if (overload !== undefined) checkOverload(overload);
+  const attempts: Attempts = { mqtt: new AttemptCounter(), mqttWs: new AttemptCounter(), rooms: new AttemptCounter() };
+  const overloadStats = { shed: 0, seconds: 0 };
   // One bucket per listener; they outlive restarts (a reconnect storm after one meets the limit).
   const limits: Limits = { mqtt: new AcceptRate(rate), mqttWs: new AcceptRate(rate), rooms: new AcceptRate(rate) };
   // Like the limits, the cap outlives restarts (droppedSlowClients counts since start).
   const bufferCap = new BufferCap(options.maxClientBuffer ?? 0, options.slowClientBytes);
-  let servers: Servers | undefined = await startServers(host, options.ports, limits, bufferCap);
+  let servers: Servers | undefined = await startServers(host, options.ports, limits, attempts, bufferCap);
   const ports: TargetPorts = { mqtt: servers.broker.tcpPort, mqttWs: servers.broker.wsPort, rooms: servers.rooms.port };
   // Counters of servers a restart (or stop) replaced, so stats stay "since start".
   const earlier = { mqttPublishesIn: 0, roomFramesIn: 0, roomFramesOut: 0 };
@@ -160,9 +183,47 @@ export async function startEmbeddedTarget(options: TargetOptions): Promise<Embed
     return paused.length;
   };
 
+  /**
+   * The overload model's one timer: at the end of each second, every listener that saw more
+   * attempts than attemptsPerSec sheds shedPercent of its established clients. Runs while
+   * servers do (cleared by stop and restart, started again after a restart with fresh windows).
+   */
+  let overloadTimer: NodeJS.Timeout | undefined;
+  const endOverloadWindow = (): void => {
+    const s = servers;
+    if (!overload || !s || stopping) return;
+    const listeners: Array<[AttemptCounter, Iterable<ClientConnection>]> = [
+      [attempts.mqtt, s.broker.connections('tcp')],
+      [attempts.mqttWs, s.broker.connections('ws')],
+      [attempts.rooms, s.rooms.connections()],
+    ];
+    let overloaded = false;
+    for (const [counter, connections] of listeners) {
+      if (counter.endWindow() <= overload.attemptsPerSec) continue;
+      overloaded = true;
+      const clients = [...connections].filter((c) => c.isClient());
+      const shed = pickRandom(clients, Math.round((clients.length * overload.shedPercent) / 100));
+      for (const c of shed) c.kick(); // the kick fault's path: MQTT client.close(), rooms terminate()
+      overloadStats.shed += shed.length;
+    }
+    if (overloaded) overloadStats.seconds++;
+  };
+  const startOverloadTimer = (): void => {
+    if (!overload) return;
+    for (const counter of [attempts.mqtt, attempts.mqttWs, attempts.rooms]) counter.endWindow();
+    overloadTimer = setInterval(endOverloadWindow, OVERLOAD_WINDOW_MS);
+    overloadTimer.unref(); // the listeners keep the process alive, not this
+  };
+  const stopOverloadTimer = (): void => {
+    clearInterval(overloadTimer);
+    overloadTimer = undefined;
+  };
+  startOverloadTimer();
+
   const stopServers = async (): Promise<void> => {
     const s = servers;
     if (!s) return;
+    stopOverloadTimer();
     await Promise.all([s.broker.stop(), s.rooms.stop()]);
     const broker = s.broker.stats();
     const rooms = s.rooms.stats();
@@ -188,7 +249,8 @@ export async function startEmbeddedTarget(options: TargetOptions): Promise<Embed
         const affected = clientsOf(s).length;
         await stopServers();
         try {
-          servers = await startServers(host, ports, limits, bufferCap, RESTART_BIND_RETRY);
+          servers = await startServers(host, ports, limits, attempts, bufferCap, RESTART_BIND_RETRY);
+          startOverloadTimer();
         } catch (err) {
           failure = new Error(`restart failed: ${messageOf(err)}`);
           throw failure;
@@ -231,6 +293,8 @@ export async function startEmbeddedTarget(options: TargetOptions): Promise<Embed
         maxClientBufferedBytes: buffers.maxClientBufferedBytes,
         slowClients: buffers.slowClients,
         droppedSlowClients: bufferCap.dropped,
+        shedByOverload: overloadStats.shed,
+        overloadedSeconds: overloadStats.seconds,
       };
     },
     fault: (f) => {
@@ -251,6 +315,7 @@ export async function startEmbeddedTarget(options: TargetOptions): Promise<Embed
     },
     stop: () => {
       clearInterval(sampler);
+      stopOverloadTimer();
       return (stopping ??= serial(stopServers));
     },
   };

@@ -7,6 +7,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import type { WebSocket } from 'ws';
 import type { AcceptRate } from './admission.ts';
+import type { AttemptCounter } from './overload.ts';
 import type { BufferCap } from './backpressure.ts';
 import { refuseUpgrade } from './connections.ts';
 import type { ClientConnection } from './connections.ts';
@@ -21,6 +22,8 @@ export interface MqttBrokerOptions {
   wsPort: number;
   /** Admission control per listener; none means every connection is accepted. */
   acceptRate?: { tcp: AcceptRate; ws: AcceptRate };
+  /** Connection attempts per listener (accepted and refused), for the overload model. */
+  attempts?: { tcp: AttemptCounter; ws: AttemptCounter };
   /** Retrying busy ports (a restart taking its ports back); none by default. */
   busyPortRetry?: BusyPortRetry;
   /** Backpressure cap, checked whenever a client's stream stops taking writes; none means no cap. */
@@ -31,8 +34,11 @@ export interface MqttBroker {
   readonly tcpPort: number;
   readonly wsPort: number;
   stats(): { mqttClients: number; mqttPublishesIn: number };
-  /** Every accepted connection still open, over both transports (CONNECT received or not). */
-  connections(): Iterable<ClientConnection>;
+  /**
+   * Every accepted connection still open (CONNECT received or not): over both transports, or
+   * over the one given (the overload model sheds per listener).
+   */
+  connections(transport?: 'tcp' | 'ws'): Iterable<ClientConnection>;
   stop(): Promise<void>;
 }
 
@@ -55,7 +61,7 @@ export async function startMqttBroker(options: MqttBrokerOptions): Promise<MqttB
   aedes.on('clientError', () => {});
   aedes.on('connectionError', () => {});
 
-  const connections = new Set<ClientConnection>();
+  const byTransport = { tcp: new Set<ClientConnection>(), ws: new Set<ClientConnection>() };
   /**
    * Serves one connection. `stream` is what aedes reads and writes (client.conn): the TCP socket
    * itself, or for MQTT over WebSocket a stream over `ws`.
@@ -76,6 +82,7 @@ export async function startMqttBroker(options: MqttBrokerOptions): Promise<MqttB
       // aedes keeps its keepalive deadline in this timer and refreshes it on every packet.
       holdKeepalive: () => (client as unknown as { _keepaliveTimer?: NodeJS.Timeout | null })._keepaliveTimer?.refresh(),
     };
+    const connections = byTransport[ws ? 'ws' : 'tcp'];
     connections.add(connection);
     socket.once('close', () => connections.delete(connection));
     const cap = options.bufferCap;
@@ -93,6 +100,7 @@ export async function startMqttBroker(options: MqttBrokerOptions): Promise<MqttB
   };
 
   const tcp = createNetServer((socket) => {
+    options.attempts?.tcp.attempt();
     // Over the accept rate: dropped before aedes sees it, as a server shedding load at accept.
     if (options.acceptRate && !options.acceptRate.tcp.admit()) return void socket.destroy();
     serve(socket, socket);
@@ -107,6 +115,7 @@ export async function startMqttBroker(options: MqttBrokerOptions): Promise<MqttB
   // handleUpgrade still answers 400 to paths other than /mqtt.
   const wss = new WebSocketServer({ noServer: true, path: '/mqtt', perMessageDeflate: false });
   http.on('upgrade', (req, socket, head) => {
+    if (options.attempts && wss.shouldHandle(req) === true) options.attempts.ws.attempt();
     if (options.acceptRate && wss.shouldHandle(req) === true && !options.acceptRate.ws.admit()) return refuseUpgrade(socket);
     wss.handleUpgrade(req, socket, head, (ws) => {
       const stream = createWebSocketStream(ws);
@@ -125,7 +134,8 @@ export async function startMqttBroker(options: MqttBrokerOptions): Promise<MqttB
       tcpSockets.destroyAll();
       httpSockets.destroyAll();
       wss.close();
-      connections.clear();
+      byTransport.tcp.clear();
+      byTransport.ws.clear();
       await closed;
     })());
 
@@ -136,7 +146,7 @@ export async function startMqttBroker(options: MqttBrokerOptions): Promise<MqttB
       tcpPort,
       wsPort,
       stats: () => ({ mqttClients: aedes.connectedClients, mqttPublishesIn: publishesIn }),
-      connections: () => connections,
+      connections: (transport) => (transport ? byTransport[transport] : [...byTransport.tcp, ...byTransport.ws]),
       stop,
     };
   } catch (err) {

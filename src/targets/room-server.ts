@@ -5,6 +5,7 @@ import { createServer } from 'node:http';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { RawData } from 'ws';
 import type { AcceptRate } from './admission.ts';
+import type { AttemptCounter } from './overload.ts';
 import type { BufferCap } from './backpressure.ts';
 import { refuseUpgrade } from './connections.ts';
 import type { ClientConnection } from './connections.ts';
@@ -17,6 +18,8 @@ export interface RoomServerOptions {
   port: number;
   /** Admission control; none means every connection is accepted. */
   acceptRate?: AcceptRate;
+  /** Connection attempts (accepted and refused), for the overload model. */
+  attempts?: AttemptCounter;
   /** Retrying a busy port (a restart taking its port back); none by default. */
   busyPortRetry?: BusyPortRetry;
   /** Backpressure cap, checked before every send; none means clients buffer without bound. */
@@ -134,6 +137,7 @@ export async function startRoomServer(options: RoomServerOptions): Promise<RoomS
   // noServer: upgrades come through the handler below, which applies the accept rate first.
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
   http.on('upgrade', (req, socket, head) => {
+    options.attempts?.attempt();
     if (options.acceptRate && !options.acceptRate.admit()) return refuseUpgrade(socket);
     wss.handleUpgrade(req, socket, head, (ws) => {
       const connection: ClientConnection = {

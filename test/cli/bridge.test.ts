@@ -100,7 +100,7 @@ describe('browser-mode bridge', () => {
     assert.ok(ws instanceof WebSocket);
     const api = new Client(ws);
     const presets = result(await api.call('listPresets')) as Array<{ name: string }>;
-    assert.deepEqual(presets.map((p) => p.name).sort(), ['demo', 'seed-mqtt', 'seed-ws-rooms', 'slow-readers', 'slow-readers-capped']);
+    assert.deepEqual(presets.map((p) => p.name).sort(), ['avalanche', 'demo', 'seed-mqtt', 'seed-ws-rooms', 'slow-readers', 'slow-readers-capped']);
     const unknown = await api.call('exec', 'rm -rf /');
     assert.ok('ok' in unknown && !unknown.ok);
 

@@ -48,7 +48,7 @@ function run(input: ScenarioInput): Run {
     },
   };
   state.host = new DeviceHost(
-    { hostId: 0, scenario: v.scenario, shards: shardGroups(v.scenario, 1)[0], connectRate: 0, batchIntervalMs: 100 },
+    { hostId: 0, scenario: v.scenario, shards: shardGroups(v.scenario, 1)[0], connectRate: 0, groupRates: {}, batchIntervalMs: 100 },
     (e: HostEvent) => {
       if (e.type === 'batch') {
         state.merger.add(e.batch);

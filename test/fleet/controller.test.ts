@@ -106,3 +106,32 @@ test('a run that cannot start says why and leaves no process behind', async () =
   assert.equal(c.snapshot().state, 'failed');
   assert.ok(c.snapshot().hosts.every((h) => !alive(h.pid)));
 });
+
+test('a group with a ramp of its own connects at its own pace, the others at the fleet ramp', async () => {
+  const c = new FleetController(
+    scenario({
+      ramp: 0,
+      hosts: 2,
+      groups: [
+        { name: 'fast', protocol: 'ws', url: 'embedded:ws', count: 40, clientId: 'fast-{index}' },
+        { name: 'slow', protocol: 'ws', url: 'embedded:ws', count: 40, clientId: 'slow-{index}', ramp: 20 },
+      ],
+    }),
+  );
+  await c.start();
+  try {
+    await waitFor('all 80 online', () => c.snapshot().gauges.online === 80, 20_000);
+    const startsOf = async (prefix: string) => {
+      const times: number[] = [];
+      for (let i = 0; i < 40; i++) times.push((await c.deviceLog(`${prefix}-${i}`))!.events.find((e) => e.kind === 'connecting')!.t);
+      return Math.max(...times) - Math.min(...times);
+    };
+    const fastSpan = await startsOf('fast');
+    const slowSpan = await startsOf('slow');
+    // 40 connects at 20/s (over two hosts) cannot start in less than ~1.8 s; the unlimited group starts at once.
+    assert.ok(slowSpan >= 1500, `the ramped group started within ${slowSpan} ms`);
+    assert.ok(fastSpan < slowSpan, `unlimited ${fastSpan} ms vs ramped ${slowSpan} ms`);
+  } finally {
+    await c.stop();
+  }
+});

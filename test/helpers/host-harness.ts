@@ -20,7 +20,7 @@ export function startHost(input: ScenarioInput, connectRate = 0): HostHarness {
   let stopped!: () => void;
   const done = new Promise<void>((r) => (stopped = r));
   const host = new DeviceHost(
-    { hostId: 0, scenario: v.scenario, shards: shardGroups(v.scenario, 1)[0], connectRate, batchIntervalMs: 100 },
+    { hostId: 0, scenario: v.scenario, shards: shardGroups(v.scenario, 1)[0], connectRate, groupRates: {}, batchIntervalMs: 100 },
     (e: HostEvent) => {
       if (e.type === 'batch') merger.add(e.batch);
       if (e.type === 'stopped') stopped();

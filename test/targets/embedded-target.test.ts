@@ -124,6 +124,8 @@ test('rooms: join, broadcast to the sender\'s room only, echo to the sender only
     maxClientBufferedBytes: 0,
     slowClients: 0,
     droppedSlowClients: 0,
+    shedByOverload: 0,
+    overloadedSeconds: 0,
   });
 });
 

@@ -100,3 +100,21 @@ test('--max-client-buffer sets the backpressure cap (bytes, k or m); a bad value
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stdout, /stopped \|/);
 });
+
+test('--overload-attempts/--overload-shed set the overload model; alone or out of range they are usage errors', BOUND, async (t) => {
+  const alone = await run(t, ['--overload-attempts', '20']).exited;
+  assert.equal(alone.code, 2);
+  assert.match(alone.stderr, /--overload-attempts and --overload-shed go together/);
+  const zero = await run(t, ['--overload-attempts', '0', '--overload-shed', '50']).exited;
+  assert.equal(zero.code, 2);
+  assert.match(zero.stderr, /--overload-attempts: expected connection attempts per second \(a number > 0\), got "0"/);
+  const tooMuch = await run(t, ['--overload-attempts', '20', '--overload-shed', '150']).exited;
+  assert.equal(tooMuch.code, 2);
+  assert.match(tooMuch.stderr, /--overload-shed: expected a percentage 0-100, got "150"/);
+
+  const { child, exited, output } = run(t, ['--mqtt-port', '0', '--ws-port', '0', '--rooms-port', '0', '--overload-attempts', '20', '--overload-shed', '50']);
+  await output(/overload: +over 20 attempts\/s on a listener, 50% of its clients shed each second\n/);
+  child.kill('SIGINT');
+  const result = await exited;
+  assert.equal(result.code, 0, result.stderr);
+});

@@ -211,6 +211,13 @@ class MqttSession extends FaultableSession implements Session {
     else this.client.end(true);
   }
 
+  override reset(): void {
+    super.reset();
+    // Over WebSocket mqtt.js reads a stream wrapped around the ws, which learns of the reset
+    // late (seconds); end it now so the drop is seen when it happens.
+    this.client.stream?.destroy();
+  }
+
   writeQueueBytes(): number {
     return this.queued();
   }
