@@ -99,6 +99,14 @@ function DrawerBody({ id }: { id: string }) {
                 {fmtInt(d.received)} <span className="muted">· {fmtBytes(d.bytesReceived)}</span>
               </dd>
             </div>
+            <div>
+              <dt>write queue</dt>
+              <dd className="num" data-testid="device-write-queue">{fmtBytes(d.writeQueueBytes ?? 0)}</dd>
+            </div>
+            <div>
+              <dt>QoS 1 in flight</dt>
+              <dd className="num">{fmtInt(d.inflight ?? 0)}</dd>
+            </div>
           </dl>
           <div className="subhead drawer-sub">
             Events <span className="muted">{events.length} · newest first</span>

@@ -35,6 +35,9 @@ export interface DeviceRow {
   lastReason?: string;
   sent: number;
   received: number;
+  /** Backpressure on this device now: bytes queued in its socket, QoS 1 PUBLISHes awaiting PUBACK. */
+  writeQueueBytes: number;
+  inflight: number;
 }
 
 export interface DeviceQuery {

@@ -359,6 +359,8 @@ export class Device implements DeviceLink, Waiter {
       lastReason: this.lastReason,
       sent: this.sentMessages,
       received: this.receivedMessages,
+      writeQueueBytes: this.session?.writeQueueBytes() ?? 0,
+      inflight: this.session?.inflight() ?? 0,
     };
   }
 

@@ -315,7 +315,7 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
       for (let index = s.first; index < s.first + s.count; index++) {
         const id = render(g.clientId, { index, group: g.name });
         if (filter.search && !id.includes(filter.search)) continue;
-        rows.push({ id, group: g.name, index, hostId: slot.hostId, state: 'lost', connects: 0, disconnects: 0, lastReason: 'host-lost', sent: 0, received: 0 });
+        rows.push({ id, group: g.name, index, hostId: slot.hostId, state: 'lost', connects: 0, disconnects: 0, lastReason: 'host-lost', sent: 0, received: 0, writeQueueBytes: 0, inflight: 0 });
       }
     }
     return rows;

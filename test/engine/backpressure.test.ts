@@ -291,6 +291,7 @@ describe('device-side backpressure', () => {
       assert.equal(r.merger.totals.pubacks, 0);
       await waitFor('the server saw the 6 publishes', () => broker.publishes === 6);
       assert.equal(broker.publishes, 6);
+      for (let i = 0; i < 3; i++) assert.equal(r.host.deviceLog(0, i)?.device.inflight, 2, `device ${i} shows its own window`);
     } finally {
       await r.stop();
     }
