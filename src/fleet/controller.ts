@@ -7,15 +7,16 @@ import type { DeviceLog } from '../contract/device-log.ts';
 import type { HostCommand, HostEvent, Shard } from '../contract/host-protocol.ts';
 import type { GroupTimers, Scenario } from '../contract/scenario.ts';
 import type { FleetEvent, FleetSnapshot, HostStatus, RunState, RunSummary, TimelinePoint } from '../contract/snapshot.ts';
-import type { DevicePage, DeviceQuery, DeviceRow } from '../contract/fleet-api.ts';
-import { render } from '../engine/templates.ts';
+import type { DevicePage, DeviceQuery } from '../contract/fleet-api.ts';
 import { readFdLimit } from '../engine/fd-limit.ts';
 import { launchEmbeddedTarget, resolveEmbeddedUrls, usesEmbeddedTarget, type RunningTarget } from './embedded-target-process.ts';
-import { ChildProcessLauncher, type ChildHandle, type Launcher } from './launcher.ts';
+import { ChildProcessLauncher, type Launcher } from './launcher.ts';
 import { MetricsMerger } from './metrics-merger.ts';
-import { findDevice, ownerOf, planHosts, shardGroups } from './sharding.ts';
+import { pageDevices } from './device-pages.ts';
+import type { HostSlot } from './host-slot.ts';
+import { findDevice, hostRates, ownerOf, planHosts, shardGroups } from './sharding.ts';
 import { buildSummary } from './summary.ts';
-import { StormTracker } from './storm-tracker.ts';
+import { StormRunner } from './storm-runner.ts';
 import { SaturationWatch } from './saturation.ts';
 import type { StormAction, StormRecord } from '../contract/storm.ts';
 
@@ -28,19 +29,6 @@ export interface ControllerOptions {
 }
 
 export class StartError extends Error {}
-
-interface HostSlot {
-  hostId: number;
-  handle: ChildHandle<HostCommand, HostEvent>;
-  shards: Shard[];
-  devices: number;
-  state: HostStatus['state'];
-  pid: number | null;
-  lostReason?: string;
-  exited: Promise<void>;
-  /** Killed on purpose by a storm that starts it again. */
-  restarting?: boolean;
-}
 
 const HOST_READY_TIMEOUT_MS = 15_000;
 const HOST_STOP_TIMEOUT_MS = 8_000;
@@ -62,7 +50,21 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
   private stopping: Promise<RunSummary> | null = null;
   private starting: Promise<void> | null = null;
   private onlineAtEnd = 0;
-  private readonly storms: StormTracker[] = [];
+  private readonly storms = new StormRunner({
+    startedAt: () => this.startedAt,
+    online: () => this.merger.gauges().online,
+    totals: () => this.merger.totals,
+    onHosts: async (storm) => {
+      const answers = await Promise.all(this.hosts.map((slot) => this.ask(slot, (reqId) => ({ type: 'storm', reqId, storm }))));
+      return answers.reduce((n, a) => n + (a?.type === 'storm-done' ? a.affected : 0), 0);
+    },
+    onTarget: async (fault) => {
+      if (!this.target) throw new Error('the run has no embedded target');
+      return (await this.target.fault(fault)).affected;
+    },
+    killHost: (hostId, restart) => this.killHost(hostId, restart),
+    emit: (e) => this.emitEvent(e),
+  });
   private readonly saturation = new SaturationWatch(() => this.startedAt);
   private fleetRamp = 0;
   private endReason: RunSummary['endReason'] = 'stopped';
@@ -128,7 +130,7 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
     this.timers.push(
       setInterval(() => {
         const snap = this.snapshot();
-        for (const t of this.storms) t.observe(snap.at, snap.gauges.online, snap.rates.connectsPerSec, snap.totals);
+        this.storms.observe(snap);
         this.emit('snapshot', snap);
       }, this.opts.snapshotIntervalMs),
     );
@@ -138,22 +140,6 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
     }
     this.timers.push(setInterval(() => this.emit('timeline', this.tick()), 1000));
     this.timers.push(setTimeout(() => void this.stop('duration'), this.scenario.duration));
-  }
-
-  /**
-   * A host's share of the connect rates: of the fleet ramp, in proportion to its devices in
-   * groups without a ramp of their own; of each such group's ramp, in proportion to its devices there.
-   */
-  private ratesFor(shards: Shard[], fleetRamp: number): { connectRate: number; groupRates: Record<number, number> } {
-    const groups = this.scenario.groups;
-    const shared = (ss: Shard[]) => ss.filter((s) => groups[s.group].ramp === undefined).reduce((n, s) => n + s.count, 0);
-    const sharedTotal = groups.filter((g) => g.ramp === undefined).reduce((n, g) => n + g.count, 0);
-    const groupRates: Record<number, number> = {};
-    for (const s of shards) {
-      const own = groups[s.group].ramp;
-      if (own !== undefined) groupRates[s.group] = own > 0 ? (own * s.count) / groups[s.group].count : 0;
-    }
-    return { connectRate: fleetRamp > 0 && sharedTotal > 0 ? (fleetRamp * shared(shards)) / sharedTotal : 0, groupRates };
   }
 
   private launchHost(hostId: number, shards: Shard[]): Promise<void> {
@@ -182,7 +168,7 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
         else if (slot.state !== 'stopped' && slot.state !== 'stopping') this.hostLost(slot, signal ? `killed by ${signal}` : `exited with code ${code}`);
         else slot.state = 'stopped';
       });
-      handle.send({ type: 'init', init: { hostId, scenario: this.resolvedScenario, shards, ...this.ratesFor(shards, this.fleetRamp), batchIntervalMs: this.opts.batchIntervalMs } });
+      handle.send({ type: 'init', init: { hostId, scenario: this.resolvedScenario, shards, ...hostRates(this.scenario, shards, this.fleetRamp), batchIntervalMs: this.opts.batchIntervalMs } });
     });
   }
 
@@ -191,7 +177,7 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
       case 'batch':
         if (slot.state === 'lost') break;
         this.merger.add(event.batch);
-        for (const t of this.storms) t.addBatch(event.batch);
+        this.storms.addBatch(event.batch);
         if (this.state === 'running') {
           const saturated = this.saturation.observe(event.batch);
           if (saturated) this.emitEvent({ type: 'generator-saturated', at: saturated.firstAt, record: saturated });
@@ -227,7 +213,7 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
   /** Changes the fleet-wide connect rate while running. */
   setRamp(connectsPerSec: number): void {
     this.fleetRamp = connectsPerSec;
-    for (const h of this.hosts) h.handle.send({ type: 'set-rate', connectRate: this.ratesFor(h.shards, connectsPerSec).connectRate });
+    for (const h of this.hosts) h.handle.send({ type: 'set-rate', connectRate: hostRates(this.scenario, h.shards, connectsPerSec).connectRate });
   }
 
   /** Changes a group's timers (intervals, sizes) while running. */
@@ -266,94 +252,17 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
     return answer?.type === 'device-log' ? answer.log : null;
   }
 
-  /**
-   * One page of the devices matching `query`, ordered by group, then host, then index. Hosts
-   * count their matches first, then only the hosts overlapping the page send rows; devices of
-   * a lost host are listed as lost.
-   */
-  async devices(query: DeviceQuery): Promise<DevicePage> {
-    const groupFilter = query.group === undefined ? null : this.scenario.groups.findIndex((g) => g.name === query.group);
-    const filter = { state: query.state, search: query.search || undefined };
-    const counts = await Promise.all(
-      this.hosts.map(async (slot) => {
-        if (slot.state === 'lost') return this.scenario.groups.map((_, g) => this.lostRows(slot, g, filter).length);
-        const answer = await this.ask(slot, (reqId) => ({ type: 'count-devices', reqId, filter }));
-        return answer?.type === 'device-counts' ? answer.counts : this.scenario.groups.map(() => 0);
-      }),
-    );
-    const blocks: Array<{ slot: HostSlot; group: number; count: number; start: number }> = [];
-    let total = 0;
-    this.scenario.groups.forEach((_, group) => {
-      if (groupFilter !== null && group !== groupFilter) return;
-      this.hosts.forEach((slot, h) => {
-        const count = counts[h][group] ?? 0;
-        if (count > 0) blocks.push({ slot, group, count, start: total });
-        total += count;
-      });
-    });
-    const end = query.offset + query.limit;
-    const pages = await Promise.all(
-      blocks
-        .filter((b) => b.start < end && b.start + b.count > query.offset)
-        .map(async (b) => {
-          const skip = Math.max(0, query.offset - b.start);
-          const take = Math.min(b.count, end - b.start) - skip;
-          if (b.slot.state === 'lost') return this.lostRows(b.slot, b.group, filter).slice(skip, skip + take);
-          const answer = await this.ask(b.slot, (reqId) => ({ type: 'list-devices', reqId, group: b.group, filter, skip, take }));
-          return answer?.type === 'device-rows' ? answer.rows : [];
-        }),
-    );
-    return { total, offset: query.offset, rows: pages.flat() };
+  /** One page of the devices matching `query` (see device-pages.ts). */
+  devices(query: DeviceQuery): Promise<DevicePage> {
+    return pageDevices(this.scenario, this.hosts, query, (slot, build) => this.ask(slot as HostSlot, build));
   }
 
-  private lostRows(slot: HostSlot, group: number, filter: { state?: string; search?: string }): DeviceRow[] {
-    if (filter.state && filter.state !== 'lost') return [];
-    const g = this.scenario.groups[group];
-    const rows: DeviceRow[] = [];
-    for (const s of slot.shards) {
-      if (s.group !== group) continue;
-      for (let index = s.first; index < s.first + s.count; index++) {
-        const id = render(g.clientId, { index, group: g.name });
-        if (filter.search && !id.includes(filter.search)) continue;
-        rows.push({ id, group: g.name, index, hostId: slot.hostId, state: 'lost', connects: 0, disconnects: 0, lastReason: 'host-lost', sent: 0, received: 0, writeQueueBytes: 0, inflight: 0 });
-      }
-    }
-    return rows;
-  }
+
 
   /** Starts a storm now; resolves with its record once the action has been carried out. */
-  async storm(action: StormAction): Promise<StormRecord> {
-    if (this.state !== 'running') throw new Error('no run in progress');
-    const now = Date.now();
-    const tracker = new StormTracker(this.storms.length + 1, action, now, this.startedAt, this.merger.gauges().online, this.merger.totals);
-    this.storms.push(tracker);
-    try {
-      tracker.record.affected = await this.carryOut(action);
-    } catch (err) {
-      tracker.close((err as Error).message);
-    }
-    this.emitEvent({ type: 'storm', at: now, storm: { ...tracker.record } });
-    return tracker.record;
-  }
-
-  private async carryOut(action: StormAction): Promise<number> {
-    switch (action.action) {
-      case 'drop':
-      case 'blip': {
-        const storm = action.action === 'drop' ? ({ kind: 'drop', percent: action.percent, mode: action.mode, group: action.group } as const) : ({ kind: 'blip', ms: action.for, group: action.group } as const);
-        const answers = await Promise.all(this.hosts.map((slot) => this.ask(slot, (reqId) => ({ type: 'storm', reqId, storm }))));
-        return answers.reduce((n, a) => n + (a?.type === 'storm-done' ? a.affected : 0), 0);
-      }
-      case 'kill-host':
-        return this.killHost(action.host, action.restart);
-      case 'target-kick':
-      case 'target-pause':
-      case 'target-restart': {
-        if (!this.target) throw new Error('the run has no embedded target');
-        const fault = action.action === 'target-kick' ? ({ kind: 'kick', percent: action.percent } as const) : action.action === 'target-pause' ? ({ kind: 'pause-reading', ms: action.for } as const) : ({ kind: 'restart' } as const);
-        return (await this.target.fault(fault)).affected;
-      }
-    }
+  storm(action: StormAction): Promise<StormRecord> {
+    if (this.state !== 'running') return Promise.reject(new Error('no run in progress'));
+    return this.storms.start(action);
   }
 
   /** Kills a host process (SIGKILL, like a crash); with restart, a new one takes over its shard. */
@@ -390,7 +299,7 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
       failureReasons: { ...this.merger.failureReasons },
       latency: this.merger.latency(),
       hosts: this.hosts.map((h) => this.hostStatus(h)),
-      storms: this.storms.map((t) => ({ ...t.record })),
+      storms: this.storms.records(),
       saturation: this.saturation.records(),
       target: this.target?.lastStats ?? null,
       backpressure: this.merger.backpressure(),
@@ -427,7 +336,7 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
       this.endReason = reason;
       this.onlineAtEnd = this.merger.gauges().online;
       this.endedAt = Date.now();
-      for (const t of this.storms) t.close();
+      this.storms.closeAll();
       this.setState('stopping');
       for (const t of this.timers) clearInterval(t);
       this.timers = [];
@@ -442,7 +351,7 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
         endedAt: this.endedAt,
         endReason: this.endReason,
         onlineAtEnd: this.onlineAtEnd,
-        storms: this.storms.map((t) => t.record),
+        storms: this.storms.records(),
         saturation: this.saturation.records(),
       });
       this.emit('snapshot', this.snapshot());

@@ -70,3 +70,19 @@ export function findDevice(scenario: Scenario, id: string): { group: number; ind
   }
   return null;
 }
+
+/**
+ * A host's share of the connect rates: of the fleet ramp, in proportion to its devices in
+ * groups without a ramp of their own; of each such group's ramp, in proportion to its devices there.
+ */
+export function hostRates(scenario: Scenario, shards: Shard[], fleetRamp: number): { connectRate: number; groupRates: Record<number, number> } {
+  const groups = scenario.groups;
+  const shared = shards.filter((s) => groups[s.group].ramp === undefined).reduce((n, s) => n + s.count, 0);
+  const sharedTotal = groups.filter((g) => g.ramp === undefined).reduce((n, g) => n + g.count, 0);
+  const groupRates: Record<number, number> = {};
+  for (const s of shards) {
+    const own = groups[s.group].ramp;
+    if (own !== undefined) groupRates[s.group] = own > 0 ? (own * s.count) / groups[s.group].count : 0;
+  }
+  return { connectRate: fleetRamp > 0 && sharedTotal > 0 ? (fleetRamp * shared) / sharedTotal : 0, groupRates };
+}
