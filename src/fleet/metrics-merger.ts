@@ -155,6 +155,7 @@ export class MetricsMerger {
   tick(now: number, targetBufferedBytes = 0): TimelinePoint {
     const delta = (c: keyof Counters) => this.totals[c] - this.secondStart[c];
     const g = this.gauges();
+    const backpressure = this.backpressure();
     const p99 = {} as Record<LatencyKind, number>;
     for (const k of LATENCY_KINDS) {
       p99[k] = summarize(this.second[k]).p99;
@@ -172,8 +173,8 @@ export class MetricsMerger {
       received: delta('received'),
       bytesSent: delta('bytesSent'),
       targetBufferedBytes,
-      writeQueueBytes: this.backpressure().writeQueueBytes,
-      inflight: this.backpressure().inflight,
+      writeQueueBytes: backpressure.writeQueueBytes,
+      inflight: backpressure.inflight,
       p99,
       hosts: [...this.hosts.entries()].map(([hostId, v]) => ({
         hostId,

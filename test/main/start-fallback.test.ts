@@ -39,38 +39,46 @@ test('probeElectron: says why Electron cannot run, without running or downloadin
   });
 });
 
-test('npm start falls back to browser mode with one line saying why, and serves the UI', async (t) => {
-  if (!existsSync('src/cli/serve-command.ts')) return t.skip('fleetsim serve does not exist yet');
-  assert.ok(existsSync('dist/cli.mjs') && existsSync('dist/main.mjs') && existsSync('dist/renderer/index.html'), 'run npm run build first');
+/**
+ * `npm start`'s script where no Electron binary exists, in its own process group (so the serve
+ * child it starts can be signalled with it). `output()` is everything it printed so far.
+ */
+function startWithoutElectron() {
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts', '--port', '0'], {
     env: { ...process.env, ELECTRON_OVERRIDE_DIST_PATH: mkdtempSync(join(tmpdir(), 'fleetsim-no-electron-')) },
     stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true, // its own process group: the serve child it starts goes down with it below
+    detached: true,
   });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  return { child, exited, output: () => out };
+}
+
+test('npm start falls back to browser mode with one line saying why, and serves the UI', async () => {
+  assert.ok(existsSync('dist/cli.mjs') && existsSync('dist/main.mjs') && existsSync('dist/renderer/index.html'), 'run npm run build first');
+  const { child, exited, output } = startWithoutElectron();
   try {
     const deadline = Date.now() + 20_000;
-    while (!/open (http:\/\/127\.0\.0\.1:\d+\/\S*)/.test(out)) {
-      assert.ok(Date.now() < deadline, `no browser-mode URL within 20 s; output:\n${out}`);
-      assert.equal(child.exitCode, null, `start.ts exited early; output:\n${out}`);
+    while (!/open (http:\/\/127\.0\.0\.1:\d+\/\S*)/.test(output())) {
+      assert.ok(Date.now() < deadline, `no browser-mode URL within 20 s; output:\n${output()}`);
+      assert.equal(child.exitCode, null, `start.ts exited early; output:\n${output()}`);
       await new Promise((r) => setTimeout(r, 50));
     }
-    const lines = out.split('\n').filter((l) => l.includes('Electron could not start'));
-    assert.equal(lines.length, 1, out);
+    const lines = output().split('\n').filter((l) => l.includes('Electron could not start'));
+    assert.equal(lines.length, 1, output());
     assert.match(lines[0], FALLBACK_LINE);
     assert.match(lines[0], /binary not installed: .*electron is missing/);
 
-    const url = /open (http:\/\/127\.0\.0\.1:\d+\/\S*)/.exec(out)![1];
+    const url = /open (http:\/\/127\.0\.0\.1:\d+\/\S*)/.exec(output())![1];
     const res = await fetch(url);
     assert.equal(res.status, 200);
     assert.match(await res.text(), /<title>Fleetsim<\/title>/);
 
     child.kill('SIGTERM'); // start.ts passes it on to serve, which stops and exits
     const code = await Promise.race([exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 10_000))]);
-    assert.equal(code, 0, `start.ts exit code; output:\n${out}`);
+    assert.equal(code, 0, `start.ts exit code; output:\n${output()}`);
   } finally {
     if (child.pid) {
       try {
@@ -82,27 +90,18 @@ test('npm start falls back to browser mode with one line saying why, and serves 
   }
 });
 
-test('Ctrl-C (SIGINT to the whole process group) stops browser mode gracefully, once', async (t) => {
-  if (!existsSync('src/cli/serve-command.ts')) return t.skip('fleetsim serve does not exist yet');
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts', '--port', '0'], {
-    env: { ...process.env, ELECTRON_OVERRIDE_DIST_PATH: mkdtempSync(join(tmpdir(), 'fleetsim-no-electron-')) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+test('Ctrl-C (SIGINT to the whole process group) stops browser mode gracefully, once', async () => {
+  const { child, exited, output } = startWithoutElectron();
   try {
     const deadline = Date.now() + 20_000;
-    while (!/open http:\/\/127\.0\.0\.1/.test(out)) {
-      assert.ok(Date.now() < deadline && child.exitCode === null, `browser mode did not come up; output:\n${out}`);
+    while (!/open http:\/\/127\.0\.0\.1/.test(output())) {
+      assert.ok(Date.now() < deadline && child.exitCode === null, `browser mode did not come up; output:\n${output()}`);
       await new Promise((r) => setTimeout(r, 50));
     }
     process.kill(-child.pid!, 'SIGINT'); // what a terminal does on Ctrl-C
     const code = await Promise.race([exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 10_000))]);
-    assert.equal(code, 0, `a second SIGINT would have made serve exit 130 without stopping; output:\n${out}`);
-    assert.equal(out.match(/fleetsim serve: stopping/g)?.length, 1, out);
+    assert.equal(code, 0, `a second SIGINT would have made serve exit 130 without stopping; output:\n${output()}`);
+    assert.equal(output().match(/fleetsim serve: stopping/g)?.length, 1, output());
   } finally {
     try {
       process.kill(-child.pid!, 'SIGKILL');
