@@ -1,7 +1,14 @@
 // Holds N MQTT devices at the seed rates (20 B / 15 s, 500 B / 60 s, PING / 120 s, QoS 1) for a
 // while and prints what the generator costs. The target is sharded over several processes
 // (Debian's mosquitto when installed, else the embedded target): one process holds < 20k sockets.
-//   npm run bench -- [--devices 20000] [--seconds 60] [--ramp 2000] [--target mosquitto|embedded] [--sources 4] [--json]
+//   npm run bench -- [--devices 20000] [--seconds 60] [--ramp 2000] [--target mosquitto|embedded] [--sources 4]
+//                    [--protocol mqtt|mqtt-tls|mqtt-mtls|mqtt-mtls-shared] [--json]
+// mqtt-tls: server-authenticated TLS (one shared SecureContext); mqtt-mtls: mutual TLS with a
+// certificate per device from a test PKI (issued before the run, timed); mqtt-mtls-shared: mutual
+// TLS with one certificate for every device (one shared SecureContext).
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ScenarioInput } from '../src/contract/scenario.ts';
 import type { TimelinePoint } from '../src/contract/snapshot.ts';
@@ -9,6 +16,8 @@ import { validateScenario } from '../src/contract/validate.ts';
 import { FleetController } from '../src/fleet/controller.ts';
 import { launchEmbeddedTarget } from '../src/fleet/embedded-target-process.ts';
 import { ChildProcessLauncher } from '../src/fleet/launcher.ts';
+import { DeviceCertStore } from '../src/pki/device-certs.ts';
+import { initTestPki, type PkiInfo } from '../src/pki/test-pki.ts';
 import { MOSQUITTO_BIN, startMosquitto } from '../test/helpers/mosquitto.ts';
 
 const { values } = parseArgs({
@@ -18,9 +27,14 @@ const { values } = parseArgs({
     ramp: { type: 'string', default: '2000' },
     target: { type: 'string' },
     sources: { type: 'string', default: '4' },
+    protocol: { type: 'string', default: 'mqtt' },
     json: { type: 'boolean', default: false },
   },
 });
+const PROTOCOLS = ['mqtt', 'mqtt-tls', 'mqtt-mtls', 'mqtt-mtls-shared'] as const;
+const protocol = values.protocol as (typeof PROTOCOLS)[number];
+if (!PROTOCOLS.includes(protocol)) throw new Error(`--protocol: expected one of ${PROTOCOLS.join(', ')}, got ${values.protocol}`);
+const tlsMode = protocol === 'mqtt' ? null : protocol;
 const devices = Number(values.devices);
 const holdSeconds = Number(values.seconds);
 const ramp = Number(values.ramp);
@@ -30,20 +44,53 @@ const say = (line: string) => values.json || process.stderr.write(`${line}\n`);
 
 const PER_TARGET_PROCESS = 15_000;
 const shards = Math.ceil(devices / PER_TARGET_PROCESS);
+const shardCounts = Array.from({ length: shards }, (_, i) => Math.floor(devices / shards) + (i < devices % shards ? 1 : 0));
+
+// TLS runs use a test PKI of their own: per-device certificates are issued (and timed) first.
+let pki: PkiInfo | null = null;
+let issueSeconds = 0;
+if (tlsMode) {
+  pki = await initTestPki(join(mkdtempSync(join(tmpdir(), 'fleetsim-bench-')), 'pki'));
+  if (tlsMode === 'mqtt-mtls') {
+    const store = new DeviceCertStore(pki, 'valid');
+    // Client ids as the groups below name them: bench-<shard>-<index within the shard>.
+    const ids = shardCounts.flatMap((n, shard) => Array.from({ length: n }, (_, i) => `bench-${shard}-${i}`));
+    const t0 = performance.now();
+    let next = 0;
+    await Promise.all(Array.from({ length: 64 }, async () => {
+      while (next < ids.length) await store.ensure(ids[next++]);
+    }));
+    issueSeconds = (performance.now() - t0) / 1000;
+  }
+}
+
 const stops: Array<() => Promise<void>> = [];
 const ports: number[] = [];
 for (let i = 0; i < shards; i++) {
   if (targetKind === 'mosquitto') {
-    const m = await startMosquitto('max_queued_messages 1000');
-    ports.push(m.port);
+    const m = await startMosquitto('max_queued_messages 1000', pki ? { pkiDir: pki.dir, requireCertificate: tlsMode !== 'mqtt-tls' } : undefined);
+    ports.push(pki ? m.tlsPort! : m.port);
     stops.push(m.stop);
   } else {
-    const t = await launchEmbeddedTarget(new ChildProcessLauncher());
-    ports.push(t.ports.mqtt);
+    const tls = pki ? { pki: pki.dir, clientCerts: tlsMode === 'mqtt-tls' ? ('none' as const) : ('require' as const) } : undefined;
+    const t = await launchEmbeddedTarget(new ChildProcessLauncher(), '127.0.0.1', tls ? { mqtt: 0, mqttWs: 0, rooms: 0, mqtts: 0 } : undefined, undefined, undefined, undefined, tls);
+    ports.push(pki ? t.ports.mqtts! : t.ports.mqtt);
     stops.push(t.stop);
   }
 }
-say(`bench: ${devices} MQTT devices, ${targetKind} target over ${shards} process(es), ${sources} source address(es), ramp ${ramp}/s, hold ${holdSeconds}s`);
+// One certificate for every device (mqtt-mtls-shared): key and certificate in one file.
+let sharedCert = '';
+if (pki && tlsMode === 'mqtt-mtls-shared') {
+  sharedCert = join(pki.dir, 'shared-device.pem');
+  writeFileSync(sharedCert, readFileSync(await new DeviceCertStore(pki, 'valid').ensure('bench-shared')));
+}
+const tlsOf = (): ScenarioInput['groups'][number]['tls'] => {
+  if (!pki) return undefined;
+  if (tlsMode === 'mqtt-tls') return { ca: pki.files.ca };
+  if (tlsMode === 'mqtt-mtls-shared') return { ca: pki.files.ca, cert: sharedCert };
+  return { pki: pki.dir, sessionResumption: true };
+};
+say(`bench: ${devices} ${protocol} devices, ${targetKind} target over ${shards} process(es), ${sources} source address(es), ramp ${ramp}/s, hold ${holdSeconds}s`);
 
 const input: ScenarioInput = {
   name: 'bench',
@@ -55,8 +102,9 @@ const input: ScenarioInput = {
   groups: ports.map((port, i) => ({
     name: `shard-${i}`,
     protocol: 'mqtt' as const,
-    url: `mqtt://127.0.0.1:${port}`,
-    count: Math.floor(devices / shards) + (i < devices % shards ? 1 : 0),
+    url: `${pki ? 'mqtts' : 'mqtt'}://127.0.0.1:${port}`,
+    tls: tlsOf(),
+    count: shardCounts[i],
     clientId: `bench-${i}-{index}`,
     mqtt: { qos: 1 as const },
     sourceAddresses: `127.0.0.1-127.0.0.${sources}`,
@@ -111,6 +159,8 @@ const result = {
   disconnects: summary.disconnects,
   connectFailures: summary.connectFailures,
   target: targetKind,
+  protocol,
+  ...(tlsMode ? { tlsHandshakeP50Ms: summary.latencyMs.tls?.p50 ?? 0, tlsHandshakeP99Ms: summary.latencyMs.tls?.p99 ?? 0, certIssueSeconds: Math.round(issueSeconds * 10) / 10 } : {}),
 };
 if (values.json) console.log(JSON.stringify(result));
 else {
@@ -119,5 +169,9 @@ else {
   console.log(`generator RSS        ${rssMB} MB over ${result.hosts} hosts = ${result.rssKBPerDevice} KB/device (marginal ${result.marginalRssKBPerDevice} KB/device)`);
   console.log(`CPU per 1k msg/s     ${result.cpuPctPer1kMsgs}% of a core (${result.hostCpuPct}% at ${result.msgsPerSec} msg/s)`);
   console.log(`loop lag p99 (worst) ${result.loopLagP99Ms} ms`);
+  if (tlsMode) {
+    console.log(`TLS handshake        p50 ${result.tlsHandshakeP50Ms} ms, p99 ${result.tlsHandshakeP99Ms} ms (CONNACK p99 ${summary.latencyMs.connack?.p99 ?? 0} ms)`);
+    if (tlsMode === 'mqtt-mtls') console.log(`device certificates  ${devices} issued in ${result.certIssueSeconds} s before the run (${Math.round(devices / Math.max(issueSeconds, 0.001))}/s)`);
+  }
   console.log(`drops                ${result.disconnects} disconnects, ${result.connectFailures} failed attempts ${JSON.stringify(summary.failures)}`);
 }

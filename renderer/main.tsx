@@ -2,6 +2,7 @@
 // stores, and renders the one-screen UI.
 import 'uplot/dist/uPlot.min.css';
 import './styles.css';
+import './tls.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { z } from 'zod';

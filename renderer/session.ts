@@ -8,6 +8,7 @@ import { connectionStore } from './state/connection-store.ts';
 import { draftGroups, liveTimers, scenarioToInput } from './state/editor-model.ts';
 import { editorStore } from './state/editor-store.ts';
 import { fleetStore, isActive } from './state/fleet-store.ts';
+import { pkiRequest, pkiStore } from './state/pki-store.ts';
 import { stormStore } from './state/storm-store.ts';
 
 export interface ActionsState {
@@ -141,6 +142,19 @@ export async function triggerStorm(action: Record<string, unknown>): Promise<Sto
   }
   stormStore.setState({ busy: false, problems: result.ok ? [] : result.problems });
   return result;
+}
+
+/** Creates the test PKI (or describes the one already there); the answer goes to the PKI control. */
+export async function initPki(): Promise<void> {
+  if (!api || pkiStore.getState().busy) return;
+  pkiStore.setState({ busy: true, result: null });
+  try {
+    pkiStore.setState({ result: await api.certsInit(pkiRequest(pkiStore.getState().dir)) });
+  } catch (err) {
+    pkiStore.setState({ result: { ok: false, problems: [message(err)] } });
+  } finally {
+    pkiStore.setState({ busy: false });
+  }
 }
 
 export function getApi(): FleetApi | null {

@@ -2,7 +2,7 @@
 // requests {id, method, params} → responses {id, ok, result} | {id, ok: false, error};
 // pushes {push: FleetUpdate} go to onUpdate listeners. Reconnects with bounded backoff.
 // No DOM types here: the socket comes from a factory (see ./index.ts), so tests can fake it.
-import type { BridgeMessage, BridgeRequest, DevicePage, DeviceQuery, FleetApi, FleetMethodName, FleetUpdate, PresetInfo, RunStatus, StartResult, StormResult } from '../../src/contract/fleet-api.ts';
+import type { BridgeMessage, BridgeRequest, CertsInitRequest, CertsInitResult, DevicePage, DeviceQuery, FleetApi, FleetMethodName, FleetUpdate, PresetInfo, RunStatus, StartResult, StormResult } from '../../src/contract/fleet-api.ts';
 import type { DeviceLog } from '../../src/contract/device-log.ts';
 import type { RunSummary } from '../../src/contract/snapshot.ts';
 
@@ -114,6 +114,10 @@ export class BridgeClient implements FleetApi {
   }
   storm(action: unknown): Promise<StormResult> {
     return this.call('storm', [action]) as Promise<StormResult>;
+  }
+  certsInit(request?: CertsInitRequest): Promise<CertsInitResult> {
+    // JSON has no undefined: send no parameter rather than null.
+    return this.call('certsInit', request === undefined ? [] : [request]) as Promise<CertsInitResult>;
   }
 
   onUpdate(listener: (update: FleetUpdate) => void): () => void {

@@ -18,6 +18,7 @@ const MESSAGES: readonly SeriesSpec[] = [
 ];
 const LATENCY: readonly SeriesSpec[] = [
   { key: 'connect', label: 'connect', color: '#f5a524' },
+  { key: 'tls', label: 'tls', color: '#f472b6' },
   { key: 'connack', label: 'connack', color: '#4f9cf9' },
   { key: 'puback', label: 'puback', color: '#3ecf8e' },
   { key: 'ping', label: 'ping', color: '#a78bfa' },

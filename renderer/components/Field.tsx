@@ -2,7 +2,7 @@
 import { useEffect, useId, useState, type ReactNode } from 'react';
 import type { Problem } from '../lib/paths.ts';
 import { getIn, isPathPrefix } from '../lib/paths.ts';
-import type { FieldSpec } from '../state/editor-model.ts';
+import { fromOption, selectOptions, type FieldSpec } from '../state/editor-model.ts';
 import { editorStore, useEditor } from '../state/editor-store.ts';
 
 const NO_PROBLEMS: Problem[] = [];
@@ -75,21 +75,23 @@ export function Field({ path, spec, disabled, placeholder, after, bare, hideProb
   }, [raw, spec.kind]);
 
   let control: ReactNode;
-  if (spec.kind === 'select') {
-    const options = spec.options ?? [];
+  if (spec.kind === 'bool') {
+    // Written as a boolean; a non-boolean from a file shows unchecked, and validation says why.
+    control = (
+      <label className={`bool-control${hasProblem ? ' invalid' : ''}`}>
+        <input id={id} type="checkbox" checked={raw === true} disabled={disabled} data-path={path} onChange={(e) => editorStore.setField(path, e.target.checked)} />
+        <span>{raw === true ? 'on' : 'off'}</span>
+      </label>
+    );
+  } else if (spec.kind === 'select') {
+    const options = selectOptions(spec);
     const value = raw === undefined ? options[0] : raw === 4 && path.endsWith('mqtt.version') ? '3.1.1' : toText(raw);
     const extra = value !== undefined && !options.includes(value) ? [value] : [];
     control = (
-      <select
-        id={id}
-        value={value}
-        disabled={disabled}
-        className={hasProblem ? 'invalid' : undefined}
-        onChange={(e) => editorStore.setField(path, spec.numericOptions ? Number(e.target.value) : e.target.value)}
-      >
+      <select id={id} value={value} disabled={disabled} data-path={path} className={hasProblem ? 'invalid' : undefined} onChange={(e) => editorStore.setField(path, fromOption(spec, e.target.value))}>
         {[...options, ...extra].map((o) => (
           <option key={o} value={o}>
-            {o}
+            {o === '' && spec.emptyLabel !== undefined ? spec.emptyLabel : o}
           </option>
         ))}
       </select>

@@ -1,7 +1,7 @@
 // The live figures: online / target, device states, rates, latencies, reasons.
-import type { LatencyKind } from '../../src/contract/metrics.ts';
 import { fmtInt, fmtMs, fmtRate, topReasons } from '../lib/format.ts';
 import { useFleet, type FleetState } from '../state/fleet-store.ts';
+import { fmtPct, LATENCY_LABELS, latencyRows, runUsesTls, tlsShare } from '../state/live-tls.ts';
 
 const target = (s: FleetState) => s.snapshot?.devices ?? s.runScenario?.groups.reduce((n, g) => n + g.count, 0) ?? 0;
 
@@ -80,6 +80,9 @@ function RatesCard() {
   const totalConnects = useFleet((s) => s.snapshot?.totals.connects ?? 0);
   const attempts = useFleet((s) => s.snapshot?.totals.connectAttempts ?? 0);
   const reconnects = useFleet((s) => s.snapshot?.totals.reconnects ?? 0);
+  const handshakes = useFleet((s) => s.snapshot?.totals.tlsHandshakes ?? 0);
+  const resumed = useFleet((s) => s.snapshot?.totals.tlsResumed ?? 0);
+  const tls = tlsShare({ tlsHandshakes: handshakes, tlsResumed: resumed });
   return (
     <section className="panel rates-card">
       <div className="panel-title">
@@ -101,15 +104,19 @@ function RatesCard() {
         <span>
           <b className="num">{fmtInt(reconnects)}</b> reconnects
         </span>
+        {tls ? (
+          <span className="tls-share" data-testid="tls-handshakes" title={`${fmtInt(tls.resumed)} of ${fmtInt(tls.handshakes)} TLS handshakes resumed a session`}>
+            <b className="num">{fmtInt(tls.handshakes)}</b> TLS handshakes · <b className="num">{fmtPct(tls.resumedPct)}</b> resumed
+          </span>
+        ) : null}
       </div>
     </section>
   );
 }
 
-const LATENCY_ROWS: readonly LatencyKind[] = ['connect', 'connack', 'puback', 'ping', 'echo'];
-
 function LatencyCard() {
   const latency = useFleet((s) => s.snapshot?.latency);
+  const showTls = useFleet((s) => runUsesTls(s.runScenario, s.snapshot?.latency));
   return (
     <section className="panel latency-card">
       <div className="panel-title">
@@ -126,12 +133,12 @@ function LatencyCard() {
           </tr>
         </thead>
         <tbody>
-          {LATENCY_ROWS.map((k) => {
+          {latencyRows(showTls).map((k) => {
             const l = latency?.[k];
             const has = !!l && l.count > 0;
             return (
               <tr key={k} data-testid={`latency-${k}`}>
-                <td className="lat-kind">{k}</td>
+                <td className="lat-kind">{LATENCY_LABELS[k] ?? k}</td>
                 <td className="num">{has ? fmtMs(l.p50) : '—'}</td>
                 <td className={`num p99${has && l.p99 >= 1000 ? ' slow' : ''}`}>{has ? fmtMs(l.p99) : '—'}</td>
                 <td className="num muted">{has ? fmtInt(l.count) : ''}</td>
@@ -144,7 +151,7 @@ function LatencyCard() {
   );
 }
 
-function ReasonList({ title, reasons, empty }: { title: string; reasons: Array<[string, number]>; empty: string }) {
+function ReasonList({ title, reasons, empty, testId }: { title: string; reasons: Array<[string, number]>; empty: string; testId: string }) {
   const max = reasons[0]?.[1] ?? 0;
   return (
     <div className="reasons">
@@ -154,7 +161,7 @@ function ReasonList({ title, reasons, empty }: { title: string; reasons: Array<[
       ) : (
         <ul>
           {reasons.map(([k, v]) => (
-            <li key={k} title={`${k}: ${fmtInt(v)}`}>
+            <li key={k} title={`${k}: ${fmtInt(v)}`} data-testid={testId} data-reason={k}>
               <span className="reason-bar" style={{ width: `${max ? (v / max) * 100 : 0}%` }} />
               <span className="reason-name">{k}</span>
               <span className="num">{fmtInt(v)}</span>
@@ -174,8 +181,9 @@ function ReasonsCard() {
       <div className="panel-title">
         <span>Reasons</span>
       </div>
-      <ReasonList title="Disconnects" reasons={topReasons(disconnects, 3)} empty="no drops" />
-      <ReasonList title="Connect failures" reasons={topReasons(failures, 3)} empty="no failures" />
+      <ReasonList title="Disconnects" reasons={topReasons(disconnects, 3)} empty="no drops" testId="disconnect-reason" />
+      {/* Negative TLS groups fail under several reasons at once: show a few more of them. */}
+      <ReasonList title="Connect failures" reasons={topReasons(failures, 5)} empty="no failures" testId="failure-reason" />
     </section>
   );
 }

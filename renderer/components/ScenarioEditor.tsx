@@ -11,6 +11,7 @@ import { useConnection } from '../state/connection-store.ts';
 import { isActive, useFleet } from '../state/fleet-store.ts';
 import { applyRamp, applyTimers } from '../session.ts';
 import { Field, Problems } from './Field.tsx';
+import { PkiPanel } from './PkiPanel.tsx';
 
 function download(name: string, text: string) {
   const url = URL.createObjectURL(new Blob([text], { type: 'application/yaml' }));
@@ -233,6 +234,8 @@ function GroupCard({ index, locked, live }: { index: number; locked: boolean; li
   const count = useEditor((s) => getIn(s.draft, groupPath(index, 'count')));
   const group = useEditor((s) => (getIn(s.draft, groupPath(index)) ?? {}) as Record<string, unknown>);
   const [open, setOpen] = useState(true);
+  const shown = GROUP_FIELDS.filter((f) => !f.when || f.when(group));
+  const tlsFields = shown.filter((f) => f.section === 'tls');
   return (
     <section className="group-card">
       <header className="group-head">
@@ -250,10 +253,21 @@ function GroupCard({ index, locked, live }: { index: number; locked: boolean; li
       {open ? (
         <div className="group-body">
           <div className="grid2">
-            {GROUP_FIELDS.filter((f) => !f.when || f.when(group)).map((f) => (
+            {shown.filter((f) => !f.section).map((f) => (
               <Field key={f.key} path={groupPath(index, f.key)} spec={f} disabled={locked} />
             ))}
           </div>
+          {tlsFields.length ? (
+            <>
+              <div className="subhead">TLS</div>
+              <Problems at={groupPath(index, 'tls')} />
+              <div className="grid2" data-testid="tls-fields">
+                {tlsFields.map((f) => (
+                  <Field key={f.key} path={groupPath(index, f.key)} spec={f} disabled={locked} placeholder={f.groupPlaceholder?.(group)} />
+                ))}
+              </div>
+            </>
+          ) : null}
           <div className="subhead">Timers</div>
           <div className="timer-table">
             <div className="timer-row head">
@@ -306,6 +320,7 @@ export function ScenarioEditor() {
           ),
         )}
       </div>
+      <PkiPanel />
       <div className="groups-head">
         <span>Device groups</span>
         <span className="muted">{groupCount}</span>

@@ -1,13 +1,16 @@
 // The scenario editor's model: which fields the form shows (so each validation problem can be
 // put next to its field), turning a running Scenario back into an editable draft, and building
 // the timers a live "Apply" sends. Pure; no DOM, no React.
-import type { DeviceGroup, Scenario } from '../../src/contract/scenario.ts';
+import { EMBEDDED_TLS_URLS, isTlsUrl, type DeviceGroup, type Scenario } from '../../src/contract/scenario.ts';
 import { parseDuration } from '../../src/contract/duration.ts';
+import { TLS_NEGATIVE } from '../../src/contract/tls-options.ts';
 import { durationText } from '../lib/format.ts';
+import { getIn, parsePath, setIn } from '../lib/paths.ts';
 
 export type Draft = Record<string, unknown>;
 
-export type FieldKind = 'text' | 'int' | 'number' | 'duration' | 'select' | 'hosts';
+/** `bool` is a checkbox that writes true / false (never the text "true"). */
+export type FieldKind = 'text' | 'int' | 'number' | 'duration' | 'select' | 'hosts' | 'bool';
 
 export interface FieldSpec {
   /** Path relative to the scenario (top level) or to `groups[i]` (group fields). */
@@ -20,8 +23,14 @@ export interface FieldSpec {
   hint?: string;
   /** Number options (e.g. QoS 0/1) are written as numbers. */
   numericOptions?: boolean;
+  /** A select with a first, empty option shown as this; choosing it removes the key. */
+  emptyLabel?: string;
   /** Only shown for groups where this holds. */
   when?: (group: Record<string, unknown>) => boolean;
+  /** A placeholder that depends on the group (e.g. what an embedded TLS URL uses by default). */
+  groupPlaceholder?: (group: Record<string, unknown>) => string;
+  /** Group fields shown under their own heading. */
+  section?: 'tls';
   wide?: boolean;
 }
 
@@ -35,18 +44,41 @@ export const SCENARIO_FIELDS: readonly FieldSpec[] = [
 
 const isMqtt = (g: Record<string, unknown>) => g.protocol !== 'ws';
 const isWs = (g: Record<string, unknown>) => g.protocol === 'ws';
+/** TLS settings only make sense (and only validate) on a TLS URL. */
+export const isTlsGroup = (g: Record<string, unknown>) => typeof g.url === 'string' && isTlsUrl(g.url);
+const isEmbeddedTls = (g: Record<string, unknown>) => typeof g.url === 'string' && EMBEDDED_TLS_URLS.includes(g.url);
+const PER_DEVICE_HINT = '{id} for one file per device';
 
 export const GROUP_FIELDS: readonly FieldSpec[] = [
   { key: 'name', label: 'Group name', kind: 'text' },
   { key: 'protocol', label: 'Protocol', kind: 'select', options: ['mqtt', 'ws'] },
-  { key: 'url', label: 'URL', kind: 'text', wide: true, hint: 'mqtt://, ws://, embedded:mqtt, embedded:ws …' },
+  { key: 'url', label: 'URL', kind: 'text', wide: true, hint: 'embedded:mqtt(s) · embedded:mqtt-ws(s) · embedded:ws(s) · mqtt(s):// · ws(s)://' },
   { key: 'count', label: 'Devices', kind: 'int' },
   { key: 'clientId', label: 'Client id', kind: 'text', placeholder: 'dev-{index}' },
   { key: 'mqtt.qos', label: 'QoS', kind: 'select', options: ['0', '1'], numericOptions: true, when: isMqtt },
   { key: 'mqtt.version', label: 'MQTT version', kind: 'select', options: ['3.1.1', '5'], when: isMqtt },
   { key: 'ws.roomSize', label: 'Room size', kind: 'int', placeholder: '50', when: isWs },
   { key: 'ws.send', label: 'Send mode', kind: 'select', options: ['echo', 'broadcast', 'raw'], when: isWs },
+  // TLS: embedded TLS URLs default to the target's test PKI (trust and per-device certificates).
+  { key: 'tls.pki', label: 'Test PKI', kind: 'text', section: 'tls', wide: true, hint: 'a directory from "Create test PKI"', when: isTlsGroup, groupPlaceholder: (g) => (isEmbeddedTls(g) ? "the embedded target's PKI" : 'none') },
+  { key: 'tls.negative', label: 'Negative certificate', kind: 'select', section: 'tls', options: TLS_NEGATIVE, emptyLabel: 'none', when: isTlsGroup },
+  { key: 'tls.sessionResumption', label: 'Session resumption', kind: 'bool', section: 'tls', when: isTlsGroup },
+  { key: 'tls.ca', label: 'CA file', kind: 'text', section: 'tls', wide: true, when: isTlsGroup, groupPlaceholder: (g) => (isEmbeddedTls(g) ? "the PKI's CA" : "the system's CAs") },
+  { key: 'tls.cert', label: 'Client certificate', kind: 'text', section: 'tls', wide: true, hint: PER_DEVICE_HINT, when: isTlsGroup },
+  { key: 'tls.key', label: 'Private key', kind: 'text', section: 'tls', wide: true, hint: PER_DEVICE_HINT, placeholder: 'in the certificate file', when: isTlsGroup },
+  { key: 'tls.servername', label: 'SNI name', kind: 'text', section: 'tls', wide: true, placeholder: "the URL's host name", when: isTlsGroup },
 ];
+
+/** A select's options: a first, empty one when the field may be left out. */
+export function selectOptions(spec: FieldSpec): string[] {
+  return [...(spec.emptyLabel !== undefined ? [''] : []), ...(spec.options ?? [])];
+}
+
+/** The value a chosen option writes into the draft (undefined removes the key). */
+export function fromOption(spec: FieldSpec, option: string): unknown {
+  if (spec.emptyLabel !== undefined && option === '') return undefined;
+  return spec.numericOptions ? Number(option) : option;
+}
 
 export const TIMER_KEYS = ['heartbeat', 'status', 'ping'] as const;
 export type TimerKey = (typeof TIMER_KEYS)[number];
@@ -78,6 +110,7 @@ export function editorFieldPaths(draft: Draft): string[] {
   paths.push('groups');
   draftGroups(draft).forEach((g, i) => {
     paths.push(groupPath(i));
+    if (isTlsGroup(g)) paths.push(groupPath(i, 'tls'));
     for (const f of GROUP_FIELDS) if (!f.when || f.when(g)) paths.push(groupPath(i, f.key));
     for (const t of TIMER_KEYS) {
       paths.push(groupPath(i, `timers.${t}`), groupPath(i, `timers.${t}.every`));
@@ -87,6 +120,18 @@ export function editorFieldPaths(draft: Draft): string[] {
     for (const f of RECONNECT_FIELDS) paths.push(groupPath(i, f.key));
   });
   return paths;
+}
+
+/**
+ * The draft with `path` set. Clearing the last TLS field drops the group's `tls` too, so a group
+ * whose URL later stops being TLS is not left with an empty `tls: {}` the schema refuses.
+ */
+export function setDraftField(draft: Draft, path: string, value: unknown): Draft {
+  const next = setIn(draft, path, value);
+  const keys = parsePath(path);
+  if (value !== undefined || keys[0] !== 'groups' || keys[2] !== 'tls' || keys.length < 4) return next;
+  const tls = getIn(next, keys.slice(0, 3));
+  return typeof tls === 'object' && tls !== null && Object.keys(tls).length === 0 ? setIn(next, keys.slice(0, 3), undefined) : next;
 }
 
 /** A new group, copied from the last one (or an MQTT group against the embedded broker). */

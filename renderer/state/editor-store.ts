@@ -4,8 +4,8 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import { useStore } from 'zustand';
 import type { PresetInfo } from '../../src/contract/fleet-api.ts';
 import { validateScenario } from '../../src/contract/validate.ts';
-import { assignProblems, setIn, type Problem } from '../lib/paths.ts';
-import { draftGroups, editorFieldPaths, newGroup, type Draft } from './editor-model.ts';
+import { assignProblems, type Problem } from '../lib/paths.ts';
+import { draftGroups, editorFieldPaths, newGroup, setDraftField, type Draft } from './editor-model.ts';
 
 export type DraftSource = { kind: 'preset'; name: string } | { kind: 'file'; name: string } | { kind: 'run' } | { kind: 'empty' };
 
@@ -79,7 +79,7 @@ export function createEditorStore(): EditorStore {
     },
     choosePreset,
     loadDraft,
-    setField: (path: string, value: unknown) => edit((d) => setIn(d, path, value)),
+    setField: (path: string, value: unknown) => edit((d) => setDraftField(d, path, value)),
     addGroup: () => edit((d) => ({ ...d, groups: [...draftGroups(d), newGroup(d)] })),
     removeGroup: (index: number) => edit((d) => ({ ...d, groups: draftGroups(d).filter((_, i) => i !== index) })),
     setFileError: (fileError: string | null) => store.setState({ fileError }),

@@ -35,6 +35,8 @@ export function feedFromEvent(e: FleetEvent): FeedItem {
       const r = e.record;
       return item({ at: e.at, level: 'warn', kind: e.type, title: `Generator host ${r.hostId} saturated`, detail: `loop lag p99 ${fmtMs(r.worstLoopLagP99Ms)}, CPU ${r.worstCpuPct}%: results are not trustworthy` });
     }
+    case 'note':
+      return item({ at: e.at, level: 'info', kind: e.type, title: e.message });
     case 'storm': {
       const s = e.storm;
       const detail = s.error ? `failed: ${s.error}` : `${fmtInt(s.affected)} affected · ${fmtInt(s.onlineBefore)} online before`;

@@ -1,6 +1,7 @@
 // fleetsim: the command-line entry.
 import { PRESET_DESCRIPTIONS } from '../contract/presets.ts';
 import { loadScenario, ScenarioError } from '../fleet/scenario-loader.ts';
+import { certsCommand } from './certs-command.ts';
 import { RUN_USAGE, runCommand } from './run-command.ts';
 import { serveCommand } from './serve-command.ts';
 import { runTargetCommand } from './target-command.ts';
@@ -11,6 +12,7 @@ const USAGE = `fleetsim — simulate fleets of IoT devices over long-lived MQTT 
   fleetsim target [--mqtt-port N] [--ws-port N] [--rooms-port N]  run the embedded target alone
   fleetsim serve [--port 7420]                                the UI in a browser (127.0.0.1, token in the URL)
   fleetsim validate <scenario>                                check a scenario file
+  fleetsim certs init|issue|show [dir]                        the built-in test PKI (CA, server and device certificates)
   fleetsim presets                                            list the built-in scenarios
 
 ${RUN_USAGE}`;
@@ -46,6 +48,8 @@ async function main(argv: string[]): Promise<number> {
       return serveCommand(rest);
     case 'validate':
       return validateCommand(rest);
+    case 'certs':
+      return certsCommand(rest);
     case 'presets':
       for (const [name, text] of Object.entries(PRESET_DESCRIPTIONS)) console.log(`${name.padEnd(14)} ${text}`);
       return 0;

@@ -69,6 +69,7 @@ export async function runCommand(args: string[]): Promise<number> {
     if (!live) return;
     if (e.type === 'host-lost') process.stderr.write(`${tty ? '\n' : ''}host ${e.hostId} lost (${e.reason}): ${e.devices} devices marked lost, run goes on\n`);
     if (e.type === 'target-lost') process.stderr.write(`${tty ? '\n' : ''}${e.reason}\n`);
+    if (e.type === 'note') process.stderr.write(`${tty ? '\n' : ''}${e.message}\n`);
     if (e.type === 'generator-saturated') {
       const r = e.record;
       process.stderr.write(`${tty ? '\n' : ''}warning: generator host ${r.hostId} is saturated (loop lag p99 ${r.worstLoopLagP99Ms} ms, CPU ${r.worstCpuPct}%): results from here on are not trustworthy; use more hosts or fewer devices\n`);

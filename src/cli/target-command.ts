@@ -1,13 +1,14 @@
 // `fleetsim target`: runs the embedded target in this process, for pointing a fleet (or any
 // MQTT / WebSocket client) at it from another terminal.
 import { parseArgs } from 'node:util';
-import { DEFAULT_TARGET_PORTS } from '../contract/target.ts';
-import type { TargetOverload, TargetPorts, TargetStats } from '../contract/target.ts';
+import { DEFAULT_TARGET_PORTS, DEFAULT_TARGET_TLS_PORTS } from '../contract/target.ts';
+import type { TargetOverload, TargetPorts, TargetStats, TargetTls } from '../contract/target.ts';
 import { startEmbeddedTarget } from '../targets/embedded-target.ts';
 
 const STATS_EVERY_MS = 5000;
 const USAGE = `usage: fleetsim target [--mqtt-port N] [--ws-port N] [--rooms-port N] [--host ADDRESS] [--accept-rate N]
                        [--max-client-buffer BYTES] [--overload-attempts N --overload-shed P]
+                       [--tls PKI_DIR [--client-certs require|none] [--mqtts-port N] [--mqtt-wss-port N] [--rooms-wss-port N]]
   --mqtt-port    MQTT over TCP (default ${DEFAULT_TARGET_PORTS.mqtt})
   --ws-port      MQTT over WebSocket, path /mqtt (default ${DEFAULT_TARGET_PORTS.mqttWs})
   --rooms-port   WebSocket room server (default ${DEFAULT_TARGET_PORTS.rooms})
@@ -20,7 +21,15 @@ const USAGE = `usage: fleetsim target [--mqtt-port N] [--ws-port N] [--rooms-por
   --overload-attempts, --overload-shed
                  overload model: a listener that sees more than N connection attempts in a
                  second closes P % (0-100) of its established clients at the end of it, as
-                 if their keepalives timed out; both or neither (default: none)`;
+                 if their keepalives timed out; both or neither (default: none)
+  --tls          also listen with TLS, serving the certificates of this test PKI (fleetsim certs init)
+  --client-certs require (default): mutual TLS, clients need a certificate from the PKI's CA and
+                 an MQTT client's CN must be its client id; none: server-authenticated TLS only
+  --mqtts-port   MQTT over TLS (default ${DEFAULT_TARGET_TLS_PORTS.mqtts})
+  --mqtt-wss-port
+                 MQTT over WSS, path /mqtt (default ${DEFAULT_TARGET_TLS_PORTS.mqttWss})
+  --rooms-wss-port
+                 WSS room server (default ${DEFAULT_TARGET_TLS_PORTS.roomsWss})`;
 
 class UsageError extends Error {}
 
@@ -58,12 +67,21 @@ function overload(attempts: string | undefined, shed: string | undefined): Targe
   return { attemptsPerSec, shedPercent };
 }
 
+const TLS_FLAGS = ['client-certs', 'mqtts-port', 'mqtt-wss-port', 'rooms-wss-port'] as const;
+
+function clientCerts(value: string | undefined): TargetTls['clientCerts'] {
+  if (value === undefined) return 'require';
+  if (value !== 'require' && value !== 'none') throw new UsageError(`--client-certs: expected require or none, got ${JSON.stringify(value)}`);
+  return value;
+}
+
 interface Parsed {
   host: string;
   ports: TargetPorts;
   acceptRate: number;
   maxClientBuffer: number;
   overload?: TargetOverload;
+  tls?: TargetTls;
 }
 
 function parse(args: string[]): Parsed | 'help' {
@@ -80,6 +98,11 @@ function parse(args: string[]): Parsed | 'help' {
       'max-client-buffer': { type: 'string' },
       'overload-attempts': { type: 'string' },
       'overload-shed': { type: 'string' },
+      tls: { type: 'string' },
+      'client-certs': { type: 'string' },
+      'mqtts-port': { type: 'string' },
+      'mqtt-wss-port': { type: 'string' },
+      'rooms-wss-port': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -97,6 +120,16 @@ function parse(args: string[]): Parsed | 'help' {
   };
   const model = overload(values['overload-attempts'], values['overload-shed']);
   if (model) parsed.overload = model;
+  if (values.tls === undefined) {
+    const stray = TLS_FLAGS.find((flag) => values[flag] !== undefined);
+    if (stray) throw new UsageError(`--${stray} needs --tls PKI_DIR`);
+    return parsed;
+  }
+  if (!values.tls) throw new UsageError('--tls: expected a PKI directory, got ""');
+  parsed.tls = { pki: values.tls, clientCerts: clientCerts(values['client-certs']) };
+  parsed.ports.mqtts = port('--mqtts-port', values['mqtts-port'], DEFAULT_TARGET_TLS_PORTS.mqtts);
+  parsed.ports.mqttWss = port('--mqtt-wss-port', values['mqtt-wss-port'], DEFAULT_TARGET_TLS_PORTS.mqttWss);
+  parsed.ports.roomsWss = port('--rooms-wss-port', values['rooms-wss-port'], DEFAULT_TARGET_TLS_PORTS.roomsWss);
   return parsed;
 }
 
@@ -144,6 +177,16 @@ export async function runTargetCommand(args: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
+  if (options.tls) {
+    // A directory that is not a test PKI is bad input, like a bad flag; the message says how to make one.
+    const { PkiError, readPki } = await import('../pki/test-pki.ts');
+    try {
+      await readPki(options.tls.pki);
+    } catch (err) {
+      process.stderr.write(`fleetsim target: ${err instanceof Error ? err.message : String(err)}\n`);
+      return err instanceof PkiError ? 2 : 1;
+    }
+  }
 
   let target;
   try {
@@ -160,6 +203,12 @@ export async function runTargetCommand(args: string[]): Promise<number> {
       `  MQTT over TCP:        mqtt://${host}:${target.ports.mqtt}\n` +
       `  MQTT over WebSocket:  ws://${host}:${target.ports.mqttWs}/mqtt\n` +
       `  WebSocket rooms:      ws://${host}:${target.ports.rooms}/\n` +
+      (options.tls
+        ? `  MQTT over TLS:        mqtts://${host}:${target.ports.mqtts}\n` +
+          `  MQTT over WSS:        wss://${host}:${target.ports.mqttWss}/mqtt\n` +
+          `  WSS rooms:            wss://${host}:${target.ports.roomsWss}/\n` +
+          `  client certificates:  ${options.tls.clientCerts === 'require' ? 'required (mutual TLS; MQTT CN = client id)' : 'not requested'}\n`
+        : '') +
       (options.acceptRate > 0 ? `  accept rate:          ${options.acceptRate} connections/s per listener\n` : '') +
       (options.maxClientBuffer > 0 ? `  max client buffer:    ${options.maxClientBuffer} bytes (slower clients are dropped)\n` : '') +
       (options.overload

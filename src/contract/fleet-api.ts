@@ -78,12 +78,27 @@ export interface FleetMethods {
   devices(query: DeviceQuery): Promise<DevicePage>;
   /** Starts a storm now (`action` as in a scenario's storms, without `at`). */
   storm(action: unknown): Promise<StormResult>;
+  /** Creates a test PKI (fleetsim certs init), or describes the one already in `dir` (default: the default PKI directory). */
+  certsInit(request?: CertsInitRequest): Promise<CertsInitResult>;
 }
+
+export interface CertsInitRequest {
+  /** PKI directory; default $FLEETSIM_HOME/pki (~/.fleetsim/pki). */
+  dir?: string;
+  /** Extra server certificate names (localhost, 127.0.0.1 and ::1 are always in). */
+  serverNames?: string[];
+  /** Replace an existing PKI. */
+  force?: boolean;
+}
+
+export type CertsInitResult =
+  | { ok: true; dir: string; created: boolean; createdAt: string; serverNames: string[]; caFile: string }
+  | { ok: false; problems: string[] };
 
 export type StormResult = { ok: true; storm: StormRecord } | { ok: false; problems: string[] };
 
 export type FleetMethodName = keyof FleetMethods;
-export const FLEET_METHODS: readonly FleetMethodName[] = ['listPresets', 'start', 'stop', 'status', 'setTimers', 'setRamp', 'deviceLog', 'devices', 'storm'];
+export const FLEET_METHODS: readonly FleetMethodName[] = ['listPresets', 'start', 'stop', 'status', 'setTimers', 'setRamp', 'deviceLog', 'devices', 'storm', 'certsInit'];
 
 export interface FleetApi extends FleetMethods {
   /** Live updates; returns an unsubscribe function. */

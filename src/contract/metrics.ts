@@ -1,8 +1,12 @@
 // What a device host reports, and what the controller makes of it. Hosts bump plain counters
 // and send one MetricsBatch every 250 ms; the controller merges them into FleetSnapshots.
 
-/** Latency kinds, each an HDR histogram in microseconds. */
-export const LATENCY_KINDS = ['connect', 'connack', 'puback', 'ping', 'echo', 'delivery'] as const;
+/**
+ * Latency kinds, each an HDR histogram in microseconds. connect: attempt start to transport up
+ * (TCP, TLS included, or WebSocket open); tls: the TLS handshake alone (TCP connected to
+ * handshake done); connack: transport up to CONNACK.
+ */
+export const LATENCY_KINDS = ['connect', 'tls', 'connack', 'puback', 'ping', 'echo', 'delivery'] as const;
 export type LatencyKind = (typeof LATENCY_KINDS)[number];
 
 /** Monotonic counters; batches carry deltas. */
@@ -21,6 +25,8 @@ export const COUNTERS = [
   'bytesSent',
   'bytesReceived',
   'gaveUp', // devices that hit reconnect.maxAttempts
+  'tlsHandshakes', // TLS handshakes completed (full and resumed)
+  'tlsResumed', // of those, resumed sessions (abbreviated handshakes)
 ] as const;
 export type CounterName = (typeof COUNTERS)[number];
 export type Counters = Record<CounterName, number>;

@@ -95,11 +95,39 @@ export const avalanche = (count: number): ScenarioInput => ({
   storms: [{ at: '20s', action: 'drop', percent: 50, mode: 'destroy' }],
 });
 
+/**
+ * Case B's fleet shape over mutual TLS against the embedded target (its TLS listeners serve the
+ * default test PKI, created on first use): per-device certificates over TLS and over WSS, with
+ * session resumption, next to three negative groups the target must refuse.
+ */
+const mtlsGroup = (name: string, url: string, count: number, tls: Record<string, unknown> = {}) => ({
+  ...seedMqttGroup,
+  name,
+  url,
+  count,
+  clientId: `${name}-{index}`,
+  tls: { sessionResumption: true, ...tls },
+});
+const mtls: ScenarioInput = {
+  name: 'mtls',
+  duration: '60s',
+  ramp: 300,
+  embedded: { tls: { clientCerts: 'require' } },
+  groups: [
+    mtlsGroup('mtls-tcp', 'embedded:mqtts', 800),
+    mtlsGroup('mtls-wss', 'embedded:mqtt-wss', 200),
+    { ...mtlsGroup('expired-cert', 'embedded:mqtts', 10, { negative: 'expired' }), reconnect: { policy: 'none' } },
+    { ...mtlsGroup('unknown-ca', 'embedded:mqtts', 10, { negative: 'unknown-ca' }), reconnect: { policy: 'none' } },
+    { ...mtlsGroup('wrong-cn', 'embedded:mqtts', 10, { negative: 'wrong-cn' }), reconnect: { policy: 'none' } },
+  ],
+};
+
 export const PRESETS = {
   'seed-mqtt': { name: 'seed-mqtt', duration: '60s', ramp: 500, groups: [{ ...seedMqttGroup, count: 2000 }] },
   'seed-ws-rooms': { name: 'seed-ws-rooms', duration: '60s', ramp: 500, groups: [{ ...seedWsGroup, count: 1000 }] },
   avalanche: avalanche(1000),
   'slow-readers': slowReaders,
+  mtls,
   /** The same with small per-client buffers: slow readers are dropped, the target stays flat. */
   'slow-readers-capped': { ...slowReaders, name: 'slow-readers-capped', embedded: { maxClientBuffer: 1_048_576 } },
   /** The default demo: 1,000 MQTT + 200 WebSocket devices for 30 s. */
@@ -123,6 +151,7 @@ export const PRESET_DESCRIPTIONS: Record<PresetName, string> = {
   avalanche: 'a reconnect avalanche next to its cure: naive retries vs jittered backoff + ramp against an overloadable target',
   'slow-readers': 'room broadcast with one reader per room that stops reading: the target\'s buffers climb',
   'slow-readers-capped': 'the same with a 1 MB cap per client: slow readers are dropped, buffers stay flat',
+  mtls: 'mutual TLS: 1,000 devices with per-device certificates (TLS and WSS) and three negative groups the target refuses',
 };
 
 export function isPresetName(name: string): name is PresetName {

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { expandSourceAddresses } from './addresses.ts';
 import { parseDuration } from './duration.ts';
 import { scheduledStormSchema } from './storm.ts';
+import { embeddedTlsSchema, tlsOptionsSchema } from './tls-options.ts';
 
 /** A duration written with a unit; parsed to milliseconds. */
 const duration = (opts: { min?: number } = {}) =>
@@ -79,13 +80,6 @@ const wsOptions = z.strictObject({
   handshakeTimeout: duration({ min: 100 }).default(30_000),
 });
 
-const tlsOptions = z.strictObject({
-  ca: z.string().optional(),
-  cert: z.string().optional(),
-  key: z.string().optional(),
-  rejectUnauthorized: z.boolean().default(true),
-  servername: z.string().optional(),
-});
 
 /** One address, a list, or ranges: "127.0.0.1-127.0.0.16". Devices take them round-robin. */
 const sourceAddresses = z
@@ -132,7 +126,23 @@ const backpressureOptions = z.strictObject({
 
 const MQTT_URL = /^(mqtt|mqtts|tcp|ssl|ws|wss):\/\/[^/\s]+/;
 const WS_URL = /^(ws|wss):\/\/[^/\s]+/;
-export const EMBEDDED_URLS = { mqtt: 'embedded:mqtt', 'mqtt-ws': 'embedded:mqtt-ws', ws: 'embedded:ws' } as const;
+export const EMBEDDED_URLS = {
+  mqtt: 'embedded:mqtt',
+  'mqtt-ws': 'embedded:mqtt-ws',
+  ws: 'embedded:ws',
+  mqtts: 'embedded:mqtts',
+  'mqtt-wss': 'embedded:mqtt-wss',
+  wss: 'embedded:wss',
+} as const;
+const EMBEDDED_MQTT: readonly string[] = [EMBEDDED_URLS.mqtt, EMBEDDED_URLS['mqtt-ws'], EMBEDDED_URLS.mqtts, EMBEDDED_URLS['mqtt-wss']];
+const EMBEDDED_WS: readonly string[] = [EMBEDDED_URLS.ws, EMBEDDED_URLS.wss];
+/** The embedded target's TLS listeners, as groups name them. */
+export const EMBEDDED_TLS_URLS: readonly string[] = [EMBEDDED_URLS.mqtts, EMBEDDED_URLS['mqtt-wss'], EMBEDDED_URLS.wss];
+
+/** True for URLs that connect with TLS (mqtts, ssl, wss and the embedded TLS listeners). */
+export function isTlsUrl(url: string): boolean {
+  return /^(mqtts|ssl|wss):\/\//.test(url) || EMBEDDED_TLS_URLS.includes(url);
+}
 
 export const groupSchema = z
   .strictObject({
@@ -143,7 +153,7 @@ export const groupSchema = z
     clientId: template.default('dev-{index}'),
     mqtt: mqttOptions.default(() => mqttOptions.parse({})),
     ws: wsOptions.default(() => wsOptions.parse({})),
-    tls: tlsOptions.optional(),
+    tls: tlsOptionsSchema.optional(),
     sourceAddresses: sourceAddresses.optional(),
     /**
      * This group's own connect rate (connects/s across all hosts, first connects and reconnects),
@@ -163,17 +173,23 @@ export const groupSchema = z
   .superRefine((g, ctx) => {
     const ok =
       g.protocol === 'mqtt'
-        ? MQTT_URL.test(g.url) || g.url === EMBEDDED_URLS.mqtt || g.url === EMBEDDED_URLS['mqtt-ws']
-        : WS_URL.test(g.url) || g.url === EMBEDDED_URLS.ws;
+        ? MQTT_URL.test(g.url) || EMBEDDED_MQTT.includes(g.url)
+        : WS_URL.test(g.url) || EMBEDDED_WS.includes(g.url);
     if (!ok) {
       const expected =
         g.protocol === 'mqtt'
-          ? 'mqtt://, mqtts://, ws://, wss:// or embedded:mqtt / embedded:mqtt-ws'
-          : 'ws://, wss:// or embedded:ws';
+          ? 'mqtt://, mqtts://, ws://, wss:// or embedded:mqtt / embedded:mqtt-ws / embedded:mqtts / embedded:mqtt-wss'
+          : 'ws://, wss:// or embedded:ws / embedded:wss';
       ctx.addIssue({ code: 'custom', path: ['url'], message: `expected ${expected} for protocol ${g.protocol}, got "${g.url}"` });
     }
     if (g.protocol === 'mqtt' && g.mqtt.version === 5 && g.url.startsWith('embedded:')) {
       ctx.addIssue({ code: 'custom', path: ['mqtt', 'version'], message: 'the embedded broker speaks MQTT 3.1.1 only; use "3.1.1" or an external broker' });
+    }
+    if (g.tls?.negative && !g.tls.pki && !EMBEDDED_TLS_URLS.includes(g.url)) {
+      ctx.addIssue({ code: 'custom', path: ['tls', 'negative'], message: 'needs tls.pki (negative certificates are issued from a test PKI) or an embedded TLS url' });
+    }
+    if (g.tls && ok && !isTlsUrl(g.url)) {
+      ctx.addIssue({ code: 'custom', path: ['tls'], message: `needs a TLS url (mqtts://, wss://, embedded:mqtts, embedded:mqtt-wss, embedded:wss), got "${g.url}"` });
     }
     if (g.reconnect.cap < g.reconnect.base) {
       ctx.addIssue({ code: 'custom', path: ['reconnect', 'cap'], message: 'must be at least reconnect.base' });
@@ -220,6 +236,8 @@ export const scenarioSchema = z
             shedPercent: z.number().min(0, 'must be 0 to 100').max(100, 'must be 0 to 100'),
           })
           .optional(),
+        /** TLS listeners (embedded:mqtts, embedded:mqtt-wss, embedded:wss): served from a test PKI. */
+        tls: embeddedTlsSchema.optional(),
       })
       .default({}),
     /** Faults to start on purpose, at a time after the run started. */

@@ -88,7 +88,9 @@ export type FleetEvent =
   | { type: 'target-lost'; at: number; reason: string }
   | { type: 'run-state'; at: number; state: RunState; detail?: string }
   | { type: 'storm'; at: number; storm: StormRecord }
-  | { type: 'generator-saturated'; at: number; record: SaturationRecord };
+  | { type: 'generator-saturated'; at: number; record: SaturationRecord }
+  /** Something the run did for the user that they should know of (e.g. a test PKI created). */
+  | { type: 'note'; at: number; message: string };
 
 export interface RunSummary {
   name: string;

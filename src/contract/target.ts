@@ -8,6 +8,24 @@ export interface TargetPorts {
   mqttWs: number;
   /** WebSocket room server (path /) */
   rooms: number;
+  /** MQTT over TLS; present when the target serves TLS (TargetOptions.tls). */
+  mqtts?: number;
+  /** MQTT over WSS (path /mqtt); present with TargetOptions.tls. */
+  mqttWss?: number;
+  /** WSS room server (path /); present with TargetOptions.tls. */
+  roomsWss?: number;
+}
+
+/** The target's TLS listeners: certificates from a test PKI (fleetsim certs init). */
+export interface TargetTls {
+  /** The PKI directory: server.pem / server-key.pem are served, ca.pem verifies client certificates. */
+  pki: string;
+  /**
+   * 'require' (mutual TLS): a client without a valid certificate from the PKI's CA is refused in
+   * the TLS handshake (expired, unknown CA, none), and an MQTT client whose certificate CN is not
+   * its client id gets CONNACK not-authorized. 'none': server-authenticated TLS only.
+   */
+  clientCerts: 'require' | 'none';
 }
 
 export interface TargetOptions {
@@ -39,6 +57,8 @@ export interface TargetOptions {
    * starved (MQTT: as the kick fault does; rooms: terminated). None = no overload model.
    */
   overload?: TargetOverload;
+  /** TLS listeners (MQTT over TLS, MQTT over WSS, WSS rooms) besides the plain ones; none without. */
+  tls?: TargetTls;
 }
 
 /** TargetOptions.overload: attemptsPerSec > 0, shedPercent 0-100. */
@@ -63,6 +83,9 @@ export type TargetFault =
 
 /** Ports `fleetsim target` uses when none are given (chosen to stay clear of a local broker on 1883). */
 export const DEFAULT_TARGET_PORTS: TargetPorts = { mqtt: 18830, mqttWs: 18083, rooms: 18080 };
+
+/** TLS ports `fleetsim target --tls` uses when none are given. */
+export const DEFAULT_TARGET_TLS_PORTS = { mqtts: 18883, mqttWss: 18084, roomsWss: 18443 } as const;
 
 export interface TargetStats {
   mqttClients: number;

@@ -7,6 +7,7 @@ import type { DeviceState, LatencyKind } from '../contract/metrics.ts';
 import type { DeviceGroup } from '../contract/scenario.ts';
 import type { DeviceLink, MessageKind, ProtocolAdapter, Session } from './adapters/adapter.ts';
 import { reconnectDelay } from './backoff.ts';
+import { reasonOf } from './disconnect-reason.ts';
 import type { ConnectGate, Waiter } from './connect-gate.ts';
 import { EventRing } from './device-log-ring.ts';
 import type { MetricsRecorder } from './metrics-recorder.ts';
@@ -79,6 +80,8 @@ export class Device implements DeviceLink, Waiter {
   bytesSent = 0;
   bytesReceived = 0;
   lastReason: string | undefined;
+  /** The TLS session to resume on the next connect (only kept with tls.sessionResumption). */
+  tlsSession: Buffer | undefined = undefined;
 
   constructor(
     private readonly rt: GroupRuntime,
@@ -108,10 +111,33 @@ export class Device implements DeviceLink, Waiter {
     m.connectAttempts++;
     if (this.attempts > 0) m.reconnects++;
     this.attempts++;
+    const preparing = this.rt.adapter.prepare(this);
+    if (!preparing) return this.open();
+    this.log('connecting', 'issuing a client certificate');
+    preparing.then(
+      () => this.open(),
+      (err: unknown) => this.prepareFailed(err),
+    );
+  }
+
+  private open(): void {
+    // stop() during preparation has already finished this device.
+    if (this.state !== 'connecting' || this.stopRequested) return;
     this.attemptStartedAt = performance.now();
     this.transportOpenAt = 0;
     this.log('connecting', this.attempts > 1 ? `attempt ${this.attempts}` : undefined);
-    this.session = this.rt.adapter.open(this);
+    try {
+      this.session = this.rt.adapter.open(this);
+    } catch (err) {
+      this.session = null;
+      this.closed(reasonOf(err));
+    }
+  }
+
+  private prepareFailed(err: unknown): void {
+    if (this.state !== 'connecting' || this.stopRequested) return;
+    this.log('error', `client certificate: ${(err as Error).message}`);
+    this.closed('tls:cert-issue-failed');
   }
 
   // ---- DeviceLink: called by the protocol session ----
@@ -120,6 +146,13 @@ export class Device implements DeviceLink, Waiter {
     this.transportOpenAt = performance.now();
     this.rt.metrics.latency('connect', this.transportOpenAt - this.attemptStartedAt);
     this.log('connected');
+  }
+
+  tlsHandshake(ms: number, resumed: boolean): void {
+    const m = this.rt.metrics;
+    m.latency('tls', ms);
+    m.counters.tlsHandshakes++;
+    if (resumed) m.counters.tlsResumed++;
   }
 
   online(): void {

@@ -21,13 +21,17 @@ const CONNACK_CODES: Record<number, string> = {
 };
 
 const TLS_CODE = /^(ERR_TLS|ERR_SSL|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|HOSTNAME_MISMATCH|ERR_OSSL)/;
+/** A TLS alert the peer sent (e.g. the broker refusing our certificate), by its name. */
+const TLS_ALERT = /^ERR_SSL_(?:SSLV3|TLSV1|TLSV13)_ALERT_([A-Z_]+)$/;
 
 export function reasonOf(err: unknown): string {
   if (!err || typeof err !== 'object') return 'unknown';
   const e = err as { code?: unknown; message?: unknown };
   const message = typeof e.message === 'string' ? e.message : '';
   if (typeof e.code === 'string') {
-    if (TLS_CODE.test(e.code) || e.code === 'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE') return `tls:${e.code}`;
+    const alert = TLS_ALERT.exec(e.code);
+    if (alert) return `tls-alert:${alert[1].toLowerCase().replace(/_/g, '-')}`;
+    if (TLS_CODE.test(e.code)) return `tls:${e.code}`;
     return e.code;
   }
   // mqtt.js reports a refused CONNACK as an error whose code is the return/reason code.

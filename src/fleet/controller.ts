@@ -15,6 +15,7 @@ import { MetricsMerger } from './metrics-merger.ts';
 import { pageDevices } from './device-pages.ts';
 import type { HostSlot } from './host-slot.ts';
 import { findDevice, hostRates, ownerOf, planHosts, shardGroups } from './sharding.ts';
+import { planTls } from './tls-preflight.ts';
 import { buildSummary } from './summary.ts';
 import { StormRunner } from './storm-runner.ts';
 import { SaturationWatch } from './saturation.ts';
@@ -100,11 +101,14 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
 
   private async startOnce(): Promise<void> {
     try {
+      const tlsPlan = await planTls(this.scenario);
+      for (const message of tlsPlan.notes) this.emitEvent({ type: 'note', at: Date.now(), message });
+      this.resolvedScenario = tlsPlan.scenario;
       if (usesEmbeddedTarget(this.scenario)) {
         const { acceptRate, maxClientBuffer, overload } = this.scenario.embedded;
-        this.target = await launchEmbeddedTarget(this.launcher, '127.0.0.1', undefined, acceptRate, maxClientBuffer, overload);
+        this.target = await launchEmbeddedTarget(this.launcher, '127.0.0.1', undefined, acceptRate, maxClientBuffer, overload, tlsPlan.targetTls);
         this.target.onLost((reason) => this.emitEvent({ type: 'target-lost', at: Date.now(), reason }));
-        this.resolvedScenario = resolveEmbeddedUrls(this.scenario, this.target.ports);
+        this.resolvedScenario = resolveEmbeddedUrls(tlsPlan.scenario, this.target.ports);
       }
       const plan = planHosts({ totalDevices: this.deviceCount, requested: this.scenario.hosts, cores: this.opts.cores, fdLimit: readFdLimit()?.soft ?? null });
       this.shards = shardGroups(this.scenario, plan.hosts);

@@ -1,7 +1,8 @@
 // Runs the embedded target in its own process (so it never shares the generator's event loop)
 // and points embedded:… URLs at it.
+import { EMBEDDED_TLS_URLS } from '../contract/scenario.ts';
 import type { Scenario } from '../contract/scenario.ts';
-import type { TargetCommand, TargetEvent, TargetFault, TargetOptions, TargetOverload, TargetPorts, TargetStats } from '../contract/target.ts';
+import type { TargetCommand, TargetEvent, TargetFault, TargetOptions, TargetOverload, TargetPorts, TargetStats, TargetTls } from '../contract/target.ts';
 import type { ChildHandle, Launcher } from './launcher.ts';
 
 export interface RunningTarget {
@@ -50,6 +51,12 @@ function checkOverload(o: TargetOverload): void {
   }
 }
 
+function checkTls(tls: TargetTls): void {
+  const { pki, clientCerts } = (tls ?? {}) as Partial<TargetTls>;
+  if (typeof pki !== 'string' || pki === '') throw new RangeError(`tls.pki: expected a PKI directory, got ${JSON.stringify(pki)}`);
+  if (clientCerts !== 'require' && clientCerts !== 'none') throw new RangeError(`tls.clientCerts: expected require or none, got ${JSON.stringify(clientCerts)}`);
+}
+
 interface PendingFault {
   resolve(result: { affected: number }): void;
   reject(err: Error): void;
@@ -65,10 +72,13 @@ export async function launchEmbeddedTarget(
   maxClientBuffer?: number,
   /** TargetOptions.overload: per-listener attempts/s over which shedPercent % of clients are closed each second. */
   overload?: TargetOverload,
+  /** TargetOptions.tls: also serve MQTT/TLS, MQTT/WSS and WSS rooms with the PKI's certificates. */
+  tls?: TargetTls,
 ): Promise<RunningTarget> {
   if (acceptRate !== undefined) checkAcceptRate(acceptRate);
   if (maxClientBuffer !== undefined) checkMaxClientBuffer(maxClientBuffer);
   if (overload !== undefined) checkOverload(overload);
+  if (tls !== undefined) checkTls(tls);
   const child: ChildHandle<TargetCommand, TargetEvent> = launcher.launch('target', 'target');
   let stopping = false;
   let exited = false;
@@ -148,6 +158,7 @@ export async function launchEmbeddedTarget(
   if (acceptRate !== undefined) options.acceptRate = acceptRate;
   if (maxClientBuffer !== undefined) options.maxClientBuffer = maxClientBuffer;
   if (overload !== undefined) options.overload = { attemptsPerSec: overload.attemptsPerSec, shedPercent: overload.shedPercent };
+  if (tls !== undefined) options.tls = { pki: tls.pki, clientCerts: tls.clientCerts };
   child.send({ type: 'start', options });
   try {
     target.ports = await ready;
@@ -158,13 +169,28 @@ export async function launchEmbeddedTarget(
   return target;
 }
 
-/** Replaces embedded:mqtt / embedded:mqtt-ws / embedded:ws with the running target's addresses. */
+/**
+ * Replaces embedded:mqtt / embedded:mqtt-ws / embedded:ws (and the TLS ones, embedded:mqtts /
+ * embedded:mqtt-wss / embedded:wss) with the running target's addresses. Throws when a TLS one
+ * is used but the target has no TLS listeners.
+ */
 export function resolveEmbeddedUrls(scenario: Scenario, ports: TargetPorts, host = '127.0.0.1'): Scenario {
   const urls: Record<string, string> = {
     'embedded:mqtt': `mqtt://${host}:${ports.mqtt}`,
     'embedded:mqtt-ws': `ws://${host}:${ports.mqttWs}/mqtt`,
     'embedded:ws': `ws://${host}:${ports.rooms}/`,
   };
+  if (ports.mqtts !== undefined) {
+    urls['embedded:mqtts'] = `mqtts://${host}:${ports.mqtts}`;
+    urls['embedded:mqtt-wss'] = `wss://${host}:${ports.mqttWss}/mqtt`;
+    urls['embedded:wss'] = `wss://${host}:${ports.roomsWss}/`;
+  } else {
+    const i = scenario.groups.findIndex((g) => EMBEDDED_TLS_URLS.includes(g.url));
+    if (i >= 0) {
+      const { name = `group-${i}`, url } = scenario.groups[i];
+      throw new Error(`group ${name} uses ${url}, but the embedded target was started without TLS`);
+    }
+  }
   return { ...scenario, groups: scenario.groups.map((g) => ({ ...g, url: urls[g.url] ?? g.url })) };
 }
 

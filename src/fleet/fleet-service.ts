@@ -1,12 +1,13 @@
 // FleetService: the FleetApi behind the desktop app's IPC and the browser-mode bridge.
 // One run at a time; after a run ends its snapshot, timeline and summary stay available.
 import type { DeviceLog } from '../contract/device-log.ts';
-import type { DevicePage, DeviceQuery, FleetApi, FleetUpdate, PresetInfo, RunStatus, StartResult, StormResult } from '../contract/fleet-api.ts';
+import type { CertsInitRequest, CertsInitResult, DevicePage, DeviceQuery, FleetApi, FleetUpdate, PresetInfo, RunStatus, StartResult, StormResult } from '../contract/fleet-api.ts';
 import { stormActionSchema } from '../contract/storm.ts';
 import { PRESET_DESCRIPTIONS, PRESETS, type PresetName } from '../contract/presets.ts';
 import type { Scenario } from '../contract/scenario.ts';
 import type { FleetEvent, RunSummary } from '../contract/snapshot.ts';
 import { describeIssue, validateScenario } from '../contract/validate.ts';
+import { defaultPkiDir, initTestPki, PkiError, resolvePkiDir } from '../pki/test-pki.ts';
 import { FleetController } from './controller.ts';
 import type { Launcher } from './launcher.ts';
 
@@ -21,6 +22,7 @@ export class FleetService implements FleetApi {
   private readonly listeners = new Set<(u: FleetUpdate) => void>();
   private events: FleetEvent[] = [];
   private summary: RunSummary | null = null;
+  private certsQueue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: FleetServiceOptions = {}) {}
 
@@ -111,6 +113,30 @@ export class FleetService implements FleetApi {
     return storm.error ? { ok: false, problems: [storm.error] } : { ok: true, storm };
   }
 
+  async certsInit(request?: CertsInitRequest): Promise<CertsInitResult> {
+    const problems = certsRequestProblems(request);
+    if (problems.length > 0) return { ok: false, problems };
+    const { dir = defaultPkiDir(), serverNames, force } = request ?? {};
+    const state = this.controller?.snapshot().state;
+    // A run in progress trusts the current CA; replacing it would fail every reconnect.
+    if (force && (state === 'starting' || state === 'running' || state === 'stopping')) {
+      return { ok: false, problems: ['force: not while a run is in progress (it replaces the CA the run uses)'] };
+    }
+    // One at a time: two inits of the same directory would both write it.
+    const run = this.certsQueue.then(() => initTestPki(dir, { serverNames, force }));
+    this.certsQueue = run.catch(() => undefined);
+    try {
+      const pki = await run;
+      return { ok: true, dir: pki.dir, created: pki.created, createdAt: pki.manifest.created, serverNames: pki.manifest.serverNames, caFile: pki.files.ca };
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      if (err instanceof PkiError) return { ok: false, problems: [`dir: ${e.message}`] };
+      // fs errors (EACCES, ENOTDIR …) and an unreadable pki.json: all about the directory.
+      const why = typeof e.code === 'string' ? `${e.code}${e.path ? ` (${e.path})` : ''}` : e.message;
+      return { ok: false, problems: [`dir: cannot create a test PKI in ${resolvePkiDir(dir)}: ${why}`] };
+    }
+  }
+
   onUpdate(listener: (u: FleetUpdate) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -128,4 +154,23 @@ export class FleetService implements FleetApi {
   private push(update: FleetUpdate): void {
     for (const l of this.listeners) l(update);
   }
+}
+
+const CERTS_FIELDS = new Set(['dir', 'serverNames', 'force']);
+
+/** certsInit's input comes from a page or IPC as is: one line per bad field, as for scenarios. */
+function certsRequestProblems(request: unknown): string[] {
+  if (request === undefined || request === null) return [];
+  if (typeof request !== 'object' || Array.isArray(request)) return ['request: expected an object like { dir, serverNames, force }'];
+  const r = request as Record<string, unknown>;
+  const problems = Object.keys(r).filter((k) => !CERTS_FIELDS.has(k)).map((k) => `${k}: unknown field (expected dir, serverNames, force)`);
+  if (r.dir !== undefined && (typeof r.dir !== 'string' || r.dir.trim() === '')) problems.push('dir: expected a directory path (a non-empty string)');
+  if (r.serverNames !== undefined) {
+    if (!Array.isArray(r.serverNames)) problems.push('serverNames: expected a list of host names or IP addresses');
+    else r.serverNames.forEach((n, i) => {
+      if (typeof n !== 'string' || n.trim() === '' || /\s/.test(n)) problems.push(`serverNames[${i}]: expected a host name or IP address, got ${JSON.stringify(n)}`);
+    });
+  }
+  if (r.force !== undefined && typeof r.force !== 'boolean') problems.push('force: expected true or false');
+  return problems;
 }

@@ -31,6 +31,7 @@ const api = {
   deviceLog: (deviceId) => call('deviceLog', deviceId),
   devices: (query) => call('devices', query),
   storm: (action) => call('storm', action),
+  certsInit: (request) => call('certsInit', request),
   onUpdate: (listener) => {
     // The page gets the update only, never the IpcRendererEvent (it carries `sender`).
     const forward = (_event: IpcRendererEvent, update: FleetUpdate) => listener(update);

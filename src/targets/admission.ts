@@ -1,6 +1,7 @@
 // Admission control for the target's listeners: a token bucket per listener, checked once per
 // new connection. Refilled lazily from the clock, so an idle listener costs nothing and a
 // check is a clock read and a little arithmetic.
+import type { AttemptCounter } from './overload.ts';
 
 /** Throws unless `rate` is a usable accept rate (connections per second, 0 = no limit). */
 export function checkAcceptRate(rate: number): void {
@@ -57,4 +58,16 @@ export class AcceptRate {
     this.tokens = Math.min(this.capacity, this.tokens + ((now - this.refilledAt) * this.rate) / 1000);
     this.refilledAt = now;
   }
+}
+
+/** One listener's admission: its accept-rate bucket and its attempt counter (the overload model). */
+export interface Gate {
+  acceptRate?: AcceptRate;
+  attempts?: AttemptCounter;
+}
+
+/** Counts a connection attempt at the gate and takes a token; false when the accept rate refuses it. */
+export function admit(gate: Gate | undefined): boolean {
+  gate?.attempts?.attempt();
+  return gate?.acceptRate?.admit() ?? true;
 }

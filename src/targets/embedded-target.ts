@@ -4,6 +4,8 @@
 // limit how fast it accepts connections (admission control), reports backpressure (bytes held
 // for slow readers) and can cap it by dropping clients that fall too far behind, and can model
 // overload: a listener swamped by connection attempts sheds some of its established clients.
+// With TargetOptions.tls it also serves MQTT over TLS, MQTT over WSS and WSS rooms, to the same
+// broker and rooms, under the same knobs (each TLS listener has its own admission).
 import type { TargetFault, TargetOptions, TargetPorts, TargetStats } from '../contract/target.ts';
 import { AcceptRate, checkAcceptRate } from './admission.ts';
 import { BufferCap } from './backpressure.ts';
@@ -16,6 +18,10 @@ import { AttemptCounter, checkOverload } from './overload.ts';
 import type { MqttBroker } from './mqtt-broker.ts';
 import { startRoomServer } from './room-server.ts';
 import type { RoomServer } from './room-server.ts';
+import { loadTlsConfig } from './tls-config.ts';
+import type { TlsConfig } from './tls-config.ts';
+import { startTlsListeners } from './tls-listeners.ts';
+import type { TlsListeners } from './tls-listeners.ts';
 
 export interface EmbeddedTarget {
   /** The ports actually bound (a requested 0 is replaced by the port picked); a restart keeps them. */
@@ -55,38 +61,56 @@ export const OVERLOAD_WINDOW_MS = 1000;
 interface Servers {
   broker: MqttBroker;
   rooms: RoomServer;
+  tls?: TlsListeners;
 }
 
-interface Limits {
-  mqtt: AcceptRate;
-  mqttWs: AcceptRate;
-  rooms: AcceptRate;
+/** A listener, by its port's name. */
+type Listener = keyof TargetPorts;
+const PLAIN_LISTENERS: Listener[] = ['mqtt', 'mqttWs', 'rooms'];
+const TLS_LISTENERS: Listener[] = ['mqtts', 'mqttWss', 'roomsWss'];
+
+/** One listener's admission: its accept-rate bucket and its attempts in the current overload window. */
+interface ListenerGate {
+  acceptRate: AcceptRate;
+  attempts: AttemptCounter;
 }
 
-/** Connection attempts in the current window, per listener. */
-interface Attempts {
-  mqtt: AttemptCounter;
-  mqttWs: AttemptCounter;
-  rooms: AttemptCounter;
-}
+/** The established connections of each listener (the overload model sheds per listener). */
+const CONNECTIONS_ON: Record<Listener, (s: Servers) => Iterable<ClientConnection>> = {
+  mqtt: (s) => s.broker.connections('tcp'),
+  mqttWs: (s) => s.broker.connections('ws'),
+  rooms: (s) => s.rooms.connections('ws'),
+  mqtts: (s) => s.broker.connections('tls'),
+  mqttWss: (s) => s.broker.connections('wss'),
+  roomsWss: (s) => s.rooms.connections('wss'),
+};
 
 async function startServers(
   host: string,
   ports: TargetPorts,
-  limits: Limits,
-  attempts: Attempts,
+  gates: Map<Listener, ListenerGate>,
   bufferCap: BufferCap,
+  tls: TlsConfig | undefined,
   busyPortRetry?: BusyPortRetry,
 ): Promise<Servers> {
-  const acceptRate = { tcp: limits.mqtt, ws: limits.mqttWs };
-  const brokerAttempts = { tcp: attempts.mqtt, ws: attempts.mqttWs };
-  const broker = await startMqttBroker({ host, tcpPort: ports.mqtt, wsPort: ports.mqttWs, acceptRate, attempts: brokerAttempts, bufferCap, busyPortRetry });
-  const rooms = await startRoomServer({ host, port: ports.rooms, acceptRate: limits.rooms, attempts: attempts.rooms, bufferCap, busyPortRetry }).catch(async (err: unknown) => {
-    await broker.stop(); // leave nothing listening when start fails half way
+  const gate = { tcp: gates.get('mqtt'), ws: gates.get('mqttWs') };
+  const checkCertificateCn = tls?.requireClientCerts ?? false;
+  const broker = await startMqttBroker({ host, tcpPort: ports.mqtt, wsPort: ports.mqttWs, gates: gate, bufferCap, busyPortRetry, checkCertificateCn });
+  let rooms: RoomServer | undefined;
+  try {
+    rooms = await startRoomServer({ host, port: ports.rooms, gate: gates.get('rooms'), bufferCap, busyPortRetry });
+    if (!tls) return { broker, rooms };
+    const tlsPorts = { mqtts: ports.mqtts ?? 0, mqttWss: ports.mqttWss ?? 0, roomsWss: ports.roomsWss ?? 0 };
+    const tlsGates = { mqtts: gates.get('mqtts'), mqttWss: gates.get('mqttWss'), roomsWss: gates.get('roomsWss') };
+    const listeners = await startTlsListeners({ host, ports: tlsPorts, config: tls, broker, rooms, gates: tlsGates, busyPortRetry });
+    return { broker, rooms, tls: listeners };
+  } catch (err) {
+    await Promise.all([broker.stop(), rooms?.stop()]); // leave nothing listening when start fails half way
     throw err;
-  });
-  return { broker, rooms };
+  }
 }
+
+const portsOf = (s: Servers): TargetPorts => ({ mqtt: s.broker.tcpPort, mqttWs: s.broker.wsPort, rooms: s.rooms.port, ...s.tls?.ports });
 
 function connectionsOf(servers: Servers): ClientConnection[] {
   return [...servers.broker.connections(), ...servers.rooms.connections()];
@@ -133,14 +157,16 @@ export async function startEmbeddedTarget(options: TargetOptions): Promise<Embed
   checkAcceptRate(rate);
   const overload = options.overload;
   if (overload !== undefined) checkOverload(overload);
-  const attempts: Attempts = { mqtt: new AttemptCounter(), mqttWs: new AttemptCounter(), rooms: new AttemptCounter() };
   const overloadStats = { shed: 0, seconds: 0 };
   // One bucket per listener; they outlive restarts (a reconnect storm after one meets the limit).
-  const limits: Limits = { mqtt: new AcceptRate(rate), mqttWs: new AcceptRate(rate), rooms: new AcceptRate(rate) };
+  const listeners = options.tls ? [...PLAIN_LISTENERS, ...TLS_LISTENERS] : PLAIN_LISTENERS;
+  const gates = new Map(listeners.map((l): [Listener, ListenerGate] => [l, { acceptRate: new AcceptRate(rate), attempts: new AttemptCounter() }]));
   // Like the limits, the cap outlives restarts (droppedSlowClients counts since start).
   const bufferCap = new BufferCap(options.maxClientBuffer ?? 0, options.slowClientBytes);
-  let servers: Servers | undefined = await startServers(host, options.ports, limits, attempts, bufferCap);
-  const ports: TargetPorts = { mqtt: servers.broker.tcpPort, mqttWs: servers.broker.wsPort, rooms: servers.rooms.port };
+  // The PKI is read once; a restart serves the same certificates.
+  const tls = options.tls ? await loadTlsConfig(options.tls) : undefined;
+  let servers: Servers | undefined = await startServers(host, options.ports, gates, bufferCap, tls);
+  const ports: TargetPorts = portsOf(servers);
   // Counters of servers a restart (or stop) replaced, so stats stay "since start".
   const earlier = { mqttPublishesIn: 0, roomFramesIn: 0, roomFramesOut: 0 };
   let failure: Error | undefined;
@@ -192,16 +218,11 @@ export async function startEmbeddedTarget(options: TargetOptions): Promise<Embed
   const endOverloadWindow = (): void => {
     const s = servers;
     if (!overload || !s || stopping) return;
-    const listeners: Array<[AttemptCounter, Iterable<ClientConnection>]> = [
-      [attempts.mqtt, s.broker.connections('tcp')],
-      [attempts.mqttWs, s.broker.connections('ws')],
-      [attempts.rooms, s.rooms.connections()],
-    ];
     let overloaded = false;
-    for (const [counter, connections] of listeners) {
-      if (counter.endWindow() <= overload.attemptsPerSec) continue;
+    for (const [listener, gate] of gates) {
+      if (gate.attempts.endWindow() <= overload.attemptsPerSec) continue;
       overloaded = true;
-      const clients = [...connections].filter((c) => c.isClient());
+      const clients = [...CONNECTIONS_ON[listener](s)].filter((c) => c.isClient());
       const shed = pickRandom(clients, Math.round((clients.length * overload.shedPercent) / 100));
       for (const c of shed) c.kick(); // the kick fault's path: MQTT client.close(), rooms terminate()
       overloadStats.shed += shed.length;
@@ -210,7 +231,7 @@ export async function startEmbeddedTarget(options: TargetOptions): Promise<Embed
   };
   const startOverloadTimer = (): void => {
     if (!overload) return;
-    for (const counter of [attempts.mqtt, attempts.mqttWs, attempts.rooms]) counter.endWindow();
+    for (const gate of gates.values()) gate.attempts.endWindow();
     overloadTimer = setInterval(endOverloadWindow, OVERLOAD_WINDOW_MS);
     overloadTimer.unref(); // the listeners keep the process alive, not this
   };
@@ -224,7 +245,7 @@ export async function startEmbeddedTarget(options: TargetOptions): Promise<Embed
     const s = servers;
     if (!s) return;
     stopOverloadTimer();
-    await Promise.all([s.broker.stop(), s.rooms.stop()]);
+    await Promise.all([s.tls?.stop(), s.broker.stop(), s.rooms.stop()]);
     const broker = s.broker.stats();
     const rooms = s.rooms.stats();
     earlier.mqttPublishesIn += broker.mqttPublishesIn;
@@ -249,7 +270,7 @@ export async function startEmbeddedTarget(options: TargetOptions): Promise<Embed
         const affected = clientsOf(s).length;
         await stopServers();
         try {
-          servers = await startServers(host, ports, limits, attempts, bufferCap, RESTART_BIND_RETRY);
+          servers = await startServers(host, ports, gates, bufferCap, tls, RESTART_BIND_RETRY);
           startOverloadTimer();
         } catch (err) {
           failure = new Error(`restart failed: ${messageOf(err)}`);
@@ -285,7 +306,7 @@ export async function startEmbeddedTarget(options: TargetOptions): Promise<Embed
         mqttClients: broker.mqttClients,
         wsClients: rooms.wsClients,
         rooms: rooms.rooms,
-        refusedByRate: limits.mqtt.refused + limits.mqttWs.refused + limits.rooms.refused,
+        refusedByRate: [...gates.values()].reduce((n, gate) => n + gate.acceptRate.refused, 0),
         mqttPublishesIn: earlier.mqttPublishesIn + broker.mqttPublishesIn,
         roomFramesIn: earlier.roomFramesIn + rooms.roomFramesIn,
         roomFramesOut: earlier.roomFramesOut + rooms.roomFramesOut,
@@ -307,7 +328,7 @@ export async function startEmbeddedTarget(options: TargetOptions): Promise<Embed
     },
     setAcceptRate: (n) => {
       checkAcceptRate(n);
-      for (const limit of [limits.mqtt, limits.mqttWs, limits.rooms]) limit.set(n);
+      for (const gate of gates.values()) gate.acceptRate.set(n);
     },
     setMaxClientBuffer: (bytes) => {
       bufferCap.set(bytes);

@@ -1,18 +1,26 @@
 // The embedded MQTT broker: one aedes instance served over TCP and over WebSocket (path /mqtt),
-// so devices using either transport share topics.
+// and over TLS and WSS when the target has TLS listeners (tls-listeners.ts hands their
+// connections in), so devices using any transport share topics.
 import { createServer as createHttpServer } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
+import type { Client } from 'aedes';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import type { WebSocket } from 'ws';
-import type { AcceptRate } from './admission.ts';
-import type { AttemptCounter } from './overload.ts';
+import { admit } from './admission.ts';
+import type { Gate } from './admission.ts';
 import type { BufferCap } from './backpressure.ts';
 import { refuseUpgrade } from './connections.ts';
 import type { ClientConnection } from './connections.ts';
 import { closeServer, listen, trackSockets } from './listen.ts';
 import type { BusyPortRetry } from './listen.ts';
+import { certificateIdentityCheck } from './tls-config.ts';
+
+/** The listener a client came through. */
+export type MqttTransport = 'tcp' | 'ws' | 'tls' | 'wss';
 
 export interface MqttBrokerOptions {
   host: string;
@@ -20,14 +28,14 @@ export interface MqttBrokerOptions {
   tcpPort: number;
   /** MQTT over WebSocket; 0 picks a free port. */
   wsPort: number;
-  /** Admission control per listener; none means every connection is accepted. */
-  acceptRate?: { tcp: AcceptRate; ws: AcceptRate };
-  /** Connection attempts per listener (accepted and refused), for the overload model. */
-  attempts?: { tcp: AttemptCounter; ws: AttemptCounter };
+  /** Admission (accept rate, attempts counted for the overload model) of the broker's own listeners; none admits all. */
+  gates?: { tcp?: Gate; ws?: Gate };
   /** Retrying busy ports (a restart taking its ports back); none by default. */
   busyPortRetry?: BusyPortRetry;
   /** Backpressure cap, checked whenever a client's stream stops taking writes; none means no cap. */
   bufferCap?: BufferCap;
+  /** Mutual TLS: a client over TLS or WSS whose certificate CN is not its client id gets CONNACK 5. */
+  checkCertificateCn?: boolean;
 }
 
 export interface MqttBroker {
@@ -35,17 +43,23 @@ export interface MqttBroker {
   readonly wsPort: number;
   stats(): { mqttClients: number; mqttPublishesIn: number };
   /**
-   * Every accepted connection still open (CONNECT received or not): over both transports, or
+   * Every accepted connection still open (CONNECT received or not): over every transport, or
    * over the one given (the overload model sheds per listener).
    */
-  connections(transport?: 'tcp' | 'ws'): Iterable<ClientConnection>;
+  connections(transport?: MqttTransport): Iterable<ClientConnection>;
+  /** Serves MQTT over a TLS socket whose handshake is done (its listener admitted it before). */
+  serveTls(socket: TLSSocket): void;
+  /** Takes a WebSocket upgrade from an HTTPS server: admission at `gate`, path /mqtt, then MQTT over WSS. */
+  upgradeWss(req: IncomingMessage, socket: Duplex, head: Buffer, gate?: Gate): void;
   stop(): Promise<void>;
 }
 
 export async function startMqttBroker(options: MqttBrokerOptions): Promise<MqttBroker> {
   // Loaded lazily so processes that never host the target do not pay for aedes.
   const { Aedes } = await import('aedes');
-  const aedes = await Aedes.createBroker();
+  // The TLS socket of each client that came over TLS or WSS, for the certificate CN check.
+  const tlsSockets = new WeakMap<Client, TLSSocket>();
+  const aedes = await Aedes.createBroker(options.checkCertificateCn ? { authenticate: certificateIdentityCheck((c) => tlsSockets.get(c)) } : {});
 
   // Counted when aedes authorizes a client's publish, i.e. before routing: the 'publish' event
   // fires only after delivery, so a subscriber could see a message the count did not include yet.
@@ -61,13 +75,14 @@ export async function startMqttBroker(options: MqttBrokerOptions): Promise<MqttB
   aedes.on('clientError', () => {});
   aedes.on('connectionError', () => {});
 
-  const byTransport = { tcp: new Set<ClientConnection>(), ws: new Set<ClientConnection>() };
+  const byTransport: Record<MqttTransport, Set<ClientConnection>> = { tcp: new Set(), ws: new Set(), tls: new Set(), wss: new Set() };
   /**
-   * Serves one connection. `stream` is what aedes reads and writes (client.conn): the TCP socket
-   * itself, or for MQTT over WebSocket a stream over `ws`.
+   * Serves one connection. `stream` is what aedes reads and writes (client.conn): the TCP or TLS
+   * socket itself, or for MQTT over WebSocket a stream over `ws`.
    */
-  const serve = (stream: Duplex, socket: Socket, req?: Parameters<typeof aedes.handle>[1], ws?: WebSocket): void => {
+  const serve = (transport: MqttTransport, stream: Duplex, socket: Socket, req?: IncomingMessage, ws?: WebSocket): void => {
     const client = aedes.handle(stream, req);
+    if (options.checkCertificateCn && (transport === 'tls' || transport === 'wss')) tlsSockets.set(client, socket as TLSSocket);
     const connection: ClientConnection = {
       socket,
       isClient: () => client.connected && !client.closed,
@@ -82,7 +97,7 @@ export async function startMqttBroker(options: MqttBrokerOptions): Promise<MqttB
       // aedes keeps its keepalive deadline in this timer and refreshes it on every packet.
       holdKeepalive: () => (client as unknown as { _keepaliveTimer?: NodeJS.Timeout | null })._keepaliveTimer?.refresh(),
     };
-    const connections = byTransport[ws ? 'ws' : 'tcp'];
+    const connections = byTransport[transport];
     connections.add(connection);
     socket.once('close', () => connections.delete(connection));
     const cap = options.bufferCap;
@@ -100,10 +115,9 @@ export async function startMqttBroker(options: MqttBrokerOptions): Promise<MqttB
   };
 
   const tcp = createNetServer((socket) => {
-    options.attempts?.tcp.attempt();
     // Over the accept rate: dropped before aedes sees it, as a server shedding load at accept.
-    if (options.acceptRate && !options.acceptRate.tcp.admit()) return void socket.destroy();
-    serve(socket, socket);
+    if (!admit(options.gates?.tcp)) return void socket.destroy();
+    serve('tcp', socket, socket);
   });
   const tcpSockets = trackSockets(tcp);
 
@@ -113,16 +127,18 @@ export async function startMqttBroker(options: MqttBrokerOptions): Promise<MqttB
   const httpSockets = trackSockets(http);
   // noServer: upgrades come through the handler below, which applies the accept rate first;
   // handleUpgrade still answers 400 to paths other than /mqtt.
+  // noServer also lets the WSS listener's upgrades in (as 'wss').
   const wss = new WebSocketServer({ noServer: true, path: '/mqtt', perMessageDeflate: false });
-  http.on('upgrade', (req, socket, head) => {
-    if (options.attempts && wss.shouldHandle(req) === true) options.attempts.ws.attempt();
-    if (options.acceptRate && wss.shouldHandle(req) === true && !options.acceptRate.ws.admit()) return refuseUpgrade(socket);
+  const upgrade = (transport: 'ws' | 'wss', req: IncomingMessage, socket: Duplex, head: Buffer, gate?: Gate): void => {
+    // Only upgrades to /mqtt are attempts; others get ws' 400 below.
+    if (wss.shouldHandle(req) === true && !admit(gate)) return refuseUpgrade(socket);
     wss.handleUpgrade(req, socket, head, (ws) => {
       const stream = createWebSocketStream(ws);
       stream.on('error', () => {});
-      serve(stream, req.socket, req, ws);
+      serve(transport, stream, req.socket, req, ws);
     });
-  });
+  };
+  http.on('upgrade', (req, socket, head) => upgrade('ws', req, socket, head, options.gates?.ws));
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
@@ -134,8 +150,7 @@ export async function startMqttBroker(options: MqttBrokerOptions): Promise<MqttB
       tcpSockets.destroyAll();
       httpSockets.destroyAll();
       wss.close();
-      byTransport.tcp.clear();
-      byTransport.ws.clear();
+      for (const set of Object.values(byTransport)) set.clear();
       await closed;
     })());
 
@@ -146,7 +161,9 @@ export async function startMqttBroker(options: MqttBrokerOptions): Promise<MqttB
       tcpPort,
       wsPort,
       stats: () => ({ mqttClients: aedes.connectedClients, mqttPublishesIn: publishesIn }),
-      connections: (transport) => (transport ? byTransport[transport] : [...byTransport.tcp, ...byTransport.ws]),
+      connections: (transport) => (transport ? byTransport[transport] : Object.values(byTransport).flatMap((set) => [...set])),
+      serveTls: (socket) => serve('tls', socket, socket),
+      upgradeWss: (req, socket, head, gate) => upgrade('wss', req, socket, head, gate),
       stop,
     };
   } catch (err) {

@@ -1,11 +1,14 @@
 // The embedded WebSocket room server (protocol in src/contract/target.ts). Frames are relayed
 // as received, never re-serialized, and the two hot types are recognised by a byte-prefix check
-// so a broadcast to many members costs no JSON parsing.
+// so a broadcast to many members costs no JSON parsing. The WSS listener (tls-listeners.ts)
+// hands its upgrades in, so plain and TLS clients share one room registry.
 import { createServer } from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { RawData } from 'ws';
-import type { AcceptRate } from './admission.ts';
-import type { AttemptCounter } from './overload.ts';
+import { admit } from './admission.ts';
+import type { Gate } from './admission.ts';
 import type { BufferCap } from './backpressure.ts';
 import { refuseUpgrade } from './connections.ts';
 import type { ClientConnection } from './connections.ts';
@@ -16,10 +19,8 @@ export interface RoomServerOptions {
   host: string;
   /** 0 picks a free port. */
   port: number;
-  /** Admission control; none means every connection is accepted. */
-  acceptRate?: AcceptRate;
-  /** Connection attempts (accepted and refused), for the overload model. */
-  attempts?: AttemptCounter;
+  /** Admission of the plain listener (accept rate, attempts counted for the overload model); none admits all. */
+  gate?: Gate;
   /** Retrying a busy port (a restart taking its port back); none by default. */
   busyPortRetry?: BusyPortRetry;
   /** Backpressure cap, checked before every send; none means clients buffer without bound. */
@@ -29,10 +30,15 @@ export interface RoomServerOptions {
 export interface RoomServer {
   readonly port: number;
   stats(): { wsClients: number; rooms: number; roomFramesIn: number; roomFramesOut: number };
-  /** Every open room WebSocket (what the backpressure sampler walks). */
-  connections(): Iterable<ClientConnection>;
+  /** Every open room WebSocket (what the backpressure sampler walks), or those of one listener. */
+  connections(listener?: RoomListener): Iterable<ClientConnection>;
+  /** Takes a WebSocket upgrade from the WSS listener's HTTPS server, admitted at `gate`. */
+  upgradeWss(req: IncomingMessage, socket: Duplex, head: Buffer, gate?: Gate): void;
   stop(): Promise<void>;
 }
+
+/** The listener a room client came through: plain WebSocket or WSS. */
+export type RoomListener = 'ws' | 'wss';
 
 const ECHO_PREFIX = Buffer.from('{"type":"echo"');
 const BROADCAST_PREFIX = Buffer.from('{"type":"broadcast"');
@@ -63,6 +69,7 @@ export async function startRoomServer(options: RoomServerOptions): Promise<RoomS
   const memberships = new Map<WebSocket, Map<string, Set<WebSocket>>>();
   // Every open room WebSocket, as the fault knobs and the backpressure sampler see it.
   const connections = new Map<WebSocket, ClientConnection>();
+  const byListener: Record<RoomListener, Set<ClientConnection>> = { ws: new Set(), wss: new Set() };
   let framesIn = 0;
   let framesOut = 0;
   const cap = options.bufferCap;
@@ -136,9 +143,8 @@ export async function startRoomServer(options: RoomServerOptions): Promise<RoomS
   // Any path is accepted: devices are told ws://host:port/, and rejecting others would only confuse.
   // noServer: upgrades come through the handler below, which applies the accept rate first.
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
-  http.on('upgrade', (req, socket, head) => {
-    options.attempts?.attempt();
-    if (options.acceptRate && !options.acceptRate.admit()) return refuseUpgrade(socket);
+  const upgrade = (listener: RoomListener, req: IncomingMessage, socket: Duplex, head: Buffer, gate?: Gate): void => {
+    if (!admit(gate)) return refuseUpgrade(socket);
     wss.handleUpgrade(req, socket, head, (ws) => {
       const connection: ClientConnection = {
         socket: req.socket,
@@ -149,15 +155,18 @@ export async function startRoomServer(options: RoomServerOptions): Promise<RoomS
         drop: () => ws.terminate(),
       };
       connections.set(ws, connection);
+      byListener[listener].add(connection);
       memberships.set(ws, new Map());
       ws.on('message', (raw, isBinary) => onFrame(ws, raw, isBinary));
       ws.on('error', () => {}); // a reset device; 'close' follows and cleans up
       ws.on('close', () => {
         connections.delete(ws);
+        byListener[listener].delete(connection);
         leaveAll(ws);
       });
     });
-  });
+  };
+  http.on('upgrade', (req, socket, head) => upgrade('ws', req, socket, head, options.gate));
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
@@ -166,6 +175,7 @@ export async function startRoomServer(options: RoomServerOptions): Promise<RoomS
       sockets.destroyAll();
       wss.close();
       connections.clear();
+      for (const set of Object.values(byListener)) set.clear();
       await closed;
     })());
 
@@ -174,7 +184,8 @@ export async function startRoomServer(options: RoomServerOptions): Promise<RoomS
     return {
       port,
       stats: () => ({ wsClients: memberships.size, rooms: rooms.size, roomFramesIn: framesIn, roomFramesOut: framesOut }),
-      connections: () => connections.values(),
+      connections: (listener) => (listener ? byListener[listener] : connections.values()),
+      upgradeWss: (req, socket, head, gate) => upgrade('wss', req, socket, head, gate),
       stop,
     };
   } catch (err) {

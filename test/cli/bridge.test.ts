@@ -1,6 +1,6 @@
 // Browser-mode bridge: it refuses strangers, and drives a real fleet for the page that has the token.
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,8 @@ import { waitFor } from '../helpers/ports.ts';
 let bridge: BridgeServer;
 const service = new FleetService();
 const root = mkdtempSync(join(tmpdir(), 'fleetsim-renderer-'));
+// Never the real ~/.fleetsim: the default PKI directory follows FLEETSIM_HOME.
+const home = mkdtempSync(join(tmpdir(), 'fleetsim-home-'));
 writeFileSync(join(root, 'index.html'), '<!doctype html><title>Fleetsim</title>');
 
 function get(path: string, host?: string): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
@@ -100,7 +102,7 @@ describe('browser-mode bridge', () => {
     assert.ok(ws instanceof WebSocket);
     const api = new Client(ws);
     const presets = result(await api.call('listPresets')) as Array<{ name: string }>;
-    assert.deepEqual(presets.map((p) => p.name).sort(), ['avalanche', 'demo', 'seed-mqtt', 'seed-ws-rooms', 'slow-readers', 'slow-readers-capped']);
+    assert.deepEqual(presets.map((p) => p.name).sort(), ['avalanche', 'demo', 'mtls', 'seed-mqtt', 'seed-ws-rooms', 'slow-readers', 'slow-readers-capped']);
     const unknown = await api.call('exec', 'rm -rf /');
     assert.ok('ok' in unknown && !unknown.ok);
 
@@ -130,6 +132,8 @@ describe('browser-mode bridge', () => {
     const retimed = result(await api.call('setTimers', 'group-0', { heartbeat: { every: 'soon' } })) as { ok: boolean; problems: string[] };
     assert.deepEqual(retimed, { ok: false, problems: ['group-0.timers.heartbeat.every: expected a duration like "15s" (units: ms, s, m, h)'] });
     assert.deepEqual(result(await api.call('setTimers', 'group-0', { heartbeat: { every: '1s' } })), { ok: true });
+    const forced = result(await api.call('certsInit', { dir: join(home, 'run-pki'), force: true })) as { ok: boolean; problems: string[] };
+    assert.deepEqual(forced, { ok: false, problems: ['force: not while a run is in progress (it replaces the CA the run uses)'] });
 
     const summary = result(await api.call('stop')) as { online: number; endReason: string };
     assert.equal(summary.online, 40);
@@ -138,6 +142,56 @@ describe('browser-mode bridge', () => {
     const status = result(await api.call('status')) as { state: string; timeline: unknown[]; summary: unknown };
     assert.equal(status.state, 'stopped');
     assert.ok(status.timeline.length > 0 && status.summary);
+    ws.close();
+  });
+
+  test('certsInit creates a test PKI once, then describes it; bad input names the field', async () => {
+    const ws = await openApi(bridge.token, `http://127.0.0.1:${bridge.port}`);
+    assert.ok(ws instanceof WebSocket);
+    const api = new Client(ws);
+    type Made = { ok: true; dir: string; created: boolean; createdAt: string; serverNames: string[]; caFile: string };
+    const dir = join(home, 'explicit-pki');
+    const first = result(await api.call('certsInit', { dir, serverNames: ['broker.test'] })) as Made;
+    assert.equal(first.ok, true);
+    assert.equal(first.dir, dir);
+    assert.equal(first.created, true);
+    assert.deepEqual(first.serverNames, ['localhost', '127.0.0.1', '::1', 'broker.test']);
+    assert.equal(first.caFile, join(dir, 'ca.pem'));
+    assert.match(readFileSync(first.caFile, 'utf8'), /^-----BEGIN CERTIFICATE-----/);
+    const second = result(await api.call('certsInit', { dir })) as Made;
+    assert.deepEqual(second, { ...first, created: false }, 'the same PKI, described');
+
+    const saved = process.env.FLEETSIM_HOME;
+    process.env.FLEETSIM_HOME = home;
+    try {
+      const byDefault = result(await api.call('certsInit')) as Made;
+      assert.equal(byDefault.dir, join(home, 'pki'));
+      assert.equal(byDefault.created, true);
+      assert.equal((result(await api.call('certsInit')) as Made).created, false);
+    } finally {
+      if (saved === undefined) delete process.env.FLEETSIM_HOME;
+      else process.env.FLEETSIM_HOME = saved;
+    }
+
+    const file = join(home, 'a-file');
+    writeFileSync(file, 'not a directory');
+    const bad: Array<[unknown, RegExp]> = [
+      [{ dir: '' }, /^dir: expected a directory path/],
+      [{ dir: 42 }, /^dir: expected a directory path/],
+      [{ serverNames: 'broker.test' }, /^serverNames: expected a list/],
+      [{ serverNames: ['ok.test', ''] }, /^serverNames\[1\]: expected a host name/],
+      [{ force: 'yes' }, /^force: expected true or false/],
+      [{ dri: '/tmp/x' }, /^dri: unknown field/],
+      ['/tmp/x', /^request: expected an object/],
+      [{ dir: join(file, 'pki') }, new RegExp(`^dir: cannot create a test PKI in ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/pki: ENOTDIR`)],
+    ];
+    for (const [request, problem] of bad) {
+      const answer = result(await api.call('certsInit', request)) as { ok: boolean; problems: string[] };
+      assert.equal(answer.ok, false, JSON.stringify(request));
+      assert.equal(answer.problems.length, 1, answer.problems.join('\n'));
+      assert.match(answer.problems[0], problem);
+    }
+    assert.equal(existsSync(join(home, 'a-file', 'pki')), false);
     ws.close();
   });
 });

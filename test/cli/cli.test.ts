@@ -81,7 +81,7 @@ test('a run that cannot start: exit 1 with the reason', async () => {
   const s = file('tls.json', JSON.stringify({ target: 'external', groups: [{ name: 'secure', protocol: 'mqtt', url: 'mqtts://127.0.0.1:1', count: 1, tls: { ca: join(dir, 'missing-ca.pem') } }] }));
   const r = await fleetsim(['run', s]);
   assert.equal(r.code, 1);
-  assert.match(r.stderr, /could not start: .*groups\.secure\.tls\.ca: cannot read/);
+  assert.match(r.stderr, /could not start: .*groups\[0\]\.tls\.ca: cannot read ".*missing-ca\.pem": ENOENT/);
 });
 
 test('run --json: only the summary JSON on stdout, exit 0', async () => {

@@ -185,7 +185,7 @@ describe('unknown fields', () => {
 });
 
 describe('urls', () => {
-  const mqttExpected = 'mqtt://, mqtts://, ws://, wss:// or embedded:mqtt / embedded:mqtt-ws';
+  const mqttExpected = 'mqtt://, mqtts://, ws://, wss:// or embedded:mqtt / embedded:mqtt-ws / embedded:mqtts / embedded:mqtt-wss';
 
   test('MQTT accepts broker schemes and the embedded MQTT urls', () => {
     for (const url of ['mqtt://broker:1883', 'mqtts://broker', 'tcp://10.0.0.1:1883', 'ssl://b', 'ws://b/mqtt', 'wss://b:443/mqtt', 'embedded:mqtt', 'embedded:mqtt-ws']) {
@@ -204,10 +204,10 @@ describe('urls', () => {
       `groups[0].url: expected ${mqttExpected} for protocol mqtt, got "http://broker:1883"`,
     ]);
     assert.deepEqual(problems({ groups: [mqttGroup, { ...wsGroup, url: 'mqtt://broker' }] }), [
-      'groups[1].url: expected ws://, wss:// or embedded:ws for protocol ws, got "mqtt://broker"',
+      'groups[1].url: expected ws://, wss:// or embedded:ws / embedded:wss for protocol ws, got "mqtt://broker"',
     ]);
     assert.deepEqual(problems({ groups: [{ ...wsGroup, url: 'embedded:mqtt' }] }), [
-      'groups[0].url: expected ws://, wss:// or embedded:ws for protocol ws, got "embedded:mqtt"',
+      'groups[0].url: expected ws://, wss:// or embedded:ws / embedded:wss for protocol ws, got "embedded:mqtt"',
     ]);
     assert.deepEqual(problems({ groups: [{ ...mqttGroup, url: 'embedded:ws' }] }), [
       `groups[0].url: expected ${mqttExpected} for protocol mqtt, got "embedded:ws"`,
@@ -293,6 +293,6 @@ describe('other field checks', () => {
 
   test('tls settings get rejectUnauthorized: true by default', () => {
     const [g] = valid({ groups: [{ ...mqttGroup, url: 'mqtts://b', tls: { ca: 'ca.pem', servername: 'b.example' } }] }).groups;
-    assert.deepEqual(g.tls, { ca: 'ca.pem', rejectUnauthorized: true, servername: 'b.example' });
+    assert.deepEqual(g.tls, { ca: 'ca.pem', rejectUnauthorized: true, servername: 'b.example', sessionResumption: false });
   });
 });

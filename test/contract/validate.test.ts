@@ -67,7 +67,7 @@ describe('validateScenario', () => {
     assert.deepEqual(result, {
       ok: false,
       problems: [
-        'groups[0].url: expected mqtt://, mqtts://, ws://, wss:// or embedded:mqtt / embedded:mqtt-ws for protocol mqtt, got "http://broker"',
+        'groups[0].url: expected mqtt://, mqtts://, ws://, wss:// or embedded:mqtt / embedded:mqtt-ws / embedded:mqtts / embedded:mqtt-wss for protocol mqtt, got "http://broker"',
         'groups[1].reconnect.cap: must be at least reconnect.base',
         'groups[1].url: embedded:ws needs target: embedded',
         'groups[2].name: duplicate group name "group-1"',

@@ -1,10 +1,12 @@
 /// <reference lib="dom" />
 // End to end, as a QA engineer uses it: `fleetsim serve` (a real controller and the embedded
 // target) driven in Debian's Chromium. Pick the demo, start, watch the fleet come online,
-// open a device and read its log, stop. Leaves a screenshot in test-results/.
+// open a device and read its log, stop; create a test PKI and run the mtls preset against the
+// embedded target's TLS listeners. Leaves screenshots in test-results/.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -17,9 +19,14 @@ let server: ChildProcess;
 let url = '';
 let browser: Browser;
 let page: Page;
+// The served process's FLEETSIM_HOME: its test PKI goes here, never into the real ~/.fleetsim.
+const home = mkdtempSync(join(tmpdir(), 'fleetsim-e2e-home-'));
 
 async function startServe(): Promise<void> {
-  server = spawn(process.execPath, [join(ROOT, 'bin/fleetsim.mjs'), 'serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  server = spawn(process.execPath, [join(ROOT, 'bin/fleetsim.mjs'), 'serve', '--port', '0'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, FLEETSIM_HOME: home },
+  });
   url = await new Promise<string>((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`fleetsim serve printed no URL: ${out}`)), 15_000);
@@ -55,6 +62,7 @@ after(async () => {
     server.kill('SIGINT');
     await new Promise((r) => server.once('exit', r));
   }
+  rmSync(home, { recursive: true, force: true });
 });
 
 test('demo preset: start, 1,200 devices online, a device log, a storm and its recovery, stop', async () => {
@@ -96,6 +104,60 @@ test('demo preset: start, 1,200 devices online, a device log, a storm and its re
   await page.waitForFunction(() => document.querySelector('[data-testid="storm-card"]')?.getAttribute('data-outcome') === 'recovered', undefined, { timeout: 30_000 });
   assert.match((await card.textContent()) ?? '', /drop 30%/);
   await page.screenshot({ path: join(RESULTS, 'storm.png'), fullPage: true });
+
+  await page.getByTestId('stop-button').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="run-state"]')?.textContent?.trim() === 'stopped');
+  assert.deepEqual(pageErrors, []);
+});
+
+test('mtls: create the test PKI from the UI, run the mtls preset, TLS handshakes and the refused certificates show', async () => {
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.goto(url);
+  const pkiDir = join(home, 'pki');
+  const status = page.getByTestId('pki-status');
+
+  await page.getByTestId('pki-init').click();
+  await status.waitFor();
+  assert.equal(await status.getAttribute('data-tone'), 'ok', (await status.textContent()) ?? '');
+  assert.match((await status.textContent()) ?? '', new RegExp(`Created a test PKI in ${pkiDir}.*tls: \\{ pki: ${pkiDir} \\}`));
+  assert.ok(existsSync(join(pkiDir, 'ca.pem')), 'the served process wrote the PKI under FLEETSIM_HOME');
+  await page.getByTestId('pki-init').click();
+  await page.waitForFunction((dir) => document.querySelector('[data-testid="pki-status"]')?.textContent?.includes(`${dir} already holds a test PKI`), pkiDir);
+
+  await page.getByTestId('preset-select').selectOption('mtls');
+  await page.getByTestId('tls-fields').first().waitFor();
+  // Long enough that the run is still going when the test stops it.
+  await page.locator('input[data-path="duration"]').fill('5m');
+  await page.getByTestId('start-button').click();
+  const startProblems = page.getByTestId('start-problems');
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid="run-state"]')?.textContent?.trim() === 'running' || document.querySelector('[data-testid="start-problems"]') !== null,
+  );
+  assert.equal(await startProblems.count(), 0, `the run did not start: ${await startProblems.textContent().catch(() => '')}`);
+  assert.equal(number(await page.getByTestId('online-target').textContent()), 1030);
+  // mtls-tcp (800) and mtls-wss (200) come online; the 30 negative devices never do.
+  await page.waitForFunction(
+    () => Number((document.querySelector('[data-testid="online-count"]')?.textContent ?? '').replace(/[^\d]/g, '')) === 1000,
+    undefined,
+    { timeout: 90_000 },
+  );
+
+  const refused = ['connack-refused:not-authorized', 'connack-refused:bad-username-or-password', 'connack-refused:identifier-rejected'];
+  const shown = () => page.getByTestId('failure-reason').evaluateAll((els) => els.map((e) => e.getAttribute('data-reason')));
+  await page
+    .waitForFunction((reasons) => reasons.every((r) => document.querySelector(`[data-testid="failure-reason"][data-reason="${r}"]`)), refused, { timeout: 30_000 })
+    .catch(async (err: Error) => {
+      throw new Error(`failures by reason: expected ${refused.join(', ')}; shown: ${(await shown()).join(', ') || 'none'} (${err.message})`);
+    });
+  const tlsRow = page.getByTestId('latency-tls');
+  assert.match((await tlsRow.textContent()) ?? '', /^TLS handshake/);
+  const [p50, p99] = await tlsRow.locator('td.num').allTextContents();
+  assert.ok(p50 !== '—' && p99 !== '—' && Number.parseFloat(p99) > 0, `a TLS handshake latency: ${p50} / ${p99}`);
+  assert.ok(number(await page.getByTestId('tls-handshakes').locator('b').first().textContent()) >= 1000, 'every online device completed a handshake');
+  // A few timeline seconds so the latency chart draws its tls series.
+  await page.waitForTimeout(3000);
+  await page.screenshot({ path: join(RESULTS, 'mtls.png'), fullPage: true });
 
   await page.getByTestId('stop-button').click();
   await page.waitForFunction(() => document.querySelector('[data-testid="run-state"]')?.textContent?.trim() === 'stopped');

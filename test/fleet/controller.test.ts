@@ -102,7 +102,7 @@ test('a run that cannot start says why and leaves no process behind', async () =
   const c = new FleetController(
     scenario(mixedFleet({ hosts: 1, groups: [{ name: 'secure', protocol: 'mqtt', url: 'mqtts://127.0.0.1:1', count: 2, tls: { ca: '/nonexistent/ca.pem' } }] })),
   );
-  await assert.rejects(c.start(), (err: Error) => err instanceof StartError && /groups\.secure\.tls\.ca: cannot read "\/nonexistent\/ca\.pem"/.test(err.message));
+  await assert.rejects(c.start(), (err: Error) => err instanceof StartError && /groups\[0\]\.tls\.ca: cannot read "\/nonexistent\/ca\.pem": ENOENT/.test(err.message));
   assert.equal(c.snapshot().state, 'failed');
   assert.ok(c.snapshot().hosts.every((h) => !alive(h.pid)));
 });

@@ -8,21 +8,43 @@ import { freePort, waitForPort } from './ports.ts';
 export interface Mosquitto {
   port: number;
   wsPort: number;
+  /** MQTT over TLS and over WSS, with MosquittoTls. */
+  tlsPort?: number;
+  wssPort?: number;
   stop(): Promise<void>;
+}
+
+/** TLS listeners serving a test PKI's server certificate, trusting its CA. */
+export interface MosquittoTls {
+  pkiDir: string;
+  /** require_certificate: clients must present a certificate from the CA (mutual TLS). */
+  requireCertificate: boolean;
 }
 
 export const MOSQUITTO_BIN = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto'].find((p) => existsSync(p));
 
-export async function startMosquitto(extraConfig = ''): Promise<Mosquitto> {
+export async function startMosquitto(extraConfig = '', tls?: MosquittoTls): Promise<Mosquitto> {
   if (!MOSQUITTO_BIN) throw new Error('mosquitto is not installed (apt-get install mosquitto; .ci/run does it)');
   const port = await freePort();
   const wsPort = await freePort();
+  const tlsPort = tls ? await freePort() : undefined;
+  const wssPort = tls ? await freePort() : undefined;
+  const tlsListener = (p: number, websockets: boolean) => [
+    `listener ${p} 127.0.0.1`,
+    ...(websockets ? ['protocol websockets'] : []),
+    `cafile ${join(tls!.pkiDir, 'ca.pem')}`,
+    `certfile ${join(tls!.pkiDir, 'server.pem')}`,
+    `keyfile ${join(tls!.pkiDir, 'server-key.pem')}`,
+    `require_certificate ${tls!.requireCertificate}`,
+  ];
   const dir = mkdtempSync(join(tmpdir(), 'fleetsim-mosquitto-'));
   const conf = join(dir, 'mosquitto.conf');
   writeFileSync(
     conf,
     [
       'per_listener_settings false',
+      // As root, mosquitto would switch to its own user and could not read the PKI (mode 0700).
+      ...(process.getuid?.() === 0 ? ['user root'] : []),
       'allow_anonymous true',
       'persistence false',
       'log_dest stderr',
@@ -30,6 +52,7 @@ export async function startMosquitto(extraConfig = ''): Promise<Mosquitto> {
       `listener ${port} 127.0.0.1`,
       `listener ${wsPort} 127.0.0.1`,
       'protocol websockets',
+      ...(tls ? [...tlsListener(tlsPort!, false), ...tlsListener(wssPort!, true)] : []),
       extraConfig,
     ].join('\n'),
   );
@@ -41,9 +64,12 @@ export async function startMosquitto(extraConfig = ''): Promise<Mosquitto> {
     child.kill('SIGKILL');
     throw err;
   }
+  if (wssPort) await waitForPort(wssPort);
   return {
     port,
     wsPort,
+    tlsPort,
+    wssPort,
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;

@@ -76,6 +76,7 @@ test('each method invokes fleet:<name> with its arguments', async () => {
     deviceLog: ['dev-1'],
     devices: [{ offset: 0, limit: 10 }],
     storm: [{ action: 'drop', percent: 10 }],
+    certsInit: [{ dir: '/tmp/pki', serverNames: ['broker.local'] }],
   };
   for (const name of FLEET_METHODS) {
     assert.deepEqual(await api[name](...args[name]), { channel: `fleet:${name}` });

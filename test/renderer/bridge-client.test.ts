@@ -52,6 +52,24 @@ describe('bridge client', () => {
     client.close();
   });
 
+  test('certsInit sends the request as is, or no parameter for the default PKI (never null)', async () => {
+    const server = new FakeServer();
+    const client = new BridgeClient('ws://x/api', server.factory);
+    server.last.handlers.open();
+    const byDefault = client.certsInit();
+    const explicit = client.certsInit({ dir: '/tmp/pki', serverNames: ['broker.local'] });
+    assert.deepEqual(server.last.sent.map((f) => JSON.parse(f) as unknown), [
+      { id: 1, method: 'certsInit', params: [] },
+      { id: 2, method: 'certsInit', params: [{ dir: '/tmp/pki', serverNames: ['broker.local'] }] },
+    ]);
+    const made = { ok: true, dir: '/tmp/pki', created: true, createdAt: '2025-01-01T00:00:00.000Z', serverNames: ['localhost'], caFile: '/tmp/pki/ca.pem' };
+    server.reply(0, made);
+    server.reply(1, { ok: false, problems: ['dir: nope'] });
+    assert.deepEqual(await byDefault, made);
+    assert.deepEqual(await explicit, { ok: false, problems: ['dir: nope'] });
+    client.close();
+  });
+
   test('a dropped link fails requests in flight and reconnects with backoff', async () => {
     const server = new FakeServer();
     const client = new BridgeClient('ws://x/api', server.factory, { baseDelayMs: 5, maxDelayMs: 20, random: () => 1 });

@@ -23,7 +23,7 @@ describe('TimelineBuffer', () => {
 
   test('a second without latency samples is a gap (null), not zero', () => {
     const tl = new TimelineBuffer();
-    tl.push(point(1, { p99: { connect: 12, connack: 0, puback: 3, ping: 0, echo: 0, delivery: 0 } }));
+    tl.push(point(1, { p99: { connect: 12, tls: 0, connack: 0, puback: 3, ping: 0, echo: 0, delivery: 0 } }));
     assert.deepEqual([tl.cols.connect[0], tl.cols.connack[0], tl.cols.puback[0]], [12, null, 3]);
   });
 

@@ -2,6 +2,7 @@
 import { connect } from 'node:net';
 import mqtt from 'mqtt';
 import { WebSocket } from 'ws';
+import type { ClientOptions } from 'ws';
 
 /** A WebSocket client whose incoming text frames can be awaited one by one, in order. */
 export class WsInbox {
@@ -21,8 +22,9 @@ export class WsInbox {
     this.closed = new Promise((resolve) => ws.once('close', () => resolve()));
   }
 
-  static open(url: string): Promise<WsInbox> {
-    const ws = new WebSocket(url, { perMessageDeflate: false });
+  /** `options` adds to the defaults, e.g. ca / cert / key for wss:// URLs. */
+  static open(url: string, options: ClientOptions = {}): Promise<WsInbox> {
+    const ws = new WebSocket(url, { perMessageDeflate: false, ...options });
     return new Promise((resolve, reject) => {
       ws.once('open', () => resolve(new WsInbox(ws)));
       ws.once('error', reject);

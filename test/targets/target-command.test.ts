@@ -2,10 +2,16 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import mqtt from 'mqtt';
+import { DeviceCertStore } from '../../src/pki/device-certs.ts';
+import { initTestPki } from '../../src/pki/test-pki.ts';
 import { mqttOutcome, tally, tcpConnectOutcome } from './helpers.ts';
 
 const BOUND = { timeout: 20_000 };
@@ -117,4 +123,46 @@ test('--overload-attempts/--overload-shed set the overload model; alone or out o
   child.kill('SIGINT');
   const result = await exited;
   assert.equal(result.code, 0, result.stderr);
+});
+
+const ALL_PORTS_FREE = ['--mqtt-port', '0', '--ws-port', '0', '--rooms-port', '0', '--mqtts-port', '0', '--mqtt-wss-port', '0', '--rooms-wss-port', '0'];
+
+test('--tls serves MQTT over TLS, MQTT over WSS and WSS rooms with mutual TLS, and prints their URLs', BOUND, async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'fleetsim-pki-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const pki = await initTestPki(dir);
+  const { child, exited, output } = run(t, ['--tls', dir, ...ALL_PORTS_FREE]);
+  const [, mqtts] = await output(/MQTT over TLS: +mqtts:\/\/127\.0\.0\.1:(\d+)\n/);
+  const [, mqttWss] = await output(/MQTT over WSS: +wss:\/\/127\.0\.0\.1:(\d+)\/mqtt\n/);
+  const [, roomsWss] = await output(/WSS rooms: +wss:\/\/127\.0\.0\.1:(\d+)\/\n/);
+  await output(/client certificates: +required/);
+
+  const pem = await readFile(await new DeviceCertStore(pki, 'valid').ensure('dev-1'));
+  const client = await mqtt.connectAsync(`mqtts://127.0.0.1:${mqtts}`, { reconnectPeriod: 0, clientId: 'dev-1', ca: await readFile(pki.files.ca), cert: pem, key: pem });
+  t.after(() => client.end(true));
+  client.on('error', () => {});
+
+  child.kill('SIGINT');
+  const result = await exited;
+  assert.equal(result.code, 0, result.stderr);
+  for (const port of [mqtts, mqttWss, roomsWss]) assert.equal(await tcpConnectOutcome(Number(port)), 'ECONNREFUSED');
+});
+
+test('--tls usage errors name the flag; a directory that is not a test PKI exits 2 with the PKI error', BOUND, async (t) => {
+  const badCerts = await run(t, ['--tls', '/nowhere', '--client-certs', 'maybe']).exited;
+  assert.equal(badCerts.code, 2);
+  assert.equal(badCerts.stderr, 'fleetsim target: --client-certs: expected require or none, got "maybe"\n');
+  const badPort = await run(t, ['--tls', '/nowhere', '--mqtt-wss-port', 'x']).exited;
+  assert.equal(badPort.code, 2);
+  assert.match(badPort.stderr, /--mqtt-wss-port: expected a port number 0-65535, got "x"/);
+  const stray = await run(t, ['--client-certs', 'none']).exited;
+  assert.equal(stray.code, 2);
+  assert.equal(stray.stderr, 'fleetsim target: --client-certs needs --tls PKI_DIR\n');
+
+  const empty = await mkdtemp(join(tmpdir(), 'fleetsim-nopki-'));
+  t.after(() => rm(empty, { recursive: true, force: true }));
+  const noPki = await run(t, ['--tls', empty, ...ALL_PORTS_FREE]).exited;
+  assert.equal(noPki.code, 2);
+  assert.match(noPki.stderr, /^fleetsim target: .* is not a test PKI \(missing ca\.pem.*\): create one with "fleetsim certs init .*"\n$/);
+  assert.equal(noPki.stdout, '');
 });

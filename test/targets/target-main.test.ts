@@ -2,14 +2,20 @@
 import assert from 'node:assert/strict';
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import mqtt from 'mqtt';
+import type { Scenario } from '../../src/contract/scenario.ts';
 import type { TargetCommand, TargetEvent, TargetOptions } from '../../src/contract/target.ts';
-import { launchEmbeddedTarget } from '../../src/fleet/embedded-target-process.ts';
+import { launchEmbeddedTarget, resolveEmbeddedUrls } from '../../src/fleet/embedded-target-process.ts';
 import { ChildProcessLauncher, entryPath } from '../../src/fleet/launcher.ts';
 import type { ChildHandle } from '../../src/fleet/launcher.ts';
+import { DeviceCertStore } from '../../src/pki/device-certs.ts';
+import { initTestPki } from '../../src/pki/test-pki.ts';
 import { mqttOutcome, sleep, tally, tcpConnectOutcome, wsOutcome } from './helpers.ts';
 
 const ANY_PORTS: TargetOptions = { host: '127.0.0.1', ports: { mqtt: 0, mqttWs: 0, rooms: 0 } };
@@ -157,4 +163,41 @@ test('fault before start and an unknown fault are answered with errors', BOUND, 
   assert.deepEqual(await event('fault-done', (e) => e.reqId === 3), { type: 'fault-done', reqId: 3, affected: 0 });
   child.send({ type: 'stop' });
   await event('stopped');
+});
+
+// --- TLS through the process ---------------------------------------------------------------------
+
+test('a start with a directory that is not a test PKI reports the PKI error as fatal', BOUND, async (t) => {
+  const empty = await mkdtemp(join(tmpdir(), 'fleetsim-nopki-'));
+  t.after(() => rm(empty, { recursive: true, force: true }));
+  const { child, event, exited } = launch(t);
+  child.send({ type: 'start', options: { ...ANY_PORTS, tls: { pki: empty, clientCerts: 'require' } } });
+  assert.match((await event('fatal')).message, /is not a test PKI \(missing ca\.pem.*\): create one with "fleetsim certs init/);
+  assert.deepEqual(await exited, { code: 1, signal: null });
+  await assert.rejects(launchEmbeddedTarget(new ChildProcessLauncher(), '127.0.0.1', undefined, undefined, undefined, undefined, { pki: empty, clientCerts: 'require' }), /^Error: embedded target: .* is not a test PKI/);
+});
+
+test('launchEmbeddedTarget with tls: TLS ports in ready, embedded TLS URLs resolve to them', BOUND, async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'fleetsim-pki-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const pki = await initTestPki(dir);
+  await assert.rejects(launchEmbeddedTarget(new ChildProcessLauncher(), '127.0.0.1', undefined, undefined, undefined, undefined, { pki: dir, clientCerts: 'all' as never }), RangeError);
+  const target = await launchEmbeddedTarget(new ChildProcessLauncher(), '127.0.0.1', undefined, undefined, undefined, undefined, { pki: dir, clientCerts: 'require' });
+  t.after(() => target.stop());
+  const { mqtts, mqttWss, roomsWss } = target.ports;
+  for (const port of [mqtts, mqttWss, roomsWss]) assert.ok(port !== undefined && port > 0);
+
+  const groups = ['embedded:mqtts', 'embedded:mqtt-wss', 'embedded:wss', 'embedded:mqtt'].map((url, i) => ({ name: `g${i}`, url }));
+  const scenario = { groups } as unknown as Scenario;
+  assert.deepEqual(
+    resolveEmbeddedUrls(scenario, target.ports).groups.map((g) => g.url),
+    [`mqtts://127.0.0.1:${mqtts}`, `wss://127.0.0.1:${mqttWss}/mqtt`, `wss://127.0.0.1:${roomsWss}/`, `mqtt://127.0.0.1:${target.ports.mqtt}`],
+  );
+  assert.throws(() => resolveEmbeddedUrls(scenario, { mqtt: 1, mqttWs: 2, rooms: 3 }), /group g0 uses embedded:mqtts, but the embedded target was started without TLS/);
+
+  const pem = await readFile(await new DeviceCertStore(pki, 'valid').ensure('dev-1'));
+  const ca = await readFile(pki.files.ca);
+  const client = await mqtt.connectAsync(resolveEmbeddedUrls(scenario, target.ports).groups[0].url, { reconnectPeriod: 0, clientId: 'dev-1', ca, cert: pem, key: pem });
+  t.after(() => client.end(true));
+  while (target.lastStats?.mqttClients !== 1) await sleep(50);
 });

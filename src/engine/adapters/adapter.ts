@@ -1,9 +1,9 @@
 // The one interface every protocol adapter implements. A Session is one connection attempt
 // of one device; the adapter reports back through the DeviceLink.
 import type { LatencyKind } from '../../contract/metrics.ts';
-import type { DeviceGroup } from '../../contract/scenario.ts';
+import { isTlsUrl, type DeviceGroup } from '../../contract/scenario.ts';
 import { buildPayloads, type PayloadSource } from './payloads.ts';
-import { loadTls, type TlsMaterial } from './tls-files.ts';
+import { TlsMaterial } from './tls-material.ts';
 
 export type MessageKind = 'heartbeat' | 'status';
 
@@ -14,8 +14,12 @@ export interface DeviceLink {
   readonly group: DeviceGroup;
   /** Source address to connect from (round-robin over the group's sourceAddresses). */
   readonly localAddress: string | undefined;
+  /** The device's last TLS session, kept for resumption (tls.sessionResumption). */
+  tlsSession: Buffer | undefined;
   /** Transport is up (TCP/TLS connected, WebSocket open). */
   transportOpen(): void;
+  /** A TLS handshake finished: its duration (TCP connected to handshake done) and whether it resumed a session. */
+  tlsHandshake(ms: number, resumed: boolean): void;
   /** The device is online (CONNACK accepted, WebSocket open and joined). */
   online(): void;
   /** The connection is gone; exactly once per session. */
@@ -54,6 +58,12 @@ export interface Session {
 export interface ProtocolAdapter {
   /** True when the protocol library keeps its own keepalive (the device then schedules no ping timer). */
   readonly selfPinging: boolean;
+  /**
+   * Undefined when the device can connect at once; otherwise a promise to wait for before
+   * open() (a client certificate being issued from the test PKI).
+   */
+  prepare(device: DeviceLink): Promise<unknown> | undefined;
+  /** Opens one connection attempt; may throw (an unreadable per-device file), which fails the attempt. */
   open(device: DeviceLink): Session;
   /** The group's timers changed (payload sizes, templates). */
   refresh(): void;
@@ -62,12 +72,17 @@ export interface ProtocolAdapter {
 /** What every adapter keeps per group: its TLS material and message bodies. */
 export abstract class GroupAdapter implements ProtocolAdapter {
   abstract readonly selfPinging: boolean;
-  readonly tls: TlsMaterial;
+  /** The group's TLS material; null for plain (non-TLS) URLs. */
+  readonly tls: TlsMaterial | null;
   payloads: Partial<Record<MessageKind, PayloadSource>>;
 
   constructor(readonly group: DeviceGroup) {
-    this.tls = loadTls(group);
+    this.tls = isTlsUrl(group.url) ? new TlsMaterial(group) : null;
     this.payloads = buildPayloads(group);
+  }
+
+  prepare(device: DeviceLink): Promise<unknown> | undefined {
+    return this.tls?.prepare(device);
   }
 
   refresh(): void {

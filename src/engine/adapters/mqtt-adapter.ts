@@ -3,7 +3,7 @@
 // see socket and TLS errors that mqtt.js swallows. Keepalive PINGs run on the host's timing
 // wheel through mqtt.js's pluggable timer, at a fixed cadence (reschedulePings off).
 import net from 'node:net';
-import tls from 'node:tls';
+import type { ConnectionOptions } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { MqttClient, type IClientOptions, type Packet } from 'mqtt';
 import WebSocket, { createWebSocketStream } from 'ws';
@@ -13,7 +13,7 @@ import { reasonOf } from '../disconnect-reason.ts';
 import { render } from '../templates.ts';
 import { WheelTimer, type TimingWheel } from '../timing-wheel.ts';
 import { FaultableSession, GroupAdapter, type DeviceLink, type MessageKind, type Session } from './adapter.ts';
-import { wsTlsOptions } from './tls-files.ts';
+import { connectTls, wsTlsOptions } from './tls-connect.ts';
 import { rawSocketOf } from './ws-socket.ts';
 
 /** mqtt.js's keepalive interval, driven by the wheel. */
@@ -66,12 +66,15 @@ class MqttSession extends FaultableSession implements Session {
   private unacked = 0;
   /** Bytes mqtt.js wrote to the transport that the kernel has not taken yet. */
   private queued: () => number = () => 0;
+  /** This attempt's TLS options, read first: an unreadable certificate fails open() before anything starts. */
+  private readonly tlsOptions: ConnectionOptions | undefined;
 
   constructor(
     private readonly adapter: MqttAdapter,
     private readonly device: DeviceLink,
   ) {
     super();
+    this.tlsOptions = adapter.tls?.connectOptions(device);
     const g = adapter.group;
     const vars = { id: device.id, index: device.index, group: g.name };
     if (g.timers.heartbeat) this.topics.heartbeat = render(g.timers.heartbeat.topic, vars);
@@ -104,7 +107,7 @@ class MqttSession extends FaultableSession implements Session {
   }
 
   private buildStream(): Duplex {
-    const { url, tls: t, group } = this.adapter;
+    const { url, tls: material, group } = this.adapter;
     const host = url.hostname.replace(/^\[|\]$/g, '');
     const scheme = url.protocol.slice(0, -1);
     const onError = (err: Error) => (this.reason ??= reasonOf(err));
@@ -118,10 +121,8 @@ class MqttSession extends FaultableSession implements Session {
       socket.on('error', onError);
       return socket;
     }
-    if (scheme === 'mqtts' || scheme === 'ssl') {
-      // tls.connect hands localAddress to its TCP socket; Node's types just do not list it.
-      const options = { host, port: Number(url.port || 8883), localAddress: this.device.localAddress, servername: t.servername ?? (net.isIP(host) ? undefined : host), ca: t.ca, cert: t.cert, key: t.key, rejectUnauthorized: t.rejectUnauthorized };
-      const socket = tls.connect(options as tls.ConnectionOptions);
+    if ((scheme === 'mqtts' || scheme === 'ssl') && material && this.tlsOptions) {
+      const socket = connectTls(material, this.tlsOptions, this.device, host, Number(url.port || 8883));
       this.faults.attach(socket);
       this.queued = () => socket.writableLength;
       socket.once('secureConnect', () => this.device.transportOpen());
@@ -132,7 +133,7 @@ class MqttSession extends FaultableSession implements Session {
       perMessageDeflate: false,
       handshakeTimeout: group.mqtt.connectTimeout,
       localAddress: this.device.localAddress,
-      ...wsTlsOptions(t),
+      ...(material && scheme === 'wss' ? wsTlsOptions(material, this.device, this.tlsOptions) : {}),
     });
     ws.once('open', () => {
       this.faults.attach(rawSocketOf(ws));

@@ -8,7 +8,7 @@ import { reasonOf } from '../disconnect-reason.ts';
 import { padTo, render } from '../templates.ts';
 import { FaultableSession, GroupAdapter, type DeviceLink, type MessageKind, type Session } from './adapter.ts';
 import { rawSocketOf } from './ws-socket.ts';
-import { wsTlsOptions } from './tls-files.ts';
+import { wsTlsOptions } from './tls-connect.ts';
 
 const ECHO_PREFIX = '{"type":"echo"';
 const BROADCAST_PREFIX = '{"type":"broadcast"';
@@ -50,7 +50,7 @@ class WsSession extends FaultableSession implements Session {
       headers: g.ws.headers,
       handshakeTimeout: g.ws.handshakeTimeout,
       localAddress: device.localAddress,
-      ...wsTlsOptions(adapter.tls),
+      ...(adapter.tls && url.startsWith('wss:') ? wsTlsOptions(adapter.tls, device) : {}),
     });
     this.ws.on('open', () => this.onOpen());
     this.ws.on('message', (data: Buffer, isBinary: boolean) => this.onMessage(data, isBinary));

@@ -27,7 +27,6 @@ describe('reasonOf', () => {
     for (const code of [
       'ERR_TLS_CERT_ALTNAME_INVALID',
       'ERR_SSL_WRONG_VERSION_NUMBER',
-      'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE',
       'CERT_HAS_EXPIRED',
       'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
       'DEPTH_ZERO_SELF_SIGNED_CERT',
@@ -37,6 +36,13 @@ describe('reasonOf', () => {
     ]) {
       assert.equal(reasonOf(withCode('tls failure', code)), `tls:${code}`);
     }
+  });
+
+  test('TLS alerts from the peer are named by the alert, one reason per alert', () => {
+    assert.equal(reasonOf(withCode('alert', 'ERR_SSL_SSLV3_ALERT_CERTIFICATE_EXPIRED')), 'tls-alert:certificate-expired');
+    assert.equal(reasonOf(withCode('alert', 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA')), 'tls-alert:unknown-ca');
+    assert.equal(reasonOf(withCode('alert', 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED')), 'tls-alert:certificate-required');
+    assert.equal(reasonOf(withCode('alert', 'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE')), 'tls-alert:bad-certificate');
   });
 
   test('codes that merely contain a TLS word are not TLS', () => {

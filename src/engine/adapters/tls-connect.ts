@@ -1,0 +1,44 @@
+// Opens TLS connections for devices and watches their handshakes: the handshake's own duration
+// (its own histogram, apart from CONNACK), whether a session was resumed, and the session to
+// resume next time.
+import net from 'node:net';
+import tls from 'node:tls';
+import type { ClientOptions } from 'ws';
+import type { DeviceLink } from './adapter.ts';
+import type { TlsMaterial } from './tls-material.ts';
+
+function watchHandshake(socket: tls.TLSSocket, device: DeviceLink, resumption: boolean): void {
+  let tcpConnectedAt = 0;
+  socket.once('connect', () => (tcpConnectedAt = performance.now()));
+  socket.once('secureConnect', () => {
+    if (tcpConnectedAt > 0) device.tlsHandshake(performance.now() - tcpConnectedAt, socket.isSessionReused());
+  });
+  // TLS 1.3 sends session tickets after the handshake; the latest one is resumed next time.
+  if (resumption) socket.on('session', (session: Buffer) => (device.tlsSession = session));
+}
+
+/**
+ * tls.connect to host:port for `device`, from its source address, with `tlsOptions` from the
+ * group's material (read before anything is opened: an unreadable file fails cleanly).
+ */
+export function connectTls(material: TlsMaterial, tlsOptions: tls.ConnectionOptions, device: DeviceLink, host: string, port: number): tls.TLSSocket {
+  const options: tls.ConnectionOptions = { ...tlsOptions, host, port };
+  // No SNI for an IP address (Node refuses it); the certificate is then checked against the IP.
+  if (!options.servername && !net.isIP(host)) options.servername = host;
+  // tls.connect hands localAddress to its TCP socket; Node's types just do not list it.
+  if (device.localAddress) (options as net.TcpNetConnectOpts).localAddress = device.localAddress;
+  const socket = tls.connect(options);
+  watchHandshake(socket, device, material.resumption);
+  return socket;
+}
+
+/** `ws` client options for a wss:// connection of `device`: its TLS options and a watched connector. */
+export function wsTlsOptions(material: TlsMaterial, device: DeviceLink, options = material.connectOptions(device)): ClientOptions {
+  // ws calls this with its merged options (host, port, servername and ours) to open the socket.
+  const createConnection = (merged: tls.ConnectionOptions): tls.TLSSocket => {
+    const socket = tls.connect(merged);
+    watchHandshake(socket, device, material.resumption);
+    return socket;
+  };
+  return { ...(options as ClientOptions), createConnection: createConnection as unknown as ClientOptions['createConnection'] };
+}
