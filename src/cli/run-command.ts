@@ -2,10 +2,12 @@
 // Exit codes: 0 the run completed, 1 it could not start, 2 bad input, 130 stopped by a signal.
 import { parseArgs } from 'node:util';
 import { FleetController, StartError } from '../fleet/controller.ts';
+import { RunRecorder } from '../fleet/run-recorder.ts';
 import { loadScenario, ScenarioError } from '../fleet/scenario-loader.ts';
 import { progressLine, summaryText } from './format.ts';
 
-export const RUN_USAGE = `usage: fleetsim run [scenario.yaml|scenario.json|preset] [--duration 30s] [--hosts N|auto] [--ramp N] [--json]
+export const RUN_USAGE = `usage: fleetsim run [scenario.yaml|scenario.json|preset] [--duration 30s] [--hosts N|auto] [--ramp N] [--json] [--record DIR]
+  --record DIR   keep a record of the run in DIR/<time>-<name>/ (scenario.json, timeline.csv, summary.json …)
   With no scenario, runs the default demo (1,000 MQTT + 200 WebSocket devices for 30 s).`;
 
 export async function runCommand(args: string[]): Promise<number> {
@@ -19,6 +21,7 @@ export async function runCommand(args: string[]): Promise<number> {
         hosts: { type: 'string' },
         ramp: { type: 'string' },
         json: { type: 'boolean', default: false },
+        record: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -54,6 +57,7 @@ export async function runCommand(args: string[]): Promise<number> {
   }
 
   const controller = new FleetController(scenario);
+  const recorder = values.record !== undefined ? new RunRecorder(values.record, scenario).attach(controller) : null;
   const live = !values.json;
   const tty = Boolean(process.stderr.isTTY);
   let lastPlainLine = 0;
@@ -94,6 +98,10 @@ export async function runCommand(args: string[]): Promise<number> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     console.error(`fleetsim run: could not start: ${(err as Error).message}`);
+    if (recorder) {
+      recorder.abandon(`could not start: ${(err as Error).message}`);
+      console.error(`fleetsim run: the incomplete record is in ${recorder.dir}`);
+    }
     return err instanceof StartError ? 1 : 1;
   }
   const summary = await controller.done;
@@ -104,5 +112,6 @@ export async function runCommand(args: string[]): Promise<number> {
     if (tty) process.stderr.write('\n');
     console.log(summaryText(summary));
   }
+  if (recorder && live) process.stderr.write(`run recorded in ${recorder.dir}\n`);
   return interrupted ? 130 : 0;
 }

@@ -1,7 +1,7 @@
 // The `fleetsim` command as a user runs it (the built bin): exit codes, errors, summaries.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -82,6 +82,17 @@ test('a run that cannot start: exit 1 with the reason', async () => {
   const r = await fleetsim(['run', s]);
   assert.equal(r.code, 1);
   assert.match(r.stderr, /could not start: .*groups\[0\]\.tls\.ca: cannot read ".*missing-ca\.pem": ENOENT/);
+});
+
+test('run --record DIR keeps the run in DIR/<time>-<name>/ and says where', async () => {
+  const s = file('rec.yaml', `name: rec\nramp: 0\ngroups:\n  - protocol: mqtt\n    url: embedded:mqtt\n    count: 10\n`);
+  const runs = join(dir, 'runs');
+  const r = await fleetsim(['run', s, '--duration', '2s', '--record', runs]);
+  assert.equal(r.code, 0, r.stderr);
+  const where = /run recorded in (\S+)/.exec(r.stderr)?.[1];
+  assert.ok(where?.startsWith(runs) && where.endsWith('-rec'), r.stderr);
+  for (const f of ['scenario.json', 'timeline.csv', 'summary.json', 'run.json']) assert.ok(existsSync(join(where, f)), f);
+  assert.equal(JSON.parse(readFileSync(join(where, 'run.json'), 'utf8')).status, 'complete');
 });
 
 test('run --json: only the summary JSON on stdout, exit 0', async () => {
