@@ -2,12 +2,14 @@
 // Exit codes: 0 the run completed, 1 it could not start, 2 bad input, 130 stopped by a signal.
 import { parseArgs } from 'node:util';
 import { FleetController, StartError } from '../fleet/controller.ts';
+import { serveMetrics } from '../fleet/metrics-exporter.ts';
 import { RunRecorder } from '../fleet/run-recorder.ts';
 import { loadScenario, ScenarioError } from '../fleet/scenario-loader.ts';
 import { progressLine, summaryText } from './format.ts';
 
-export const RUN_USAGE = `usage: fleetsim run [scenario.yaml|scenario.json|preset] [--duration 30s] [--hosts N|auto] [--ramp N] [--json] [--record DIR]
+export const RUN_USAGE = `usage: fleetsim run [scenario.yaml|scenario.json|preset] [--duration 30s] [--hosts N|auto] [--ramp N] [--json] [--record DIR] [--metrics-port N]
   --record DIR   keep a record of the run in DIR/<time>-<name>/ (scenario.json, timeline.csv, summary.json …)
+  --metrics-port N  serve Prometheus metrics on http://127.0.0.1:N/metrics while the run lasts (0: a free port)
   With no scenario, runs the default demo (1,000 MQTT + 200 WebSocket devices for 30 s).`;
 
 export async function runCommand(args: string[]): Promise<number> {
@@ -22,6 +24,7 @@ export async function runCommand(args: string[]): Promise<number> {
         ramp: { type: 'string' },
         json: { type: 'boolean', default: false },
         record: { type: 'string' },
+        'metrics-port': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -56,6 +59,11 @@ export async function runCommand(args: string[]): Promise<number> {
     throw err;
   }
 
+  const metricsPort = values['metrics-port'];
+  if (metricsPort !== undefined && !/^\d{1,5}$/.test(metricsPort)) {
+    console.error(`fleetsim run: --metrics-port: expected a port number 0-65535, got ${JSON.stringify(metricsPort)}`);
+    return 2;
+  }
   const controller = new FleetController(scenario);
   const recorder = values.record !== undefined ? new RunRecorder(values.record, scenario).attach(controller) : null;
   const live = !values.json;
@@ -91,12 +99,18 @@ export async function runCommand(args: string[]): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
+  let metrics: Awaited<ReturnType<typeof serveMetrics>> | null = null;
   try {
+    if (metricsPort !== undefined) {
+      metrics = await serveMetrics(Number(metricsPort), () => controller.snapshot());
+      process.stderr.write(`metrics: http://127.0.0.1:${metrics.port}/metrics\n`);
+    }
     if (live) process.stderr.write(`fleetsim: ${scenario.name}: ${controller.deviceCount.toLocaleString('en-US')} devices for ${Math.round(scenario.duration / 1000)} s\n`);
     await controller.start();
   } catch (err) {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    await metrics?.close();
     console.error(`fleetsim run: could not start: ${(err as Error).message}`);
     if (recorder) {
       recorder.abandon(`could not start: ${(err as Error).message}`);
@@ -105,6 +119,7 @@ export async function runCommand(args: string[]): Promise<number> {
     return err instanceof StartError ? 1 : 1;
   }
   const summary = await controller.done;
+  await metrics?.close();
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
   if (values.json) process.stdout.write(`${JSON.stringify(summary)}\n`);

@@ -89,8 +89,8 @@ test('run --record DIR keeps the run in DIR/<time>-<name>/ and says where', asyn
   const runs = join(dir, 'runs');
   const r = await fleetsim(['run', s, '--duration', '2s', '--record', runs]);
   assert.equal(r.code, 0, r.stderr);
-  const where = /run recorded in (\S+)/.exec(r.stderr)?.[1];
-  assert.ok(where?.startsWith(runs) && where.endsWith('-rec'), r.stderr);
+  const where = /run recorded in (\S+)/.exec(r.stderr)?.[1] ?? '';
+  assert.ok(where.startsWith(runs) && where.endsWith('-rec'), r.stderr);
   for (const f of ['scenario.json', 'timeline.csv', 'summary.json', 'run.json']) assert.ok(existsSync(join(where, f)), f);
   assert.equal(JSON.parse(readFileSync(join(where, 'run.json'), 'utf8')).status, 'complete');
 });

@@ -1,0 +1,98 @@
+// Prometheus exposition of a running fleet (`--metrics-port`): /metrics on 127.0.0.1 with the
+// fleet's gauges, counters and latency quantiles, read from the controller's latest snapshot at
+// each scrape (nothing is counted twice: the controller already merges the hosts' batches).
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Gauge, Registry } from 'prom-client';
+import { DEVICE_STATES, LATENCY_KINDS } from '../contract/metrics.ts';
+import type { FleetSnapshot } from '../contract/snapshot.ts';
+
+const QUANTILES = [
+  ['0.5', 'p50'],
+  ['0.9', 'p90'],
+  ['0.99', 'p99'],
+  ['1', 'max'],
+] as const;
+
+/** The fleet's metrics in a registry of their own; `snapshot` gives the latest view at each scrape. */
+export function fleetRegistry(snapshot: () => FleetSnapshot | null): Registry {
+  const registry = new Registry();
+  const gauge = <L extends string>(name: string, help: string, labelNames: L[], fill: (g: Gauge<L>, s: FleetSnapshot) => void) =>
+    new Gauge<L>({
+      name,
+      help,
+      labelNames,
+      registers: [registry],
+      collect() {
+        const s = snapshot();
+        this.reset();
+        if (s) fill(this, s);
+      },
+    });
+  gauge('fleetsim_devices', 'Devices by state.', ['state'], (g, s) => {
+    for (const state of DEVICE_STATES) g.set({ state }, s.gauges[state]);
+  });
+  gauge('fleetsim_devices_target', 'Devices in the scenario.', [], (g, s) => g.set(s.devices));
+  // Totals since the run started; Prometheus counters by meaning (monotonic within a run).
+  const totals: Array<[string, string, keyof FleetSnapshot['totals']]> = [
+    ['fleetsim_connect_attempts_total', 'Connection attempts (first connects and reconnects).', 'connectAttempts'],
+    ['fleetsim_connects_total', 'Attempts that reached online.', 'connects'],
+    ['fleetsim_reconnects_total', 'Attempts that were not a device\'s first.', 'reconnects'],
+    ['fleetsim_messages_received_total', 'Application messages received.', 'received'],
+    ['fleetsim_bytes_sent_total', 'Application bytes sent.', 'bytesSent'],
+    ['fleetsim_bytes_received_total', 'Application bytes received.', 'bytesReceived'],
+    ['fleetsim_tls_handshakes_total', 'TLS handshakes completed.', 'tlsHandshakes'],
+    ['fleetsim_tls_resumed_total', 'TLS handshakes that resumed a session.', 'tlsResumed'],
+  ];
+  for (const [name, help, key] of totals) gauge(name, help, [], (g, s) => g.set(s.totals[key]));
+  gauge('fleetsim_messages_sent_total', 'Messages sent, by kind.', ['kind'], (g, s) => {
+    g.set({ kind: 'heartbeat' }, s.totals.sentHeartbeat);
+    g.set({ kind: 'status' }, s.totals.sentStatus);
+    g.set({ kind: 'ping' }, s.totals.sentPing);
+  });
+  gauge('fleetsim_connect_failures_total', 'Failed connection attempts, by reason.', ['reason'], (g, s) => {
+    for (const [reason, n] of Object.entries(s.failureReasons)) g.set({ reason }, n);
+  });
+  gauge('fleetsim_disconnects_total', 'Online devices that lost their connection, by reason.', ['reason'], (g, s) => {
+    for (const [reason, n] of Object.entries(s.disconnectReasons)) g.set({ reason }, n);
+  });
+  gauge('fleetsim_latency_milliseconds', 'Latency quantiles since the run started, by kind (HDR histograms merged over hosts).', ['kind', 'quantile'], (g, s) => {
+    for (const kind of LATENCY_KINDS) {
+      const l = s.latency[kind];
+      if (!l?.count) continue;
+      for (const [quantile, key] of QUANTILES) g.set({ kind, quantile }, l[key]);
+    }
+  });
+  gauge('fleetsim_latency_samples', 'Latency samples since the run started, by kind.', ['kind'], (g, s) => {
+    for (const kind of LATENCY_KINDS) g.set({ kind }, s.latency[kind]?.count ?? 0);
+  });
+  gauge('fleetsim_write_queue_bytes', 'Bytes the devices have written that the kernel has not taken.', [], (g, s) => g.set(s.backpressure.writeQueueBytes));
+  gauge('fleetsim_qos1_inflight', 'QoS 1 PUBLISHes awaiting PUBACK.', [], (g, s) => g.set(s.backpressure.inflight));
+  gauge('fleetsim_host_cpu_percent', 'CPU of each generator host, % of one core.', ['host'], (g, s) => {
+    for (const h of s.hosts) g.set({ host: String(h.hostId) }, h.cpuPct);
+  });
+  gauge('fleetsim_host_rss_bytes', 'Resident memory of each generator host.', ['host'], (g, s) => {
+    for (const h of s.hosts) g.set({ host: String(h.hostId) }, h.rssMB * 1024 * 1024);
+  });
+  gauge('fleetsim_host_loop_lag_p99_milliseconds', 'Event-loop lag p99 of each generator host.', ['host'], (g, s) => {
+    for (const h of s.hosts) g.set({ host: String(h.hostId) }, h.loopLagP99Ms);
+  });
+  return registry;
+}
+
+/** Serves GET /metrics on 127.0.0.1:`port` (0 picks a free one); resolves with the server and its port. */
+export async function serveMetrics(port: number, snapshot: () => FleetSnapshot | null): Promise<{ server: Server; port: number; close(): Promise<void> }> {
+  const registry = fleetRegistry(snapshot);
+  const server = createServer((req, res) => {
+    if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') return void res.writeHead(404, { 'content-type': 'text/plain' }).end('see /metrics\n');
+    registry.metrics().then(
+      (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
+      (err: Error) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`${err.message}\n`),
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => reject(new Error(err.code === 'EADDRINUSE' ? `--metrics-port: port ${port} is already in use on 127.0.0.1` : `--metrics-port: ${err.message}`)));
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  return { server, port: (server.address() as AddressInfo).port, close: () => new Promise((r) => server.close(() => r())) };
+}
