@@ -116,7 +116,11 @@ export class Device implements DeviceLink, Waiter {
     this.log('connecting', 'issuing a client certificate');
     preparing.then(
       () => this.open(),
-      (err: unknown) => this.prepareFailed(err),
+      (err: unknown) => {
+        if (this.state !== 'connecting' || this.stopRequested) return;
+        this.log('error', `client certificate: ${(err as Error).message}`);
+        this.closed('tls:cert-issue-failed');
+      },
     );
   }
 
@@ -134,12 +138,6 @@ export class Device implements DeviceLink, Waiter {
     }
   }
 
-  private prepareFailed(err: unknown): void {
-    if (this.state !== 'connecting' || this.stopRequested) return;
-    this.log('error', `client certificate: ${(err as Error).message}`);
-    this.closed('tls:cert-issue-failed');
-  }
-
   // ---- DeviceLink: called by the protocol session ----
 
   transportOpen(): void {
@@ -149,10 +147,9 @@ export class Device implements DeviceLink, Waiter {
   }
 
   tlsHandshake(ms: number, resumed: boolean): void {
-    const m = this.rt.metrics;
-    m.latency('tls', ms);
-    m.counters.tlsHandshakes++;
-    if (resumed) m.counters.tlsResumed++;
+    this.rt.metrics.latency('tls', ms);
+    this.rt.metrics.counters.tlsHandshakes++;
+    if (resumed) this.rt.metrics.counters.tlsResumed++;
   }
 
   online(): void {
@@ -403,5 +400,4 @@ export class Device implements DeviceLink, Waiter {
       events: this.ring?.list() ?? [],
     };
   }
-
 }

@@ -6,17 +6,15 @@ import { createServer } from 'node:net';
 import type { AddressInfo, Server } from 'node:net';
 import { test } from 'node:test';
 import mqtt from 'mqtt';
-import type { IClientOptions, MqttClient } from 'mqtt';
 import type { TargetOptions } from '../../src/contract/target.ts';
 import { startEmbeddedTarget } from '../../src/targets/embedded-target.ts';
 import type { EmbeddedTarget } from '../../src/targets/embedded-target.ts';
 import { listen } from '../../src/targets/listen.ts';
-import { WsInbox, mqttOutcome, sleep, tally, wsOutcome } from './helpers.ts';
+import { type Cleanup, WsInbox, mqttClient, mqttOutcome, sleep, tally, wsOutcome } from './helpers.ts';
 
 const ANY_PORTS: TargetOptions = { host: '127.0.0.1', ports: { mqtt: 0, mqttWs: 0, rooms: 0 } };
 const BOUND = { timeout: 15_000 };
 
-type Cleanup = { after(fn: () => unknown): void };
 
 async function started(t: Cleanup, options: Partial<TargetOptions> = {}): Promise<EmbeddedTarget> {
   const target = await startEmbeddedTarget({ ...ANY_PORTS, ...options });
@@ -29,15 +27,6 @@ const urls = (target: EmbeddedTarget) => ({
   mqttWs: `ws://127.0.0.1:${target.ports.mqttWs}/mqtt`,
   rooms: `ws://127.0.0.1:${target.ports.rooms}/`,
 });
-
-/** A connected mqtt.js client that never reconnects, with a promise for its first close. */
-async function mqttClient(t: Cleanup, url: string, options: IClientOptions = {}): Promise<{ client: MqttClient; closed: Promise<void> }> {
-  const client = await mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 5000, ...options });
-  t.after(() => client.end(true));
-  client.on('error', () => {}); // kicked clients may see a reset
-  const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
-  return { client, closed };
-}
 
 async function roomClient(t: Cleanup, url: string): Promise<WsInbox> {
   const inbox = await WsInbox.open(url);

@@ -1,6 +1,7 @@
 // Small real-socket helpers for the target tests.
 import { connect } from 'node:net';
 import mqtt from 'mqtt';
+import type { IClientOptions, MqttClient } from 'mqtt';
 import { WebSocket } from 'ws';
 import type { ClientOptions } from 'ws';
 
@@ -128,3 +129,15 @@ export function startReading(socket: unknown): void {
 
 /** The TCP socket under a `ws` WebSocket. */
 export const socketOf = (ws: WebSocket): unknown => (ws as unknown as { _socket: unknown })._socket;
+
+/** Registers cleanups (a node:test context). */
+export type Cleanup = { after(fn: () => unknown): void };
+
+/** A connected mqtt.js client that never reconnects, with a promise for its first close. */
+export async function mqttClient(t: Cleanup, url: string, options: IClientOptions = {}): Promise<{ client: MqttClient; closed: Promise<void> }> {
+  const client = await mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 5000, ...options });
+  t.after(() => client.end(true));
+  client.on('error', () => {}); // kicked clients may see a reset
+  const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
+  return { client, closed };
+}

@@ -16,11 +16,10 @@ import type { PkiInfo } from '../../src/pki/test-pki.ts';
 import { startEmbeddedTarget } from '../../src/targets/embedded-target.ts';
 import type { EmbeddedTarget } from '../../src/targets/embedded-target.ts';
 import { waitFor } from '../helpers/ports.ts';
-import { WsInbox, socketOf, stopReading, tally, tcpConnectOutcome } from './helpers.ts';
+import { type Cleanup, WsInbox, mqttClient, socketOf, stopReading, tally, tcpConnectOutcome } from './helpers.ts';
 
 const BOUND = { timeout: 20_000 };
 
-type Cleanup = { after(fn: () => unknown): void };
 
 let pkiDir: string;
 let pki: PkiInfo;
@@ -53,15 +52,6 @@ async function tlsAs(id?: string, variant: CertVariant = 'valid'): Promise<{ ca:
   // One PEM file holds the key and the certificate.
   const pem = await readFile(await new DeviceCertStore(pki, variant).ensure(id));
   return { ca, cert: pem, key: pem };
-}
-
-/** A connected mqtt.js client that never reconnects, with a promise for its first close. */
-async function mqttClient(t: Cleanup, url: string, options: IClientOptions = {}): Promise<{ client: MqttClient; closed: Promise<void> }> {
-  const client = await mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 5000, ...options });
-  t.after(() => client.end(true));
-  client.on('error', () => {}); // kicked clients may see a reset
-  const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
-  return { client, closed };
 }
 
 /** Device `id` over MQTT with its own certificate (client id = CN). */

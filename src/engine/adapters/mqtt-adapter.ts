@@ -177,7 +177,9 @@ class MqttSession extends FaultableSession implements Session {
   publish(kind: MessageKind, intendedAt: number): void {
     const source = this.adapter.payloads[kind];
     const topic = this.topics[kind];
-    if (!source || !topic) return;
+    // Between mqtt.js closing (its store is gone: a QoS 1 publish would throw) and our finish()
+    // one turn later, the device is still online: nothing to send on.
+    if (!source || !topic || !this.client.connected || this.client.disconnecting) return;
     const seq = ++this.seq;
     const body = source.body(source.perMessage ? { id: this.device.id, index: this.device.index, group: this.adapter.group.name, seq, ts: Math.round(intendedAt) } : {});
     const bytes = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
