@@ -107,10 +107,8 @@ export class Device implements DeviceLink, Waiter {
   admit(): void {
     if (this.stopRequested || (this.state !== 'idle' && this.state !== 'backoff')) return;
     this.setState('connecting');
-    const m = this.rt.metrics.counters;
-    m.connectAttempts++;
-    if (this.attempts > 0) m.reconnects++;
-    this.attempts++;
+    this.rt.metrics.counters.connectAttempts++;
+    if (this.attempts++ > 0) this.rt.metrics.counters.reconnects++;
     const preparing = this.rt.adapter.prepare(this);
     if (!preparing) return this.open();
     this.log('connecting', 'issuing a client certificate');
@@ -133,7 +131,6 @@ export class Device implements DeviceLink, Waiter {
     try {
       this.session = this.rt.adapter.open(this);
     } catch (err) {
-      this.session = null;
       this.closed(reasonOf(err));
     }
   }
