@@ -1,7 +1,7 @@
 // The live figures: online / target, device states, rates, latencies, reasons.
-import { fmtInt, fmtMs, fmtRate, topReasons } from '../lib/format.ts';
+import { fmtInt, fmtMs, fmtPct, fmtRate, topReasons } from '../lib/format.ts';
 import { useFleet, type FleetState } from '../state/fleet-store.ts';
-import { fmtPct, LATENCY_LABELS, latencyRows, runUsesTls, tlsShare } from '../state/live-tls.ts';
+import { LATENCY_LABELS, latencyRows, runUsesTls, tlsShare } from '../state/live-tls.ts';
 
 const target = (s: FleetState) => s.snapshot?.devices ?? s.runScenario?.groups.reduce((n, g) => n + g.count, 0) ?? 0;
 

@@ -99,3 +99,8 @@ export function topReasons(reasons: Record<string, number> | null | undefined, n
     .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
     .slice(0, n);
 }
+
+/** "12.5%", "0%", "100%": one decimal only where it says something. */
+export function fmtPct(pct: number): string {
+  return pct === 0 || pct === 100 || pct >= 10 ? `${Math.round(pct)}%` : `${pct.toFixed(1)}%`;
+}

@@ -28,8 +28,3 @@ export function tlsShare(totals: Pick<Counters, 'tlsHandshakes' | 'tlsResumed'> 
   const resumed = Math.min(totals?.tlsResumed ?? 0, handshakes);
   return { handshakes, resumed, resumedPct: (resumed / handshakes) * 100 };
 }
-
-/** "12.5%", "0%", "100%": one decimal only where it says something. */
-export function fmtPct(pct: number): string {
-  return pct === 0 || pct === 100 || pct >= 10 ? `${Math.round(pct)}%` : `${pct.toFixed(1)}%`;
-}

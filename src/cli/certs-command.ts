@@ -23,8 +23,6 @@ export const CERTS_USAGE = `usage: fleetsim certs init [DIR] [--name HOST]... [-
 
 class UsageError extends Error {}
 
-const CONCURRENCY = 64;
-
 function count(value: string | undefined, flag: string, fallback?: number): number {
   if (value === undefined && fallback !== undefined) return fallback;
   const n = value !== undefined && /^\d+$/.test(value) ? Number(value) : NaN;
@@ -62,15 +60,8 @@ async function issue(args: string[]): Promise<number> {
   const started = performance.now();
   const progress = setInterval(() => tty && process.stderr.write(`\r  ${done}/${total} certificates`), 250);
   try {
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < total) {
-        const index = first + next++;
-        await store.ensure(render(template, { index }));
-        done++;
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(CONCURRENCY, total) }, worker));
+    const ids = Array.from({ length: total }, (_, i) => render(template, { index: first + i }));
+    await store.ensureAll(ids, undefined, (n) => (done = n));
   } finally {
     clearInterval(progress);
     if (tty) process.stderr.write('\r\x1b[K');

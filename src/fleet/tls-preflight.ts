@@ -36,14 +36,6 @@ function targetPkiOf(scenario: Scenario): { dir: string; field: string } {
   return { dir: defaultPkiDir(), field: 'embedded.tls.pki' };
 }
 
-function readable(path: string): string | null {
-  try {
-    readFileSync(path);
-    return null;
-  } catch (err) {
-    return `cannot read "${path}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
-  }
-}
 
 async function checkPki(dir: string, field: string, problems: string[]): Promise<void> {
   try {
@@ -59,22 +51,24 @@ function checkFiles(g: DeviceGroup, i: number, problems: string[]): void {
   if (!t || t.pki) return;
   const at = `groups[${i}].tls`;
   const first = { id: render(g.clientId, { index: 0, group: g.name }), index: 0, group: g.name };
-  const files: Array<['ca' | 'cert' | 'key' | 'pfx', string | undefined]> = [['ca', t.ca], ['cert', t.cert], ['key', t.key], ['pfx', t.pfx]];
   let missing = false;
-  for (const [field, path] of files) {
-    if (!path) continue;
+  /** The file as the first device reads it, or undefined (with a problem) when it cannot be read. */
+  const read = (field: 'ca' | 'cert' | 'key' | 'pfx'): Buffer | undefined => {
+    const path = t[field];
+    if (!path) return undefined;
     const actual = isPerDevicePath(path) ? render(path, first) : path;
-    const problem = readable(actual);
-    if (problem) {
+    try {
+      return readFileSync(actual);
+    } catch (err) {
       missing = true;
-      problems.push(`${at}.${field}: ${problem}${actual !== path ? ` (device ${first.id})` : ''}`);
+      problems.push(`${at}.${field}: cannot read "${actual}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}${actual !== path ? ` (device ${first.id})` : ''}`);
+      return undefined;
     }
-  }
+  };
+  const [ca, cert, key, pfx] = [read('ca'), read('cert'), read('key'), read('pfx')];
   if (missing) return;
-  const read = (path: string | undefined) => (path ? readFileSync(isPerDevicePath(path) ? render(path, first) : path) : undefined);
   try {
-    const cert = read(t.cert);
-    tls.createSecureContext({ ca: read(t.ca), cert, key: read(t.key) ?? cert, pfx: read(t.pfx), passphrase: t.passphrase });
+    tls.createSecureContext({ ca, cert, key: key ?? cert, pfx, passphrase: t.passphrase });
   } catch (err) {
     problems.push(`${at}: ${(err as Error).message}${[t.cert, t.key, t.pfx].some(isPerDevicePath) ? ` (device ${first.id})` : ''}`);
   }

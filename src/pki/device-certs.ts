@@ -62,6 +62,22 @@ export class DeviceCertStore {
     return pending;
   }
 
+  /**
+   * ensure() for many devices, `concurrency` at a time (issuing is async: key generation and
+   * signing overlap); `progress` is told how many are done after each one.
+   */
+  async ensureAll(ids: readonly string[], concurrency = 64, progress?: (done: number) => void): Promise<void> {
+    let next = 0;
+    let done = 0;
+    const worker = async (): Promise<void> => {
+      while (next < ids.length) {
+        await this.ensure(ids[next++]);
+        progress?.(++done);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, ids.length) }, worker));
+  }
+
   /** The PEM (key and certificate) of a device whose certificate exists; see ensure(). */
   read(id: string): Buffer {
     return readFileSync(this.pathOf(id));

@@ -94,8 +94,8 @@ async function startServers(
   busyPortRetry?: BusyPortRetry,
 ): Promise<Servers> {
   const gate = { tcp: gates.get('mqtt'), ws: gates.get('mqttWs') };
-  const checkCertificateCn = tls?.requireClientCerts ?? false;
-  const broker = await startMqttBroker({ host, tcpPort: ports.mqtt, wsPort: ports.mqttWs, gates: gate, bufferCap, busyPortRetry, checkCertificateCn });
+  const checkClientCertificates = tls?.requireClientCerts ?? false;
+  const broker = await startMqttBroker({ host, tcpPort: ports.mqtt, wsPort: ports.mqttWs, gates: gate, bufferCap, busyPortRetry, checkClientCertificates });
   let rooms: RoomServer | undefined;
   try {
     rooms = await startRoomServer({ host, port: ports.rooms, gate: gates.get('rooms'), bufferCap, busyPortRetry });

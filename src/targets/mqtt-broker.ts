@@ -34,8 +34,8 @@ export interface MqttBrokerOptions {
   busyPortRetry?: BusyPortRetry;
   /** Backpressure cap, checked whenever a client's stream stops taking writes; none means no cap. */
   bufferCap?: BufferCap;
-  /** Mutual TLS: a client over TLS or WSS whose certificate CN is not its client id gets CONNACK 5. */
-  checkCertificateCn?: boolean;
+  /** Mutual TLS: a client over TLS or WSS is refused at CONNECT when its certificate is untrusted, expired or names another client (tls-config.ts). */
+  checkClientCertificates?: boolean;
 }
 
 export interface MqttBroker {
@@ -57,9 +57,9 @@ export interface MqttBroker {
 export async function startMqttBroker(options: MqttBrokerOptions): Promise<MqttBroker> {
   // Loaded lazily so processes that never host the target do not pay for aedes.
   const { Aedes } = await import('aedes');
-  // The TLS socket of each client that came over TLS or WSS, for the certificate CN check.
+  // The TLS socket of each client that came over TLS or WSS, for the certificate check.
   const tlsSockets = new WeakMap<Client, TLSSocket>();
-  const aedes = await Aedes.createBroker(options.checkCertificateCn ? { authenticate: certificateIdentityCheck((c) => tlsSockets.get(c)) } : {});
+  const aedes = await Aedes.createBroker(options.checkClientCertificates ? { authenticate: certificateIdentityCheck((c) => tlsSockets.get(c)) } : {});
 
   // Counted when aedes authorizes a client's publish, i.e. before routing: the 'publish' event
   // fires only after delivery, so a subscriber could see a message the count did not include yet.
@@ -82,7 +82,7 @@ export async function startMqttBroker(options: MqttBrokerOptions): Promise<MqttB
    */
   const serve = (transport: MqttTransport, stream: Duplex, socket: Socket, req?: IncomingMessage, ws?: WebSocket): void => {
     const client = aedes.handle(stream, req);
-    if (options.checkCertificateCn && (transport === 'tls' || transport === 'wss')) tlsSockets.set(client, socket as TLSSocket);
+    if (options.checkClientCertificates && (transport === 'tls' || transport === 'wss')) tlsSockets.set(client, socket as TLSSocket);
     const connection: ClientConnection = {
       socket,
       isClient: () => client.connected && !client.closed,

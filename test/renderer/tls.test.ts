@@ -7,7 +7,8 @@ import { validateScenario } from '../../src/contract/validate.ts';
 import { parseScenarioText, scenarioToYaml } from '../../renderer/lib/scenario-io.ts';
 import { editorFieldPaths, fromOption, GROUP_FIELDS, scenarioToInput, selectOptions, type FieldSpec } from '../../renderer/state/editor-model.ts';
 import { createEditorStore } from '../../renderer/state/editor-store.ts';
-import { fmtPct, latencyRows, runUsesTls, tlsShare } from '../../renderer/state/live-tls.ts';
+import { fmtPct } from '../../renderer/lib/format.ts';
+import { latencyRows, runUsesTls, tlsShare } from '../../renderer/state/live-tls.ts';
 import { pkiRequest, pkiStatus } from '../../renderer/state/pki-store.ts';
 import { demoScenario, snapshot } from './fixtures.ts';
 
