@@ -5,6 +5,7 @@
 import type { BridgeMessage, BridgeRequest, CertsInitRequest, CertsInitResult, DevicePage, DeviceQuery, FleetApi, FleetMethodName, FleetUpdate, PresetInfo, RunStatus, StartResult, StormResult } from '../../src/contract/fleet-api.ts';
 import type { DeviceLog } from '../../src/contract/device-log.ts';
 import type { RunSummary } from '../../src/contract/snapshot.ts';
+import type { AppSettings, ExportResult, ImportResult, ReportResult, RunDetail, RunListEntry, SettingsResult } from '../../src/contract/runs.ts';
 
 export interface SocketHandlers {
   open(): void;
@@ -118,6 +119,33 @@ export class BridgeClient implements FleetApi {
   certsInit(request?: CertsInitRequest): Promise<CertsInitResult> {
     // JSON has no undefined: send no parameter rather than null.
     return this.call('certsInit', request === undefined ? [] : [request]) as Promise<CertsInitResult>;
+  }
+  settings(): Promise<AppSettings> {
+    return this.call('settings', []) as Promise<AppSettings>;
+  }
+  updateSettings(patch: unknown): Promise<SettingsResult> {
+    return this.call('updateSettings', [patch]) as Promise<SettingsResult>;
+  }
+  listRuns(): Promise<RunListEntry[]> {
+    return this.call('listRuns', []) as Promise<RunListEntry[]>;
+  }
+  openRun(id: string): Promise<RunDetail | null> {
+    return this.call('openRun', [id]) as Promise<RunDetail | null>;
+  }
+  runDevices(id: string, query: DeviceQuery): Promise<DevicePage> {
+    return this.call('runDevices', [id, query]) as Promise<DevicePage>;
+  }
+  runDeviceLog(id: string, deviceId: string): Promise<DeviceLog | null> {
+    return this.call('runDeviceLog', [id, deviceId]) as Promise<DeviceLog | null>;
+  }
+  exportRun(id: string): Promise<ExportResult> {
+    return this.call('exportRun', [id]) as Promise<ExportResult>;
+  }
+  importRun(file?: string): Promise<ImportResult> {
+    return this.call('importRun', file === undefined ? [] : [file]) as Promise<ImportResult>;
+  }
+  reportRun(id: string): Promise<ReportResult> {
+    return this.call('reportRun', [id]) as Promise<ReportResult>;
   }
 
   onUpdate(listener: (update: FleetUpdate) => void): () => void {

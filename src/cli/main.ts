@@ -3,6 +3,8 @@ import { PRESET_DESCRIPTIONS } from '../contract/presets.ts';
 import { loadScenario, ScenarioError } from '../fleet/scenario-loader.ts';
 import { certsCommand } from './certs-command.ts';
 import { RUN_USAGE, runCommand } from './run-command.ts';
+import { reportCommand } from './report-command.ts';
+import { exportCommand, importCommand, runsCommand } from './runs-commands.ts';
 import { serveCommand } from './serve-command.ts';
 import { runTargetCommand } from './target-command.ts';
 
@@ -14,6 +16,10 @@ const USAGE = `fleetsim — simulate fleets of IoT devices over long-lived MQTT 
   fleetsim validate <scenario>                                check a scenario file
   fleetsim certs init|issue|show [dir]                        the built-in test PKI (CA, server and device certificates)
   fleetsim presets                                            list the built-in scenarios
+  fleetsim runs                                               list recorded runs
+  fleetsim report <run>                                       write the run's report.html again (one self-contained page)
+  fleetsim export <run> [file.zip]                            pack a recorded run into one .zip to share
+  fleetsim import <file.zip>                                  unpack a shared run into the runs directory
 
 ${RUN_USAGE}`;
 
@@ -50,6 +56,14 @@ async function main(argv: string[]): Promise<number> {
       return validateCommand(rest);
     case 'certs':
       return certsCommand(rest);
+    case 'runs':
+      return runsCommand(rest);
+    case 'report':
+      return reportCommand(rest);
+    case 'export':
+      return exportCommand(rest);
+    case 'import':
+      return importCommand(rest);
     case 'presets':
       for (const [name, text] of Object.entries(PRESET_DESCRIPTIONS)) console.log(`${name.padEnd(14)} ${text}`);
       return 0;

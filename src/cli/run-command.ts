@@ -1,14 +1,22 @@
 // `fleetsim run [scenario|preset] [--duration 30s] [--hosts N] [--json]`
 // Exit codes: 0 the run completed, 1 it could not start, 2 bad input, 130 stopped by a signal.
 import { parseArgs } from 'node:util';
-import { FleetController, StartError } from '../fleet/controller.ts';
+import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { StartError } from '../fleet/controller.ts';
 import { serveMetrics } from '../fleet/metrics-exporter.ts';
-import { RunRecorder } from '../fleet/run-recorder.ts';
-import { loadScenario, ScenarioError } from '../fleet/scenario-loader.ts';
+import { createRun } from '../fleet/recorded-run.ts';
+import { loadScenarioWithInput, ScenarioError } from '../fleet/scenario-loader.ts';
+import { RUN_FILES } from '../runs/run-layout.ts';
+import { resolveRunRef, RunRefError } from '../runs/run-ref.ts';
+import { SettingsStore } from '../runs/settings-store.ts';
 import { progressLine, summaryText } from './format.ts';
 
-export const RUN_USAGE = `usage: fleetsim run [scenario.yaml|scenario.json|preset] [--duration 30s] [--hosts N|auto] [--ramp N] [--json] [--record DIR] [--metrics-port N]
-  --record DIR   keep a record of the run in DIR/<time>-<name>/ (scenario.json, timeline.csv, summary.json …)
+export const RUN_USAGE = `usage: fleetsim run [scenario.yaml|scenario.json|preset] [--duration 30s] [--hosts N|auto] [--ramp N] [--json] [--record DIR|--no-record] [--from RUN] [--metrics-port N]
+  Every run is recorded in <runs>/<time>-<name>/ (scenario, timeline.csv, event logs, devices.csv, summary.json, report.html);
+  <runs> is the app's setting, by default $FLEETSIM_HOME/runs (~/.fleetsim/runs).
+  --record DIR   record into DIR instead      --no-record   keep no record
+  --from RUN     run a recorded run's scenario again (a run directory, an id from \`fleetsim runs\`, or "latest")
   --metrics-port N  serve Prometheus metrics on http://127.0.0.1:N/metrics while the run lasts (0: a free port)
   With no scenario, runs the default demo (1,000 MQTT + 200 WebSocket devices for 30 s).`;
 
@@ -24,6 +32,8 @@ export async function runCommand(args: string[]): Promise<number> {
         ramp: { type: 'string' },
         json: { type: 'boolean', default: false },
         record: { type: 'string' },
+        'no-record': { type: 'boolean', default: false },
+        from: { type: 'string' },
         'metrics-port': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -37,19 +47,36 @@ export async function runCommand(args: string[]): Promise<number> {
     console.log(RUN_USAGE);
     return 0;
   }
-  if (positionals.length > 1) {
-    console.error(`fleetsim run: one scenario at a time, got ${positionals.length}\n${RUN_USAGE}`);
+  if (positionals.length > 1 || (values.from !== undefined && positionals.length > 0)) {
+    console.error(`fleetsim run: one scenario at a time (a file, a preset or --from RUN)\n${RUN_USAGE}`);
     return 2;
   }
+  if (values['no-record'] && values.record !== undefined) {
+    console.error(`fleetsim run: --record and --no-record contradict each other\n${RUN_USAGE}`);
+    return 2;
+  }
+  const settings = new SettingsStore().get();
   const overrides: Record<string, unknown> = {};
   if (values.duration !== undefined) overrides.duration = values.duration;
   if (values.hosts !== undefined) overrides.hosts = values.hosts === 'auto' ? 'auto' : Number(values.hosts);
   if (values.ramp !== undefined) overrides.ramp = Number(values.ramp);
 
-  const ref = positionals[0] ?? 'demo';
+  let ref = positionals[0] ?? 'demo';
+  if (values.from !== undefined) {
+    try {
+      const dir = resolveRunRef(values.from, settings.runsDir);
+      ref = join(dir, RUN_FILES.scenarioSource);
+      if (!existsSync(ref)) throw new RunRefError(`${dir} has no ${RUN_FILES.scenarioSource} to run again`);
+    } catch (err) {
+      if (!(err instanceof RunRefError)) throw err;
+      console.error(`fleetsim run: --from: ${err.message}`);
+      return 2;
+    }
+  }
   let scenario;
+  let input;
   try {
-    scenario = await loadScenario(ref, overrides);
+    ({ scenario, input } = await loadScenarioWithInput(ref, overrides));
   } catch (err) {
     if (err instanceof ScenarioError) {
       console.error(`fleetsim run: ${err.source} is not a valid scenario:`);
@@ -64,8 +91,9 @@ export async function runCommand(args: string[]): Promise<number> {
     console.error(`fleetsim run: --metrics-port: expected a port number 0-65535, got ${JSON.stringify(metricsPort)}`);
     return 2;
   }
-  const controller = new FleetController(scenario);
-  const recorder = values.record !== undefined ? new RunRecorder(values.record, scenario).attach(controller) : null;
+  const runsDir = values.record !== undefined ? resolve(values.record) : settings.runsDir;
+  const record = values['no-record'] || (!settings.record && values.record === undefined) ? null : { runsDir, eventLogMaxBytes: settings.eventLogMaxMB * 1048576, source: input };
+  const { controller, recorder } = createRun(scenario, { record });
   const live = !values.json;
   const tty = Boolean(process.stderr.isTTY);
   let lastPlainLine = 0;
@@ -102,7 +130,7 @@ export async function runCommand(args: string[]): Promise<number> {
   let metrics: Awaited<ReturnType<typeof serveMetrics>> | null = null;
   try {
     if (metricsPort !== undefined) {
-      metrics = await serveMetrics(Number(metricsPort), () => controller.snapshot());
+      metrics = await serveMetrics(Number(metricsPort), () => controller.snapshot(), (bounds) => controller.latencyBuckets(bounds));
       process.stderr.write(`metrics: http://127.0.0.1:${metrics.port}/metrics\n`);
     }
     if (live) process.stderr.write(`fleetsim: ${scenario.name}: ${controller.deviceCount.toLocaleString('en-US')} devices for ${Math.round(scenario.duration / 1000)} s\n`);
@@ -119,6 +147,7 @@ export async function runCommand(args: string[]): Promise<number> {
     return err instanceof StartError ? 1 : 1;
   }
   const summary = await controller.done;
+  await recorder?.finished;
   await metrics?.close();
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);

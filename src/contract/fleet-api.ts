@@ -4,6 +4,7 @@ import type { DeviceLog } from './device-log.ts';
 import type { DeviceState } from './metrics.ts';
 import type { Scenario, ScenarioInput } from './scenario.ts';
 import type { FleetEvent, FleetSnapshot, RunState, RunSummary, TimelinePoint } from './snapshot.ts';
+import type { AppSettings, ExportResult, ImportResult, ReportResult, RunDetail, RunListEntry, SettingsResult } from './runs.ts';
 import type { StormRecord } from './storm.ts';
 
 export interface PresetInfo {
@@ -20,6 +21,10 @@ export interface RunStatus {
   summary: RunSummary | null;
   /** The most recent notable events, oldest first. */
   events: FleetEvent[];
+  /** Where the current (or last) run is being recorded; null when recording is off. */
+  recordDir: string | null;
+  /** Prometheus /metrics of the current run, when serving. */
+  metricsUrl: string | null;
 }
 
 export type StartResult = { ok: true } | { ok: false; problems: string[] };
@@ -80,6 +85,23 @@ export interface FleetMethods {
   storm(action: unknown): Promise<StormResult>;
   /** Creates a test PKI (fleetsim certs init), or describes the one already in `dir` (default: the default PKI directory). */
   certsInit(request?: CertsInitRequest): Promise<CertsInitResult>;
+  settings(): Promise<AppSettings>;
+  /** Changes some settings (runsDir, record, metricsPort, eventLogMaxMB); problems name the field. */
+  updateSettings(patch: unknown): Promise<SettingsResult>;
+  /** Past runs in the runs directory, newest first. */
+  listRuns(): Promise<RunListEntry[]>;
+  /** A past run read back from disk (null when there is no such run). */
+  openRun(id: string): Promise<RunDetail | null>;
+  /** One page of a past run's devices (devices.csv, read as a stream). */
+  runDevices(id: string, query: DeviceQuery): Promise<DevicePage>;
+  /** A past device's events from the run's event logs (the last `limit`, default 500) and its row. */
+  runDeviceLog(id: string, deviceId: string): Promise<DeviceLog | null>;
+  /** Writes the run's directory as one .zip. The desktop app asks where with a save dialog; browser mode writes to $FLEETSIM_HOME/exports. */
+  exportRun(id: string): Promise<ExportResult>;
+  /** Unpacks an exported .zip into the runs directory. The desktop app asks which with an open dialog; browser mode takes a path. */
+  importRun(file?: string): Promise<ImportResult>;
+  /** (Re)writes the run's report.html. */
+  reportRun(id: string): Promise<ReportResult>;
 }
 
 export interface CertsInitRequest {
@@ -98,7 +120,7 @@ export type CertsInitResult =
 export type StormResult = { ok: true; storm: StormRecord } | { ok: false; problems: string[] };
 
 export type FleetMethodName = keyof FleetMethods;
-export const FLEET_METHODS: readonly FleetMethodName[] = ['listPresets', 'start', 'stop', 'status', 'setTimers', 'setRamp', 'deviceLog', 'devices', 'storm', 'certsInit'];
+export const FLEET_METHODS: readonly FleetMethodName[] = ['listPresets', 'start', 'stop', 'status', 'setTimers', 'setRamp', 'deviceLog', 'devices', 'storm', 'certsInit', 'settings', 'updateSettings', 'listRuns', 'openRun', 'runDevices', 'runDeviceLog', 'exportRun', 'importRun', 'reportRun'];
 
 export interface FleetApi extends FleetMethods {
   /** Live updates; returns an unsubscribe function. */

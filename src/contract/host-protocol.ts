@@ -33,6 +33,8 @@ export interface HostInit {
   /** Groups with a ramp of their own (by scenario group index): this host's share of it. */
   groupRates: Record<number, number>;
   batchIntervalMs: number;
+  /** When the run is recorded: the run directory, for this host's event log and device rows. */
+  record?: { dir: string; eventLogMaxBytes: number };
 }
 
 export type HostCommand =

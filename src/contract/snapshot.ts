@@ -78,7 +78,10 @@ export interface TimelinePoint {
   /** Bytes the fleet's devices have queued for writing, and their QoS 1 messages in flight. */
   writeQueueBytes: number;
   inflight: number;
-  /** p99 of latencies recorded during this second, ms (0 when none). */
+  /** Drops of online devices during this second, by reason. */
+  disconnectsByReason: Record<string, number>;
+  /** p50 and p99 of latencies recorded during this second, ms (0 when none). */
+  p50: Record<LatencyKind, number>;
   p99: Record<LatencyKind, number>;
   hosts: Array<{ hostId: number; cpuPct: number; rssMB: number; loopLagP99Ms: number }>;
 }

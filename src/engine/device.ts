@@ -1,36 +1,18 @@
 // One simulated device: its state machine (idle → connecting → online → backoff → connecting …),
 // its three timers on the host's timing wheel, and its reconnect policy. Protocol work is
 // delegated to a Session from the group's adapter.
-import type { DeviceLog } from '../contract/device-log.ts';
+import type { DeviceLog, DeviceSummary } from '../contract/device-log.ts';
 import type { DeviceRow } from '../contract/fleet-api.ts';
 import type { DeviceState, LatencyKind } from '../contract/metrics.ts';
 import type { DeviceGroup } from '../contract/scenario.ts';
-import type { DeviceLink, MessageKind, ProtocolAdapter, Session } from './adapters/adapter.ts';
+import type { DeviceLink, MessageKind, Session } from './adapters/adapter.ts';
 import { reconnectDelay } from './backoff.ts';
 import { reasonOf } from './disconnect-reason.ts';
-import type { ConnectGate, Waiter } from './connect-gate.ts';
+import type { Waiter } from './connect-gate.ts';
+import type { GroupRuntime } from './group-runtime.ts';
 import { EventRing } from './device-log-ring.ts';
-import type { MetricsRecorder } from './metrics-recorder.ts';
 import { render, roomOf } from './templates.ts';
-import { WheelTimer, type TimingWheel } from './timing-wheel.ts';
-
-/** What the devices of one group share on one host. */
-export interface GroupRuntime {
-  readonly group: DeviceGroup;
-  readonly hostId: number;
-  readonly wheel: TimingWheel;
-  readonly gate: ConnectGate;
-  readonly metrics: MetricsRecorder;
-  readonly adapter: ProtocolAdapter;
-  readonly logRing: number;
-  /**
-   * Online devices whose reads are limited (backpressure.slowReader), shared by the host's
-   * groups: the host refills their read budgets on every wheel tick and visits no one else.
-   */
-  readonly slowReaders: Set<Device>;
-  /** A device reached `stopped` after stop() (the host waits for all of them). */
-  deviceStopped(): void;
-}
+import { WheelTimer } from './timing-wheel.ts';
 
 const enum TimerKind {
   Heartbeat,
@@ -229,6 +211,7 @@ export class Device implements DeviceLink, Waiter {
   }
 
   log(kind: Parameters<EventRing['push']>[0], detail?: string): void {
+    this.rt.eventLog?.write(Date.now(), this.id, this.rt.group.name, this.index, kind, detail);
     if (this.rt.logRing === 0) return;
     (this.ring ??= new EventRing(this.rt.logRing)).push(kind, detail);
   }
@@ -391,10 +374,11 @@ export class Device implements DeviceLink, Waiter {
     };
   }
 
+  summary(): DeviceSummary {
+    return { ...this.row(), bytesSent: this.bytesSent, bytesReceived: this.bytesReceived };
+  }
+
   describe(): DeviceLog {
-    return {
-      device: { ...this.row(), bytesSent: this.bytesSent, bytesReceived: this.bytesReceived },
-      events: this.ring?.list() ?? [],
-    };
+    return { device: this.summary(), events: this.ring?.list() ?? [] };
   }
 }

@@ -36,3 +36,24 @@ export function recordMs(h: Histogram, ms: number): void {
   const us = Math.round(ms * 1000);
   h.recordValue(us < 1 ? 1 : us > 3_600_000_000 ? 3_600_000_000 : us);
 }
+
+/** Cumulative counts of samples ≤ each bound (ms), as a Prometheus histogram wants them, plus the sum (ms). */
+export interface BucketCounts {
+  boundsMs: readonly number[];
+  counts: number[];
+  count: number;
+  sumMs: number;
+}
+
+export function bucketCounts(h: Histogram, boundsMs: readonly number[]): BucketCounts {
+  const counts = boundsMs.map(() => 0);
+  // Our histograms are built in JS (no WebAssembly), so they carry a recorded-values iterator.
+  const it = (h as unknown as hdr.JsHistogram).recordedValuesIterator;
+  it.reset();
+  while (it.hasNext()) {
+    const v = it.next();
+    const ms = v.valueIteratedTo / 1000;
+    for (let i = 0; i < boundsMs.length; i++) if (ms <= boundsMs[i]) counts[i] += v.countAddedInThisIterationStep;
+  }
+  return { boundsMs, counts, count: h.totalCount, sumMs: h.totalCount ? (h.mean * h.totalCount) / 1000 : 0 };
+}

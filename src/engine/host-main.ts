@@ -9,6 +9,7 @@ let host: DeviceHost | null = null;
 let hostId = -1;
 
 function fatal(message: string): void {
+  host?.saveRecordNow();
   channel.send({ type: 'fatal', hostId, message });
   setTimeout(() => process.exit(1), 50);
 }
@@ -18,7 +19,10 @@ process.on('unhandledRejection', (err) => fatal(err instanceof Error ? (err.stac
 // Ctrl-C in a terminal signals the whole process group: the controller decides when we stop.
 process.on('SIGINT', () => {});
 // The controller is gone: nothing will ever stop us, so stop now rather than linger as an orphan.
-process.on('disconnect', () => process.exit(0));
+process.on('disconnect', () => {
+  host?.saveRecordNow();
+  process.exit(0);
+});
 
 channel.onMessage((cmd) => {
   if (cmd.type === 'init') {

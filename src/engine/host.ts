@@ -9,8 +9,11 @@ import type { ProtocolAdapter } from './adapters/adapter.ts';
 import { MqttAdapter } from './adapters/mqtt-adapter.ts';
 import { WsAdapter } from './adapters/ws-adapter.ts';
 import { ConnectGate } from './connect-gate.ts';
-import { Device, type GroupRuntime } from './device.ts';
+import { Device } from './device.ts';
+import type { GroupRuntime } from './group-runtime.ts';
+import { EventLogWriter } from './event-log-writer.ts';
 import { HostHealthSampler } from './host-health.ts';
+import { writeDevicesPart } from '../runs/devices-csv.ts';
 import { MetricsRecorder } from './metrics-recorder.ts';
 import { TimingWheel } from './timing-wheel.ts';
 
@@ -28,6 +31,7 @@ export class DeviceHost {
   private readonly gates: ConnectGate[] = [];
   private readonly metrics: MetricsRecorder;
   private readonly health = new HostHealthSampler();
+  private readonly eventLog: EventLogWriter | null;
   private readonly runtimes: GroupRuntime[] = [];
   /** Per scenario group index: the first index this host owns and its devices. */
   private readonly byGroup = new Map<number, { first: number; devices: Device[] }>();
@@ -49,6 +53,7 @@ export class DeviceHost {
     this.gate = new ConnectGate(init.connectRate);
     this.gates.push(this.gate);
     this.metrics = new MetricsRecorder(groups.map((g) => g.name));
+    this.eventLog = init.record ? new EventLogWriter(init.record.dir, init.hostId, init.record.eventLogMaxBytes) : null;
     for (const shard of init.shards) {
       const group = groups[shard.group];
       const rt = this.runtimeFor(shard.group, group);
@@ -77,6 +82,7 @@ export class DeviceHost {
       metrics: this.metrics,
       adapter: adapterFor(group, this.wheel),
       logRing: this.init.scenario.logRing,
+      eventLog: this.eventLog,
       slowReaders: this.slowReaders,
       deviceStopped: () => {
         if (--this.running === 0) this.onAllStopped?.();
@@ -185,12 +191,33 @@ export class DeviceHost {
       this.wheel.stop();
       this.sendBatch();
       this.health.stop();
+      await this.eventLog?.close();
+      this.writeDeviceRows();
       this.emit({ type: 'stopped', hostId: this.init.hostId });
     })();
     return this.stopping;
   }
 
+  /**
+   * The controller is gone (the app was killed): keep what the record needs before exiting,
+   * the buffered events and every device's row as it stands.
+   */
+  saveRecordNow(): void {
+    this.eventLog?.closeNow();
+    this.writeDeviceRows();
+  }
+
+  private writeDeviceRows(): void {
+    if (!this.init.record) return;
+    try {
+      writeDevicesPart(this.init.record.dir, this.init.hostId, this.devices.map((d) => d.summary()));
+    } catch {
+      // The run directory is gone or full: the controller notes the missing rows when it merges.
+    }
+  }
+
   private sendBatch(): void {
+    this.eventLog?.flush();
     const now = Date.now();
     this.emit({
       type: 'batch',

@@ -4,7 +4,7 @@
 import { EventEmitter } from 'node:events';
 import { availableParallelism } from 'node:os';
 import type { DeviceLog } from '../contract/device-log.ts';
-import type { HostCommand, HostEvent, Shard } from '../contract/host-protocol.ts';
+import type { HostCommand, HostEvent, HostInit, Shard } from '../contract/host-protocol.ts';
 import type { GroupTimers, Scenario } from '../contract/scenario.ts';
 import type { FleetEvent, FleetSnapshot, HostStatus, RunState, RunSummary, TimelinePoint } from '../contract/snapshot.ts';
 import type { DevicePage, DeviceQuery } from '../contract/fleet-api.ts';
@@ -27,6 +27,8 @@ export interface ControllerOptions {
   cores?: number;
   batchIntervalMs?: number;
   snapshotIntervalMs?: number;
+  /** The run is recorded: hosts keep their event logs and device rows in this run directory. */
+  record?: HostInit['record'];
 }
 
 export class StartError extends Error {}
@@ -37,7 +39,8 @@ const HOST_STOP_TIMEOUT_MS = 8_000;
 export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; timeline: [TimelinePoint]; event: [FleetEvent]; ended: [RunSummary] }> {
   readonly scenario: Scenario;
   private readonly launcher: Launcher;
-  private readonly opts: Required<Omit<ControllerOptions, 'launcher'>>;
+  private readonly opts: Required<Omit<ControllerOptions, 'launcher' | 'record'>>;
+  private readonly record: HostInit['record'];
   private hosts: HostSlot[] = [];
   private shards: Shard[][] = [];
   private target: RunningTarget | null = null;
@@ -80,6 +83,7 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
     this.resolvedScenario = scenario;
     this.fleetRamp = scenario.ramp;
     this.launcher = options.launcher ?? new ChildProcessLauncher();
+    this.record = options.record;
     this.opts = {
       cores: options.cores ?? availableParallelism(),
       batchIntervalMs: options.batchIntervalMs ?? 250,
@@ -172,7 +176,7 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
         else if (slot.state !== 'stopped' && slot.state !== 'stopping') this.hostLost(slot, signal ? `killed by ${signal}` : `exited with code ${code}`);
         else slot.state = 'stopped';
       });
-      handle.send({ type: 'init', init: { hostId, scenario: this.resolvedScenario, shards, ...hostRates(this.scenario, shards, this.fleetRamp), batchIntervalMs: this.opts.batchIntervalMs } });
+      handle.send({ type: 'init', init: { hostId, scenario: this.resolvedScenario, shards, ...hostRates(this.scenario, shards, this.fleetRamp), batchIntervalMs: this.opts.batchIntervalMs, record: this.record } });
     });
   }
 
@@ -261,8 +265,6 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
     return pageDevices(this.scenario, this.hosts, query, (slot, build) => this.ask(slot as HostSlot, build));
   }
 
-
-
   /** Starts a storm now; resolves with its record once the action has been carried out. */
   storm(action: StormAction): Promise<StormRecord> {
     if (this.state !== 'running') return Promise.reject(new Error('no run in progress'));
@@ -315,9 +317,9 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
     return this.merger.tick(Date.now(), this.target?.lastStats?.bufferedBytes ?? 0);
   }
 
-  timeline() {
-    return this.merger.timeline;
-  }
+  timeline = () => this.merger.timeline;
+  /** Latency histograms since the start, as cumulative counts per bound (for /metrics). */
+  latencyBuckets = (boundsMs: readonly number[]) => this.merger.latencyBuckets(boundsMs);
 
   private hostStatus(h: HostSlot): HostStatus {
     const v = this.merger.host(h.hostId);

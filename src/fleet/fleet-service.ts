@@ -8,14 +8,24 @@ import type { Scenario } from '../contract/scenario.ts';
 import type { FleetEvent, RunSummary } from '../contract/snapshot.ts';
 import { describeIssue, validateScenario } from '../contract/validate.ts';
 import { defaultPkiDir, initTestPki, PkiError, resolvePkiDir } from '../pki/test-pki.ts';
-import { FleetController } from './controller.ts';
+import type { AppSettings, ExportResult, ImportResult, ReportResult, RunDetail, RunListEntry, SettingsResult } from '../contract/runs.ts';
+import { SettingsStore } from '../runs/settings-store.ts';
+import type { FleetController } from './controller.ts';
 import type { Launcher } from './launcher.ts';
+import { serveMetrics } from './metrics-exporter.ts';
+import { createRun } from './recorded-run.ts';
+import { RunLibrary } from './run-library.ts';
+import type { RunRecorder } from './run-recorder.ts';
 
 const EVENTS_KEPT = 200;
 
 export interface FleetServiceOptions {
   launcher?: Launcher;
+  /** Where settings are kept (default $FLEETSIM_HOME/settings.json). */
+  settings?: SettingsStore;
 }
+
+type MetricsServer = Awaited<ReturnType<typeof serveMetrics>>;
 
 export class FleetService implements FleetApi {
   private controller: FleetController | null = null;
@@ -23,8 +33,17 @@ export class FleetService implements FleetApi {
   private events: FleetEvent[] = [];
   private summary: RunSummary | null = null;
   private certsQueue: Promise<unknown> = Promise.resolve();
+  private readonly settingsStore: SettingsStore;
+  private readonly runs: RunLibrary;
+  private recorder: RunRecorder | null = null;
+  private metrics: { port: number; server: Promise<MetricsServer> } | null = null;
+  /** The port /metrics actually listens on (the setting may be 0: any free port). */
+  private metricsPortNow: number | null = null;
 
-  constructor(private readonly options: FleetServiceOptions = {}) {}
+  constructor(private readonly options: FleetServiceOptions = {}) {
+    this.settingsStore = options.settings ?? new SettingsStore();
+    this.runs = new RunLibrary(() => this.settingsStore.get().runsDir);
+  }
 
   async listPresets(): Promise<PresetInfo[]> {
     return (Object.keys(PRESETS) as PresetName[]).map((name) => ({ name, description: PRESET_DESCRIPTIONS[name], scenario: structuredClone(PRESETS[name]) }));
@@ -35,8 +54,14 @@ export class FleetService implements FleetApi {
     if (state === 'starting' || state === 'running' || state === 'stopping') return { ok: false, problems: ['a run is already in progress: stop it first'] };
     const v = validateScenario(input);
     if (!v.ok) return { ok: false, problems: v.problems };
-    const controller = new FleetController(v.scenario, { launcher: this.options.launcher });
+    const settings = this.settingsStore.get();
+    let metricsProblem: string | null = null;
+    if (settings.metricsPort !== null) metricsProblem = await this.serveMetrics(settings.metricsPort);
+    if (metricsProblem) return { ok: false, problems: [metricsProblem] };
+    const eventLogMaxBytes = settings.eventLogMaxMB * 1048576;
+    const { controller, recorder } = createRun(v.scenario, { launcher: this.options.launcher, record: settings.record ? { runsDir: settings.runsDir, eventLogMaxBytes, source: typeof input === 'object' && input !== null ? input : undefined } : null });
     this.controller = controller;
+    this.recorder = recorder;
     this.events = [];
     this.summary = null;
     controller.on('snapshot', (snapshot) => this.push({ type: 'snapshot', snapshot }));
@@ -55,6 +80,7 @@ export class FleetService implements FleetApi {
       await controller.start();
       return { ok: true };
     } catch (err) {
+      recorder?.abandon(`could not start: ${(err as Error).message}`);
       return { ok: false, problems: [`could not start: ${(err as Error).message}`] };
     }
   }
@@ -72,6 +98,8 @@ export class FleetService implements FleetApi {
       timeline: c ? [...c.timeline()] : [],
       summary: this.summary,
       events: [...this.events],
+      recordDir: this.recorder?.dir ?? null,
+      metricsUrl: this.metricsUrl,
     };
   }
 
@@ -137,6 +165,82 @@ export class FleetService implements FleetApi {
     }
   }
 
+  async settings(): Promise<AppSettings> {
+    return this.settingsStore.get();
+  }
+
+  async updateSettings(patch: unknown): Promise<SettingsResult> {
+    const result = this.settingsStore.update(patch);
+    // A new port takes effect at the next run; off is off at once.
+    if (result.ok && this.metrics && this.metrics.port !== result.settings.metricsPort && !this.running) await this.closeMetrics();
+    return result;
+  }
+
+  listRuns(): Promise<RunListEntry[]> {
+    return this.runs.list();
+  }
+
+  openRun(id: string): Promise<RunDetail | null> {
+    return this.runs.open(id);
+  }
+
+  runDevices(id: string, query: DeviceQuery): Promise<DevicePage> {
+    return this.runs.devices(id, query);
+  }
+
+  runDeviceLog(id: string, deviceId: string): Promise<DeviceLog | null> {
+    return this.runs.deviceLog(id, deviceId);
+  }
+
+  /** Browser mode and scripts: to $FLEETSIM_HOME/exports/<id>.zip, or `file` when the caller chose one (the desktop app's save dialog). */
+  exportRun(id: string, file?: string): Promise<ExportResult> {
+    return this.runs.export(id, file);
+  }
+
+  importRun(file?: string): Promise<ImportResult> {
+    return this.runs.import(file);
+  }
+
+  reportRun(id: string): Promise<ReportResult> {
+    return this.runs.report(id);
+  }
+
+  /** The run being recorded has written its last file. */
+  get recordFinished(): Promise<void> {
+    return this.recorder?.finished ?? Promise.resolve();
+  }
+
+  private get running(): boolean {
+    const state = this.controller?.snapshot().state;
+    return state === 'starting' || state === 'running' || state === 'stopping';
+  }
+
+  private get metricsUrl(): string | null {
+    return this.metricsPortNow === null ? null : `http://127.0.0.1:${this.metricsPortNow}/metrics`;
+  }
+
+  /** Serves /metrics for whichever run is current; null when serving, else the problem. */
+  private async serveMetrics(port: number): Promise<string | null> {
+    if (this.metrics && this.metrics.port === port) return null;
+    await this.closeMetrics();
+    const server = serveMetrics(port, () => this.controller?.snapshot() ?? null, (bounds) => this.controller?.latencyBuckets(bounds) ?? null);
+    this.metrics = { port, server };
+    try {
+      this.metricsPortNow = (await server).port;
+      return null;
+    } catch (err) {
+      this.metrics = null;
+      return `metricsPort: ${(err as Error).message.replace(/^--metrics-port: /, '')}`;
+    }
+  }
+
+  private async closeMetrics(): Promise<void> {
+    const m = this.metrics;
+    this.metrics = null;
+    this.metricsPortNow = null;
+    await m?.server.then((s) => s.close()).catch(() => {});
+  }
+
   onUpdate(listener: (u: FleetUpdate) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -145,6 +249,8 @@ export class FleetService implements FleetApi {
   /** Stops any run (app quit, server shutdown). */
   async shutdown(): Promise<void> {
     await this.controller?.stop('stopped');
+    await this.recordFinished;
+    await this.closeMetrics();
   }
 
   get scenario(): Scenario | null {

@@ -3,9 +3,43 @@
 // each scrape (nothing is counted twice: the controller already merges the hosts' batches).
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Gauge, Registry } from 'prom-client';
-import { DEVICE_STATES, LATENCY_KINDS } from '../contract/metrics.ts';
+import { Gauge, Registry, type Metric } from 'prom-client';
+import { DEVICE_STATES, LATENCY_KINDS, type LatencyKind } from '../contract/metrics.ts';
 import type { FleetSnapshot } from '../contract/snapshot.ts';
+import type { BucketCounts } from '../engine/histograms.ts';
+
+/** Histogram bucket bounds, ms: from sub-millisecond loopback to reconnect-storm seconds. */
+export const LATENCY_BUCKETS_MS = [0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000] as const;
+
+export type LatencyBucketsSource = (boundsMs: readonly number[]) => Record<LatencyKind, BucketCounts> | null;
+
+/**
+ * fleetsim_latency_milliseconds_bucket/_sum/_count per kind, from the controller's merged HDR
+ * histograms at each scrape. prom-client's Histogram only counts observations it sees itself,
+ * so the family is a metric object of our own in the shape the registry serialises.
+ */
+function latencyHistogram(buckets: LatencyBucketsSource): Metric {
+  const name = 'fleetsim_latency_histogram_milliseconds';
+  const help = 'Latency since the run started, by kind (HDR histograms merged over hosts), as a Prometheus histogram.';
+  return {
+    name,
+    help,
+    type: 'histogram',
+    get: async () => {
+      const values: Array<{ metricName: string; labels: Record<string, string | number>; value: number }> = [];
+      const all = buckets(LATENCY_BUCKETS_MS);
+      for (const kind of all ? LATENCY_KINDS : []) {
+        const b = all![kind];
+        if (b.count === 0) continue;
+        b.boundsMs.forEach((le, i) => values.push({ metricName: `${name}_bucket`, labels: { kind, le }, value: b.counts[i] }));
+        values.push({ metricName: `${name}_bucket`, labels: { kind, le: '+Inf' }, value: b.count });
+        values.push({ metricName: `${name}_sum`, labels: { kind }, value: Math.round(b.sumMs * 1000) / 1000 });
+        values.push({ metricName: `${name}_count`, labels: { kind }, value: b.count });
+      }
+      return { name, help, type: 'histogram', values, aggregator: 'sum' };
+    },
+  } as unknown as Metric;
+}
 
 const QUANTILES = [
   ['0.5', 'p50'],
@@ -15,8 +49,9 @@ const QUANTILES = [
 ] as const;
 
 /** The fleet's metrics in a registry of their own; `snapshot` gives the latest view at each scrape. */
-export function fleetRegistry(snapshot: () => FleetSnapshot | null): Registry {
+export function fleetRegistry(snapshot: () => FleetSnapshot | null, buckets?: LatencyBucketsSource): Registry {
   const registry = new Registry();
+  if (buckets) registry.registerMetric(latencyHistogram(buckets));
   const gauge = <L extends string>(name: string, help: string, labelNames: L[], fill: (g: Gauge<L>, s: FleetSnapshot) => void) =>
     new Gauge<L>({
       name,
@@ -81,8 +116,8 @@ export function fleetRegistry(snapshot: () => FleetSnapshot | null): Registry {
 }
 
 /** Serves GET /metrics on 127.0.0.1:`port` (0 picks a free one); resolves with the server and its port. */
-export async function serveMetrics(port: number, snapshot: () => FleetSnapshot | null): Promise<{ server: Server; port: number; close(): Promise<void> }> {
-  const registry = fleetRegistry(snapshot);
+export async function serveMetrics(port: number, snapshot: () => FleetSnapshot | null, buckets?: LatencyBucketsSource): Promise<{ server: Server; port: number; close(): Promise<void> }> {
+  const registry = fleetRegistry(snapshot, buckets);
   const server = createServer((req, res) => {
     if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') return void res.writeHead(404, { 'content-type': 'text/plain' }).end('see /metrics\n');
     registry.metrics().then(

@@ -16,7 +16,7 @@ import {
   type MetricsBatch,
 } from '../contract/metrics.ts';
 import type { Rates, TimelinePoint } from '../contract/snapshot.ts';
-import { decodeHistogram, newHistogram, summarize, type Histogram } from '../engine/histograms.ts';
+import { bucketCounts, decodeHistogram, newHistogram, summarize, type BucketCounts, type Histogram } from '../engine/histograms.ts';
 
 interface HostView {
   gauges: Gauges;
@@ -43,6 +43,7 @@ export class MetricsMerger {
   private readonly second = newHistograms();
   private readonly hosts = new Map<number, HostView>();
   private secondStart = zeroCounters();
+  private secondStartReasons: Record<string, number> = {};
   private readonly rateSamples: Array<{ at: number; totals: Counters }> = [];
   readonly timeline: TimelinePoint[] = [];
   peakOnline = 0;
@@ -127,6 +128,11 @@ export class MetricsMerger {
     return v && { ...v, cpuAvg: v.cpuSamples ? Math.round((v.cpuSum / v.cpuSamples) * 10) / 10 : 0 };
   }
 
+  /** Cumulative bucket counts per kind since the start (the Prometheus histograms). */
+  latencyBuckets(boundsMs: readonly number[]): Record<LatencyKind, BucketCounts> {
+    return Object.fromEntries(LATENCY_KINDS.map((k) => [k, bucketCounts(this.cumulative[k], boundsMs)])) as Record<LatencyKind, BucketCounts>;
+  }
+
   latency(): Record<LatencyKind, LatencySummary> {
     return Object.fromEntries(LATENCY_KINDS.map((k) => [k, summarize(this.cumulative[k])])) as Record<LatencyKind, LatencySummary>;
   }
@@ -156,11 +162,20 @@ export class MetricsMerger {
     const delta = (c: keyof Counters) => this.totals[c] - this.secondStart[c];
     const g = this.gauges();
     const backpressure = this.backpressure();
+    const p50 = {} as Record<LatencyKind, number>;
     const p99 = {} as Record<LatencyKind, number>;
     for (const k of LATENCY_KINDS) {
-      p99[k] = summarize(this.second[k]).p99;
+      const s = summarize(this.second[k]);
+      p50[k] = s.p50;
+      p99[k] = s.p99;
       this.second[k].reset();
     }
+    const disconnectsByReason: Record<string, number> = {};
+    for (const [reason, n] of Object.entries(this.disconnectReasons)) {
+      const d = n - (this.secondStartReasons[reason] ?? 0);
+      if (d > 0) disconnectsByReason[reason] = d;
+    }
+    this.secondStartReasons = { ...this.disconnectReasons };
     const point: TimelinePoint = {
       t: Math.round((now - this.startedAt) / 1000),
       at: now,
@@ -175,6 +190,8 @@ export class MetricsMerger {
       targetBufferedBytes,
       writeQueueBytes: backpressure.writeQueueBytes,
       inflight: backpressure.inflight,
+      disconnectsByReason,
+      p50,
       p99,
       hosts: [...this.hosts.entries()].map(([hostId, v]) => ({
         hostId,

@@ -1,87 +1,63 @@
-// Keeps a record of one run in a directory of its own, <runs>/<time>-<name>/: scenario.json as
-// run, timeline.csv (one row per second, appended as each second closes, so a crash loses at
-// most the last second), fleet-events.ndjson, summary.json at the end, and run.json saying
-// whether the record is complete (it says `incomplete` until the summary is written).
+// Keeps a record of one run in a directory of its own, <runs>/<time>-<name>/ (see
+// src/runs/run-layout.ts): scenario.json as run, timeline.csv appended as each second closes,
+// fleet-events.ndjson, the hosts' own event logs and device rows, summary.json, devices.csv and
+// report.html at the end, and run.json saying whether the record is complete and if not, why.
 import { appendFileSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LATENCY_KINDS } from '../contract/metrics.ts';
+import type { HostInit } from '../contract/host-protocol.ts';
+import type { RunRecord } from '../contract/runs.ts';
 import type { Scenario } from '../contract/scenario.ts';
 import type { FleetEvent, RunSummary, TimelinePoint } from '../contract/snapshot.ts';
+import { mergeDevices } from '../runs/devices-csv.ts';
+import { writeReport } from '../runs/report/write-report.ts';
+import { RUN_FILES, runDirName, STILL_RECORDING } from '../runs/run-layout.ts';
+import { timelineHeader, timelineRow } from '../runs/timeline-csv.ts';
 import type { FleetController } from './controller.ts';
 
-export interface RunRecord {
-  dir: string;
-  status: 'incomplete' | 'complete';
-  reason?: string;
-  startedAt: string;
-  endedAt?: string;
-}
+export const DEFAULT_EVENT_LOG_MAX_MB = 64;
 
-/** The timeline's columns, in order; per-host figures follow as host<N>_cpuPct, _rssMB, _loopLagP99Ms. */
-export const TIMELINE_COLUMNS = [
-  't',
-  'at',
-  'online',
-  'connecting',
-  'backoff',
-  'connectsPerSec',
-  'disconnectsPerSec',
-  'sentPerSec',
-  'receivedPerSec',
-  'bytesSentPerSec',
-  'writeQueueBytes',
-  'inflight',
-  'targetBufferedBytes',
-  ...LATENCY_KINDS.map((k) => `${k}P99Ms`),
-] as const;
-
-/** `2026-11-22T07-58-25-123Z-<name>`: sorts by time, safe on every file system. */
-export function runDirName(name: string, at = new Date()): string {
-  return `${at.toISOString().replace(/[:.]/g, '-')}-${name}`;
-}
-
-function timelineRow(p: TimelinePoint, hosts: number): string {
-  const cells: Array<string | number> = [
-    p.t,
-    new Date(p.at).toISOString(),
-    p.online,
-    p.connecting,
-    p.backoff,
-    p.connects,
-    p.disconnects,
-    p.sent,
-    p.received,
-    p.bytesSent,
-    p.writeQueueBytes,
-    p.inflight,
-    p.targetBufferedBytes,
-    ...LATENCY_KINDS.map((k) => p.p99[k] ?? 0),
-  ];
-  for (let h = 0; h < hosts; h++) {
-    const host = p.hosts.find((x) => x.hostId === h);
-    cells.push(host?.cpuPct ?? '', host?.rssMB ?? '', host?.loopLagP99Ms ?? '');
-  }
-  return cells.join(',') + '\n';
+export interface RecorderOptions {
+  /** A host's live event log rotates (and is gzipped) past this size. */
+  eventLogMaxBytes?: number;
+  /** Directory name inside the runs directory (default <time>-<name>). */
+  id?: string;
+  /** The scenario as written, before validation (kept as scenario-source.json for re-runs). */
+  source?: object;
 }
 
 export class RunRecorder {
   readonly dir: string;
+  readonly id: string;
   private readonly record: RunRecord;
+  private readonly eventLogMaxBytes: number;
   private hostColumns = -1;
+  private readonly lostHosts: string[] = [];
+  /** Resolves once every file of an ended run is written (the record is then complete or says why not). */
+  readonly finished: Promise<void>;
+  private resolveFinished!: () => void;
 
-  constructor(runsDir: string, scenario: Scenario) {
-    this.dir = join(runsDir, runDirName(scenario.name));
+  constructor(runsDir: string, scenario: Scenario, options: RecorderOptions = {}) {
+    this.id = options.id ?? runDirName(scenario.name);
+    this.dir = join(runsDir, this.id);
+    this.eventLogMaxBytes = options.eventLogMaxBytes ?? DEFAULT_EVENT_LOG_MAX_MB * 1048576;
     mkdirSync(this.dir, { recursive: true });
-    writeFileSync(join(this.dir, 'scenario.json'), JSON.stringify(scenario, null, 2) + '\n');
-    this.record = { dir: this.dir, status: 'incomplete', reason: 'the run has not ended', startedAt: new Date().toISOString() };
+    writeFileSync(join(this.dir, RUN_FILES.scenario), JSON.stringify(scenario, null, 2) + '\n');
+    if (options.source) writeFileSync(join(this.dir, RUN_FILES.scenarioSource), JSON.stringify(options.source, null, 2) + '\n');
+    this.record = { status: 'incomplete', reason: STILL_RECORDING, startedAt: new Date().toISOString(), pid: process.pid };
     this.writeRecord();
+    this.finished = new Promise((r) => (this.resolveFinished = r));
+  }
+
+  /** What each host needs to keep its own part of the record (HostInit.record). */
+  get hostRecord(): NonNullable<HostInit['record']> {
+    return { dir: this.dir, eventLogMaxBytes: this.eventLogMaxBytes };
   }
 
   /** Records `controller` from now until it ends. */
   attach(controller: FleetController): this {
     controller.on('timeline', (p) => this.timeline(p));
     controller.on('event', (e) => this.event(e));
-    controller.on('ended', (s) => this.ended(s));
+    controller.on('ended', (s) => void this.ended(s));
     return this;
   }
 
@@ -89,34 +65,52 @@ export class RunRecorder {
     // The header is written with the first row, once the number of hosts is known.
     if (this.hostColumns < 0) {
       this.hostColumns = p.hosts.length;
-      const hostCols = p.hosts.flatMap((_, h) => [`host${h}_cpuPct`, `host${h}_rssMB`, `host${h}_loopLagP99Ms`]);
-      appendFileSync(join(this.dir, 'timeline.csv'), [...TIMELINE_COLUMNS, ...hostCols].join(',') + '\n');
+      this.record.hosts = p.hosts.length;
+      this.writeRecord();
+      appendFileSync(join(this.dir, RUN_FILES.timeline), timelineHeader(this.hostColumns));
     }
-    appendFileSync(join(this.dir, 'timeline.csv'), timelineRow(p, this.hostColumns));
+    appendFileSync(join(this.dir, RUN_FILES.timeline), timelineRow(p, this.hostColumns));
   }
 
   event(e: FleetEvent): void {
-    appendFileSync(join(this.dir, 'fleet-events.ndjson'), JSON.stringify(e) + '\n');
+    if (e.type === 'host-lost') this.lostHosts.push(`host ${e.hostId} was lost (${e.reason})`);
+    appendFileSync(join(this.dir, RUN_FILES.fleetEvents), JSON.stringify(e) + '\n');
   }
 
-  ended(summary: RunSummary): void {
-    writeFileSync(join(this.dir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
-    this.record.status = 'complete';
-    delete this.record.reason;
-    this.record.endedAt = summary.endedAt;
-    this.writeRecord();
+  async ended(summary: RunSummary): Promise<void> {
+    try {
+      writeFileSync(join(this.dir, RUN_FILES.summary), JSON.stringify(summary, null, 2) + '\n');
+      const merged = await mergeDevices(this.dir, summary.hosts.map((h) => h.hostId));
+      const problems = [...this.lostHosts];
+      if (merged.rebuiltHosts.length > 0) {
+        problems.push(`device rows of host ${merged.rebuiltHosts.join(', ')} rebuilt from the event log (no message or byte counts)`);
+      }
+      this.record.status = problems.length === 0 ? 'complete' : 'incomplete';
+      if (problems.length === 0) delete this.record.reason;
+      else this.record.reason = problems.join('; ');
+      this.record.endedAt = summary.endedAt;
+      this.record.hosts = summary.hosts.length;
+      this.writeRecord();
+      await writeReport(this.dir);
+    } catch (err) {
+      this.abandon(`the record could not be finished: ${(err as Error).message}`);
+    } finally {
+      this.resolveFinished();
+    }
   }
 
   /** The run never started (or broke off): the record stays incomplete, saying why. */
   abandon(reason: string): void {
+    this.record.status = 'incomplete';
     this.record.reason = reason;
     this.writeRecord();
+    this.resolveFinished();
   }
 
   private writeRecord(): void {
     // Written whole then renamed over the old one: run.json is never half a file.
-    const tmp = join(this.dir, 'run.json.tmp');
+    const tmp = join(this.dir, `${RUN_FILES.record}.tmp`);
     writeFileSync(tmp, JSON.stringify(this.record, null, 2) + '\n');
-    renameSync(tmp, join(this.dir, 'run.json'));
+    renameSync(tmp, join(this.dir, RUN_FILES.record));
   }
 }

@@ -25,15 +25,31 @@ export function parseScenarioText(text: string, source: string): unknown {
 }
 
 export function scenarioFromInput(input: unknown, source: string, overrides: Record<string, unknown> = {}): Scenario {
+  return checkedScenario(input, source, overrides).scenario;
+}
+
+/** The validated scenario and the input it came from (overrides applied): a run records both. */
+export interface LoadedScenario {
+  scenario: Scenario;
+  input: object;
+}
+
+function checkedScenario(input: unknown, source: string, overrides: Record<string, unknown>): LoadedScenario {
   if (!input || typeof input !== 'object' || Array.isArray(input)) throw new ScenarioError(source, ['(scenario): expected a mapping with "groups"']);
-  const result = validateScenario({ ...(input as object), ...overrides });
+  const merged = { ...(input as object), ...overrides };
+  const result = validateScenario(merged);
   if (!result.ok) throw new ScenarioError(source, result.problems);
-  return result.scenario;
+  return { scenario: result.scenario, input: merged };
 }
 
 /** `ref` is a preset name (demo, seed-mqtt, seed-ws-rooms) or a path to a .yaml/.yml/.json file. */
 export async function loadScenario(ref: string, overrides: Record<string, unknown> = {}): Promise<Scenario> {
-  if (isPresetName(ref)) return scenarioFromInput(structuredClone(PRESETS[ref]), `preset ${ref}`, overrides);
+  return (await loadScenarioWithInput(ref, overrides)).scenario;
+}
+
+/** As loadScenario, keeping the input as well. */
+export async function loadScenarioWithInput(ref: string, overrides: Record<string, unknown> = {}): Promise<LoadedScenario> {
+  if (isPresetName(ref)) return checkedScenario(structuredClone(PRESETS[ref]), `preset ${ref}`, overrides);
   let text: string;
   try {
     text = await readFile(ref, 'utf8');
@@ -42,5 +58,5 @@ export async function loadScenario(ref: string, overrides: Record<string, unknow
     const why = code === 'ENOENT' ? `no such file, and not a preset (presets: ${Object.keys(PRESETS).join(', ')})` : (err as Error).message;
     throw new ScenarioError(ref, [why]);
   }
-  return scenarioFromInput(parseScenarioText(text, ref), ref, overrides);
+  return checkedScenario(parseScenarioText(text, ref), ref, overrides);
 }

@@ -3,9 +3,9 @@
 // unknown-CA negative group). Device certificates are issued into it on demand (device-certs.ts).
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { issue, validFor } from './x509.ts';
+import { expandHome, fleetsimHome } from '../runs/home.ts';
 
 /** File names inside a PKI directory (mosquitto and the embedded target read the first four). */
 export const PKI_FILES = {
@@ -43,13 +43,11 @@ export interface PkiInfo {
 
 /** Where `certs init` puts a PKI when no directory is given: $FLEETSIM_HOME/pki or ~/.fleetsim/pki. */
 export function defaultPkiDir(env: NodeJS.ProcessEnv = process.env): string {
-  return join(env.FLEETSIM_HOME || join(homedir(), '.fleetsim'), 'pki');
+  return join(fleetsimHome(env), 'pki');
 }
 
 /** Expands a leading ~ and makes the path absolute. */
-export function resolvePkiDir(dir: string): string {
-  return resolve(dir === '~' || dir.startsWith('~/') ? join(homedir(), dir.slice(1)) : dir);
-}
+export const resolvePkiDir = expandHome;
 
 function filesOf(dir: string): PkiInfo['files'] {
   return Object.fromEntries(Object.entries(PKI_FILES).map(([k, f]) => [k, join(dir, f)])) as PkiInfo['files'];

@@ -32,6 +32,16 @@ const api = {
   devices: (query) => call('devices', query),
   storm: (action) => call('storm', action),
   certsInit: (request) => call('certsInit', request),
+  settings: () => call('settings'),
+  updateSettings: (patch) => call('updateSettings', patch),
+  listRuns: () => call('listRuns'),
+  openRun: (id) => call('openRun', id),
+  runDevices: (id, query) => call('runDevices', id, query),
+  runDeviceLog: (id, deviceId) => call('runDeviceLog', id, deviceId),
+  // The desktop app asks for the file with a dialog in the main process: the page never names a path.
+  exportRun: (id) => call('exportRun', id),
+  importRun: () => call('importRun'),
+  reportRun: (id) => call('reportRun', id),
   onUpdate: (listener) => {
     // The page gets the update only, never the IpcRendererEvent (it carries `sender`).
     const forward = (_event: IpcRendererEvent, update: FleetUpdate) => listener(update);

@@ -4,12 +4,13 @@
 // open a device and read its log, stop; create a test PKI and run the mtls preset against the
 // embedded target's TLS listeners. Leaves screenshots in test-results/.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { startServe as serveFleet, stopServe } from '../helpers/serve.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
 const CHROMIUM = '/usr/bin/chromium';
@@ -23,23 +24,7 @@ let page: Page;
 const home = mkdtempSync(join(tmpdir(), 'fleetsim-e2e-home-'));
 
 async function startServe(): Promise<void> {
-  server = spawn(process.execPath, [join(ROOT, 'bin/fleetsim.mjs'), 'serve', '--port', '0'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, FLEETSIM_HOME: home },
-  });
-  url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`fleetsim serve printed no URL: ${out}`)), 15_000);
-    server.stdout!.on('data', (d) => {
-      out += d;
-      const m = /open (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    server.once('exit', (code) => reject(new Error(`fleetsim serve exited (${code}): ${out}`)));
-  });
+  ({ server, url } = await serveFleet(home));
 }
 
 const number = (text: string | null) => Number((text ?? '').replace(/[^\d]/g, ''));
@@ -58,10 +43,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  if (server && server.exitCode === null) {
-    server.kill('SIGINT');
-    await new Promise((r) => server.once('exit', r));
-  }
+  await stopServe(server);
   rmSync(home, { recursive: true, force: true });
 });
 

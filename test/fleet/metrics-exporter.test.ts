@@ -18,14 +18,15 @@ test('/metrics parses as Prometheus text format and reports the running fleet', 
   const v = validateScenario({ duration: '30s', ramp: 0, hosts: 1, groups: [{ name: 'm', protocol: 'mqtt', url: 'embedded:mqtt', count: 15, mqtt: { qos: 1 }, timers: { heartbeat: { every: '200ms' } } }] });
   assert.ok(v.ok);
   const controller = new FleetController(v.scenario);
-  const metrics = await serveMetrics(0, () => controller.snapshot());
+  const metrics = await serveMetrics(0, () => controller.snapshot(), (bounds) => controller.latencyBuckets(bounds));
   try {
     await controller.start();
     await waitFor('online and acknowledged', () => controller.snapshot().gauges.online === 15 && controller.snapshot().latency.puback.count > 10);
     const res = await fetch(`http://127.0.0.1:${metrics.port}/metrics`);
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
-    const families = new Map(parsePrometheus(await res.text()).map((f) => [f.name, f]));
+    const text = await res.text();
+    const families = new Map(parsePrometheus(text).map((f) => [f.name, f]));
     const value = (name: string, labels: Record<string, string> = {}) =>
       Number(families.get(name)?.metrics.find((m) => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v))?.value);
     assert.equal(value('fleetsim_devices', { state: 'online' }), 15);
@@ -36,6 +37,17 @@ test('/metrics parses as Prometheus text format and reports the running fleet', 
     assert.ok(value('fleetsim_latency_samples', { kind: 'puback' }) > 10);
     assert.ok(value('fleetsim_host_rss_bytes', { host: '0' }) > 1e6);
     assert.equal(families.get('fleetsim_devices')?.type, 'GAUGE');
+    // The latency histogram: cumulative buckets ending in +Inf = count, for Grafana's histogram_quantile.
+    // (The parser above keeps no labels on histogram series, so these lines are read as text.)
+    assert.equal(families.get('fleetsim_latency_histogram_milliseconds')?.type, 'HISTOGRAM');
+    const series = (suffix: string) =>
+      [...text.matchAll(new RegExp(`^fleetsim_latency_histogram_milliseconds_${suffix}\\{([^}]*kind="puback"[^}]*)\\} (\\S+)$`, 'gm'))].map((m) => ({ labels: m[1], value: Number(m[2]) }));
+    const buckets = series('bucket');
+    assert.equal(buckets.length, 16, 'fifteen bounds and +Inf');
+    assert.ok(buckets.every((b, i) => i === 0 || b.value >= buckets[i - 1].value), `cumulative: ${buckets.map((b) => b.value).join(',')}`);
+    assert.match(buckets.at(-1)!.labels, /le="\+Inf"/);
+    assert.equal(buckets.at(-1)!.value, series('count')[0].value);
+    assert.ok(series('count')[0].value > 10 && series('sum')[0].value > 0);
     assert.equal((await fetch(`http://127.0.0.1:${metrics.port}/other`)).status, 404);
   } finally {
     await controller.stop();

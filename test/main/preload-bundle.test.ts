@@ -77,6 +77,15 @@ test('each method invokes fleet:<name> with its arguments', async () => {
     devices: [{ offset: 0, limit: 10 }],
     storm: [{ action: 'drop', percent: 10 }],
     certsInit: [{ dir: '/tmp/pki', serverNames: ['broker.local'] }],
+    settings: [],
+    updateSettings: [{ record: false }],
+    listRuns: [],
+    openRun: ['2026-11-22T08-00-00-000Z-demo'],
+    runDevices: ['2026-11-22T08-00-00-000Z-demo', { offset: 0, limit: 50 }],
+    runDeviceLog: ['2026-11-22T08-00-00-000Z-demo', 'dev-1'],
+    exportRun: ['2026-11-22T08-00-00-000Z-demo'],
+    importRun: [],
+    reportRun: ['2026-11-22T08-00-00-000Z-demo'],
   };
   for (const name of FLEET_METHODS) {
     assert.deepEqual(await api[name](...args[name]), { channel: `fleet:${name}` });

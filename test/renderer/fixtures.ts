@@ -39,7 +39,7 @@ export function snapshot(over: Partial<FleetSnapshot> = {}): FleetSnapshot {
 
 export function point(t: number, over: Partial<TimelinePoint> = {}, start = 1_700_000_000_000): TimelinePoint {
   const p99 = Object.fromEntries(LATENCY_KINDS.map((k) => [k, 0])) as Record<LatencyKind, number>;
-  return { t, at: start + t * 1000, online: t * 10, connecting: 1, backoff: 0, connects: 10, disconnects: 0, sent: 5, received: 6, bytesSent: 100, targetBufferedBytes: 0, writeQueueBytes: 0, inflight: 0, p99, hosts: [], ...over };
+  return { t, at: start + t * 1000, online: t * 10, connecting: 1, backoff: 0, connects: 10, disconnects: 0, sent: 5, received: 6, bytesSent: 100, targetBufferedBytes: 0, writeQueueBytes: 0, inflight: 0, disconnectsByReason: {}, p50: { ...p99 }, p99, hosts: [], ...over };
 }
 
 export function summary(over: Partial<RunSummary> = {}): RunSummary {

@@ -84,6 +84,8 @@ describe('fleet store', () => {
         { type: 'run-state', at: 1, state: 'starting' },
         { type: 'run-state', at: 2, state: 'running' },
       ],
+      recordDir: null,
+      metricsUrl: null,
     });
     const s = store.getState();
     assert.equal(s.runState, 'running');

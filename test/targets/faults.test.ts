@@ -5,7 +5,6 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import type { AddressInfo, Server } from 'node:net';
 import { test } from 'node:test';
-import mqtt from 'mqtt';
 import type { TargetOptions } from '../../src/contract/target.ts';
 import { startEmbeddedTarget } from '../../src/targets/embedded-target.ts';
 import type { EmbeddedTarget } from '../../src/targets/embedded-target.ts';

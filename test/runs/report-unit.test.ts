@@ -1,0 +1,129 @@
+// The report's pieces on their own: escaping, axis ticks, the spike-keeping downsampling, the
+// chart's SVG, and the figures an interrupted run's report derives from its timeline.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { LATENCY_KINDS, type LatencyKind } from '../../src/contract/metrics.ts';
+import type { RunDetail } from '../../src/contract/runs.ts';
+import type { FleetEvent, TimelinePoint } from '../../src/contract/snapshot.ts';
+import { byteTicks, timeTicks, valueTicks } from '../../src/runs/report/axis.ts';
+import { downsample } from '../../src/runs/report/downsample.ts';
+import { escapeHtml, html, join, raw } from '../../src/runs/report/html.ts';
+import { fmtSpan } from '../../src/runs/report/report-format.ts';
+import { headline, reasonRows, stormRows, type ReportInput } from '../../src/runs/report/report-model.ts';
+import { chartSvg } from '../../src/runs/report/svg-chart.ts';
+
+test('html: interpolated text is escaped, markup made by html is kept', () => {
+  assert.equal(escapeHtml(`<a href="x">'&'</a>`), '&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
+  const name = '<script>alert(1)</script>';
+  assert.equal(html`<h1>${name}</h1>`.text, '<h1>&lt;script&gt;alert(1)&lt;/script&gt;</h1>');
+  assert.equal(html`<ul>${['<a>', 'b'].map((x) => html`<li>${x}</li>`)}</ul>`.text, '<ul><li>&lt;a&gt;</li><li>b</li></ul>');
+  assert.equal(html`<p>${null}${undefined}${false}${0}</p>`.text, '<p>0</p>');
+  assert.equal(html`<td title="${'" onmouseover="x'}">`.text, '<td title="&quot; onmouseover=&quot;x">');
+  assert.equal(join([raw('<b>1</b>'), '<2>'], ', ').text, '<b>1</b>, &lt;2&gt;');
+});
+
+test('value ticks are round and reach the top; byte ticks land on binary units', () => {
+  assert.deepEqual(valueTicks(40, 4, 1), { max: 40, values: [0, 10, 20, 30, 40] });
+  assert.deepEqual(valueTicks(5000), { max: 6000, values: [0, 2000, 4000, 6000] });
+  assert.deepEqual(valueTicks(9.3), { max: 10, values: [0, 2.5, 5, 7.5, 10] });
+  assert.deepEqual(valueTicks(0.8, 4, 1), { max: 1, values: [0, 1] });
+  assert.deepEqual(valueTicks(0), { max: 1, values: [0, 1] });
+  assert.deepEqual(byteTicks(5.8 * 1024), { max: 6 * 1024, values: [0, 2048, 4096, 6144] });
+});
+
+test('time ticks suit the span: seconds, minutes, hours', () => {
+  const short = timeTicks(6);
+  assert.deepEqual(short.values, [0, 1, 2, 3, 4, 5, 6]);
+  assert.equal(short.label(5), '5s');
+  const tenMin = timeTicks(600);
+  assert.deepEqual(tenMin.values.map(tenMin.label), ['0m', '2m', '4m', '6m', '8m', '10m']);
+  const day = timeTicks(86_400);
+  assert.deepEqual(day.values.map(day.label), ['0h', '6h', '12h', '18h', '24h']);
+  const ninety = timeTicks(5400);
+  assert.deepEqual(ninety.values.map(ninety.label), ['0m', '15m', '30m', '45m', '60m', '75m', '90m']);
+  assert.equal(fmtSpan(86_400_000), '24 h');
+  assert.equal(fmtSpan(185_000), '3 m 05 s');
+  assert.equal(fmtSpan(4.2 * 86_400_000), '4 d 4 h');
+});
+
+test('downsampling keeps each stretch low and high, in time order, and its gaps', () => {
+  const points = Array.from({ length: 86_400 }, (_, i) => ({ t: i + 1, v: i === 30_000 ? 5000 : i === 50_000 ? -1 : 10 }));
+  const thin = downsample(points, 1500);
+  assert.ok(thin.length <= 1500, `${thin.length} points`);
+  assert.ok(thin.some((p) => p.v === 5000), 'the one-second spike is kept');
+  assert.ok(thin.some((p) => p.v === -1), 'and the one-second dip');
+  assert.ok(thin.every((p, i) => i === 0 || p.t > thin[i - 1].t), 'in time order');
+  const gappy = Array.from({ length: 10_000 }, (_, i) => ({ t: i, v: i >= 4000 && i < 6000 ? null : 1 }));
+  const g = downsample(gappy, 100);
+  assert.ok(g.some((p) => p.v === null), 'a long gap stays a gap');
+  assert.deepEqual(downsample(points.slice(0, 10), 1500), points.slice(0, 10), 'short series are left alone');
+});
+
+test('a chart: one path per series with every point, isolated values as dots, escaped labels', () => {
+  const svg = chartSvg({
+    label: 'x <y>',
+    span: 10,
+    axis: 'count',
+    series: [
+      { label: 'online', color: '#000', points: Array.from({ length: 10 }, (_, i) => ({ t: i + 1, v: i * 2 })), area: true },
+      { label: 'a<b>', color: '#111', points: [{ t: 2, v: 3 }, { t: 3, v: null }, { t: 5, v: 4 }] },
+    ],
+    markers: [{ t: 4, tag: 'S1', title: 'S1 · drop <b>', tone: 'storm' }],
+    bands: [{ from: 1, to: 3, title: 'saturated' }],
+    reference: { value: 20, label: '20 devices' },
+  });
+  assert.match(svg, /^<svg class="chart" xmlns="http:\/\/www\.w3\.org\/2000\/svg" viewBox="0 0 560 220" role="img" aria-label="x &lt;y&gt;">/);
+  const d = /class="series" data-series="online" d="([^"]+)"/.exec(svg)![1];
+  assert.equal(d.match(/[ML]/g)!.length, 10);
+  assert.equal((svg.match(/<circle /g) ?? []).length, 2, 'two lone values drawn as dots');
+  assert.match(svg, /data-series="a&lt;b&gt;"/);
+  assert.match(svg, /<title>S1 · drop &lt;b&gt;<\/title>/);
+  assert.match(svg, /class="band"/);
+  assert.match(svg, /20 devices/);
+  assert.doesNotMatch(svg, /NaN|undefined|Infinity/);
+});
+
+function point(t: number, online: number, extra: Partial<TimelinePoint> = {}): TimelinePoint {
+  const zeros = () => Object.fromEntries(LATENCY_KINDS.map((k) => [k, 0])) as Record<LatencyKind, number>;
+  return { t, at: 1_700_000_000_000 + t * 1000, online, connecting: 0, backoff: 0, connects: 0, disconnects: 0, disconnectsByReason: {}, sent: 10, received: 1, bytesSent: 200, writeQueueBytes: 0, inflight: 0, targetBufferedBytes: 0, p50: zeros(), p99: zeros(), hosts: [], ...extra };
+}
+
+test('without a summary: headline figures and storm recovery come from the timeline', () => {
+  const timeline = [
+    point(1, 100, { connects: 100 }),
+    point(2, 100),
+    point(3, 60, { disconnects: 40, disconnectsByReason: { 'storm-reset': 40 } }),
+    point(4, 80, { connects: 20 }),
+    point(5, 100, { connects: 20 }),
+    point(6, 100),
+  ];
+  const storm = { id: 1, label: 'drop 40% (destroy)', action: { action: 'drop', percent: 40, mode: 'destroy' }, at: timeline[1].at, t: 2, affected: 40, onlineBefore: 100, minOnline: 100, recoveredAfterMs: null, outcome: 'recovering', reconnectAttempts: 0, peakConnectsPerSec: 0, connackP99Ms: 0, connectP99Ms: 0, failures: {}, disconnects: {} } as const;
+  const events: FleetEvent[] = [{ type: 'storm', at: storm.at, storm: { ...storm, action: { ...storm.action }, failures: {}, disconnects: {} } }];
+  const detail = {
+    entry: { id: 'r', name: 'r', dir: '/r', status: 'incomplete', reason: 'interrupted', startedAt: new Date(timeline[0].at - 1000).toISOString(), devices: 100, peakOnline: null, bytes: 0 },
+    scenario: null,
+    source: null,
+    summary: null,
+    timeline,
+    skippedRows: 0,
+    files: [],
+  } satisfies RunDetail;
+  const input: ReportInput = { detail, timeline, events, eventsLeftOut: 0, generatedAt: Date.now() };
+  const h = headline(input);
+  assert.equal(h.fromTimeline, true);
+  assert.equal(h.peakOnline, 100);
+  assert.equal(h.connects, 140);
+  assert.equal(h.disconnects, 40);
+  assert.equal(h.sent, 60);
+  assert.equal(h.reconnects, null, 'not in the timeline');
+  const [s] = stormRows(input);
+  assert.equal(s.minOnline, 60);
+  assert.equal(s.outcome, 'recovered');
+  assert.equal(s.recoveredAfterMs, 3000);
+  assert.equal(s.peakConnectsPerSec, 20);
+  assert.equal(s.estimated, true);
+  assert.deepEqual(reasonRows({ b: 1, a: 3, z: 0 }), [
+    { reason: 'a', count: 3, share: 75 },
+    { reason: 'b', count: 1, share: 25 },
+  ]);
+});
