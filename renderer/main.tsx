@@ -3,6 +3,8 @@
 import 'uplot/dist/uPlot.min.css';
 import './styles.css';
 import './tls.css';
+import './views.css';
+import './runs.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { z } from 'zod';

@@ -9,7 +9,13 @@ import { draftGroups, liveTimers, scenarioToInput } from './state/editor-model.t
 import { editorStore } from './state/editor-store.ts';
 import { fleetStore, isActive } from './state/fleet-store.ts';
 import { pkiRequest, pkiStore } from './state/pki-store.ts';
+import { applyRecording } from './state/recording-store.ts';
+import { runAgainDraft } from './state/runs-model.ts';
+import { runsStore, setRunsApi } from './state/runs-store.ts';
+import { setSettingsApi, settingsStore } from './state/settings-store.ts';
 import { stormStore } from './state/storm-store.ts';
+import { setView } from './state/view-store.ts';
+import type { RunDetail } from '../src/contract/runs.ts';
 
 export interface ActionsState {
   busy: 'start' | 'stop' | null;
@@ -28,12 +34,22 @@ const message = (err: unknown) => (err instanceof Error ? err.message : String(e
 
 export function startSession(fleet: FleetApi): () => void {
   api = fleet;
+  setRunsApi(getApi);
+  setSettingsApi(getApi);
   const offUpdate = fleet.onUpdate((u) => {
     fleetStore.applyUpdate(u);
     // A new run: the last storm refusal was about the previous one.
     if (u.type === 'started') stormStore.setState({ problems: [] });
     // A run started elsewhere (another window, the CLI's API): show its scenario.
     if (u.type === 'started' && !startingLocally) editorStore.loadDraft(scenarioToInput(u.scenario), { kind: 'run' });
+    // Where this run is recorded and its metrics served (status() says; pushes do not).
+    if (u.type === 'started') void fleet.status().then(applyRecording, () => {});
+    // The runs list gains the new run, or sees it finish.
+    if ((u.type === 'started' || u.type === 'ended') && runsStore.getState().listStatus !== 'idle') void runsStore.refresh();
+  });
+  // Metrics turned off (or moved) in Settings: the server closes between runs.
+  const offSettings = settingsStore.subscribe((st, prev) => {
+    if (prev.saved && st.saved !== prev.saved) void fleet.status().then(applyRecording, () => {});
   });
   if (connectionStore.getState().phase === 'connected') void sync();
   const offConn = connectionStore.subscribe((c, prev) => {
@@ -42,6 +58,7 @@ export function startSession(fleet: FleetApi): () => void {
   return () => {
     offUpdate();
     offConn();
+    offSettings();
   };
 }
 
@@ -58,6 +75,7 @@ export async function sync(): Promise<void> {
   if (presets) editorStore.setPresets(presets);
   if (status) {
     fleetStore.applyStatus(status);
+    applyRecording(status);
     if (isActive(status.state) && status.scenario) {
       editorStore.loadDraft(scenarioToInput(status.scenario), { kind: 'run' });
       return;
@@ -155,6 +173,16 @@ export async function initPki(): Promise<void> {
   } finally {
     pkiStore.setState({ busy: false });
   }
+}
+
+/** "Run again": a past run's scenario into the editor, and back to the live view (nothing starts). */
+export function loadRunIntoEditor(detail: RunDetail): boolean {
+  if (isActive(fleetStore.getState().runState)) return false;
+  const draft = runAgainDraft(detail);
+  if (!draft) return false;
+  editorStore.loadDraft(draft, { kind: 'recorded', id: detail.entry.id });
+  setView('live');
+  return true;
 }
 
 export function getApi(): FleetApi | null {

@@ -1,35 +1,16 @@
-import { ScenarioEditor } from './ScenarioEditor.tsx';
+// The app: the top bar over one of three views (live dashboard, recorded runs, settings).
+import { useView } from '../state/view-store.ts';
+import { LiveView } from './LiveView.tsx';
+import { RunsView } from './RunsView.tsx';
+import { SettingsPanel } from './SettingsPanel.tsx';
 import { TopBar } from './TopBar.tsx';
-import { LiveCounters } from './LiveCounters.tsx';
-import { Charts } from './Charts.tsx';
-import { HostsPanel } from './HostsPanel.tsx';
-import { DevicesTable } from './DevicesTable.tsx';
-import { DeviceDrawer } from './DeviceDrawer.tsx';
-import { EventFeed } from './EventFeed.tsx';
-import { StormPanel } from './StormPanel.tsx';
 
 export function App() {
+  const view = useView((s) => s.view);
   return (
     <div className="app">
       <TopBar />
-      <div className="body">
-        <aside className="sidebar">
-          <ScenarioEditor />
-        </aside>
-        <main className="main">
-          <LiveCounters />
-          <StormPanel />
-          <Charts />
-          <div className="lower">
-            <DevicesTable />
-            <div className="side-stack">
-              <HostsPanel />
-              <EventFeed />
-            </div>
-          </div>
-        </main>
-      </div>
-      <DeviceDrawer />
+      {view === 'live' ? <LiveView /> : view === 'runs' ? <RunsView /> : <SettingsPanel />}
     </div>
   );
 }

@@ -1,3 +1,7 @@
+// The timeline charts, for the live run or (given its source) a past one; the last cell of the
+// grid is the live backpressure card unless another panel is given.
+import type { ReactNode } from 'react';
+import { liveChartSource, type ChartSource } from '../state/chart-source.ts';
 import type { SeriesSpec } from './TimelineChart.tsx';
 import { TimelineChart } from './TimelineChart.tsx';
 import { BackpressureCard } from './BackpressureCard.tsx';
@@ -29,15 +33,15 @@ const BUFFERS: readonly SeriesSpec[] = [
   { key: 'writeQueueBytes', label: 'device write queues', color: '#a78bfa' },
 ];
 
-export function Charts() {
+export function Charts({ source = liveChartSource, aside }: { source?: ChartSource; aside?: ReactNode }) {
   return (
     <div className="charts">
-      <TimelineChart title="Devices" series={ONLINE} kind="count" />
-      <TimelineChart title="Connects / disconnects" unit="per s" series={CONNECTS} kind="rate" />
-      <TimelineChart title="Messages" unit="per s" series={MESSAGES} kind="rate" />
-      <TimelineChart title="Latency p99" unit="ms, log" series={LATENCY} kind="ms" log />
-      <TimelineChart title="Buffers" unit="bytes" series={BUFFERS} kind="bytes" />
-      <BackpressureCard />
+      <TimelineChart title="Devices" series={ONLINE} kind="count" source={source} />
+      <TimelineChart title="Connects / disconnects" unit="per s" series={CONNECTS} kind="rate" source={source} />
+      <TimelineChart title="Messages" unit="per s" series={MESSAGES} kind="rate" source={source} />
+      <TimelineChart title="Latency p99" unit="ms, log" series={LATENCY} kind="ms" log source={source} />
+      <TimelineChart title="Buffers" unit="bytes" series={BUFFERS} kind="bytes" source={source} />
+      {aside ?? <BackpressureCard />}
     </div>
   );
 }

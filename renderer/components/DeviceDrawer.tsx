@@ -1,31 +1,39 @@
-// One device's counters and recent events (deviceLog), in a drawer over the right edge.
+// One device's counters and recent events, in a drawer over the right edge: the live run's
+// (deviceLog, from its host's ring) or a past run's (runDeviceLog, from its event logs).
 import { useCallback, useEffect, useState } from 'react';
+import { useStore } from 'zustand';
 import type { DeviceLog } from '../../src/contract/device-log.ts';
 import { fmtBytes, fmtInt, fmtTimeMs } from '../lib/format.ts';
-import { devicesStore, useDevices } from '../state/devices-store.ts';
+import { devicesStore, type DevicesStore } from '../state/devices-store.ts';
 import { getApi } from '../session.ts';
 
 type Load = { status: 'loading' } | { status: 'ok'; log: DeviceLog; at: number } | { status: 'missing' } | { status: 'error'; error: string };
 
-const close = () => devicesStore.setState({ selectedId: null });
+export type FetchDeviceLog = (deviceId: string) => Promise<DeviceLog | null>;
 
-function DrawerBody({ id }: { id: string }) {
+interface DrawerProps {
+  id: string;
+  fetchDeviceLog: FetchDeviceLog;
+  close: () => void;
+  kicker: string;
+  missingText: string;
+}
+
+function DrawerBody({ id, fetchDeviceLog, close, kicker, missingText }: DrawerProps) {
   const [load, setLoad] = useState<Load>({ status: 'loading' });
   const [refreshing, setRefreshing] = useState(false);
 
   const fetchLog = useCallback(async () => {
-    const api = getApi();
-    if (!api) return;
     setRefreshing(true);
     try {
-      const log = await api.deviceLog(id);
+      const log = await fetchDeviceLog(id);
       setLoad(log ? { status: 'ok', log, at: Date.now() } : { status: 'missing' });
     } catch (err) {
       setLoad({ status: 'error', error: (err as Error).message });
     } finally {
       setRefreshing(false);
     }
-  }, [id]);
+  }, [id, fetchDeviceLog]);
 
   useEffect(() => {
     void fetchLog();
@@ -37,7 +45,7 @@ function DrawerBody({ id }: { id: string }) {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, []);
+  }, [close]);
 
   const d = load.status === 'ok' ? load.log.device : null;
   const events = load.status === 'ok' ? [...load.log.events].reverse() : [];
@@ -45,7 +53,7 @@ function DrawerBody({ id }: { id: string }) {
     <aside className="drawer" data-testid="device-drawer" role="dialog" aria-label={`device ${id}`}>
       <header className="drawer-head">
         <div>
-          <div className="drawer-kicker">Device</div>
+          <div className="drawer-kicker">{kicker}</div>
           <div className="drawer-title mono">{id}</div>
         </div>
         <span className="spacer" />
@@ -58,7 +66,7 @@ function DrawerBody({ id }: { id: string }) {
         </button>
       </header>
       {load.status === 'loading' ? <div className="empty-cell big">Loading…</div> : null}
-      {load.status === 'missing' ? <div className="empty-cell big">No log for this device (the run is over or its host is gone).</div> : null}
+      {load.status === 'missing' ? <div className="empty-cell big">{missingText}</div> : null}
       {load.status === 'error' ? <div className="alert alert-error">{load.error}</div> : null}
       {d ? (
         <>
@@ -127,9 +135,25 @@ function DrawerBody({ id }: { id: string }) {
   );
 }
 
-export function DeviceDrawer() {
-  const id = useDevices((s) => s.selectedId);
+const liveDeviceLog: FetchDeviceLog = (deviceId) => getApi()?.deviceLog(deviceId) ?? Promise.resolve(null);
+
+interface DeviceDrawerProps {
+  /** The table whose selected device is shown (default: the live run's). */
+  store?: DevicesStore;
+  fetchDeviceLog?: FetchDeviceLog;
+  kicker?: string;
+  missingText?: string;
+}
+
+export function DeviceDrawer({
+  store = devicesStore,
+  fetchDeviceLog = liveDeviceLog,
+  kicker = 'Device',
+  missingText = 'No log for this device (the run is over or its host is gone).',
+}: DeviceDrawerProps) {
+  const id = useStore(store, (s) => s.selectedId);
+  const close = useCallback(() => store.setState({ selectedId: null }), [store]);
   if (!id) return null;
   // Not modal: the dashboard (and Stop) stay usable while a device is open.
-  return <DrawerBody key={id} id={id} />;
+  return <DrawerBody key={id} id={id} fetchDeviceLog={fetchDeviceLog} close={close} kicker={kicker} missingText={missingText} />;
 }

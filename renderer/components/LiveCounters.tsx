@@ -151,7 +151,7 @@ function LatencyCard() {
   );
 }
 
-function ReasonList({ title, reasons, empty, testId }: { title: string; reasons: Array<[string, number]>; empty: string; testId: string }) {
+export function ReasonList({ title, reasons, empty, testId }: { title: string; reasons: Array<[string, number]>; empty: string; testId: string }) {
   const max = reasons[0]?.[1] ?? 0;
   return (
     <div className="reasons">

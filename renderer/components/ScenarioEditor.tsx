@@ -32,7 +32,7 @@ function Toolbar({ locked }: { locked: boolean }) {
   const fileInput = useRef<HTMLInputElement>(null);
   // A file or a running scenario that is not a preset: the picker says so instead of naming a preset.
   const custom = presets.length > 0 && !(source.kind === 'preset' || (source.kind === 'run' && draftName === presetName));
-  const customLabel = source.kind === 'file' ? 'from file' : source.kind === 'run' ? 'running scenario' : 'custom';
+  const customLabel = source.kind === 'file' ? 'from file' : source.kind === 'run' ? 'running scenario' : source.kind === 'recorded' ? 'from a past run' : 'custom';
 
   const onFile = async (e: ChangeEvent<HTMLInputElement>) => {
     const file = e.target.files?.[0];
@@ -94,11 +94,22 @@ function SourceLine() {
   const devices = useEditor((s) => (Array.isArray(s.draft.groups) ? (s.draft.groups as unknown[]).reduce<number>((n, g) => n + (Number(getIn(g, 'count')) || 0), 0) : 0));
   const presets = useEditor((s) => s.presets);
   const desc = source.kind === 'preset' ? presets.find((p) => p.name === source.name)?.description : undefined;
-  const label = source.kind === 'preset' ? `preset ${source.name}` : source.kind === 'file' ? `file ${source.name}` : source.kind === 'run' ? 'running scenario' : 'no scenario';
+  const label =
+    source.kind === 'preset'
+      ? `preset ${source.name}`
+      : source.kind === 'file'
+        ? `file ${source.name}`
+        : source.kind === 'run'
+          ? 'running scenario'
+          : source.kind === 'recorded'
+            ? `past run ${source.id}`
+            : 'no scenario';
   return (
     <div className="source-line">
       <div className="source-main">
-        <span className="chip">{label}</span>
+        <span className="chip" title={label}>
+          {label}
+        </span>
         {dirty ? <span className="chip chip-warn">edited</span> : null}
         <span className="spacer" />
         {source.kind === 'empty' ? null : count ? (

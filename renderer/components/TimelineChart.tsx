@@ -1,13 +1,14 @@
 // A uPlot chart of timeline series. React renders the frame once; data arrives from the
 // TimelineBuffer subscription and goes straight to uplot.setData (no re-render). The legend
 // values are written to the DOM directly too (latest point, or the point under the cursor).
-// Storms are drawn as dashed markers by a draw hook that reads them from the store.
+// Storms are drawn as dashed markers by a draw hook that reads them from the chart's source:
+// the live run by default, or a past run read back from disk.
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import { BYTE_INCRS, fmtBytes, fmtBytesTick, fmtClock, fmtInt, fmtMs, fmtRate } from '../lib/format.ts';
-import { fleetStore } from '../state/fleet-store.ts';
-import { OUTCOME_COLOR, labelRows, runStorms, stormShortLabel, stormsDrawKey } from '../state/storms.ts';
-import { timeline, type SeriesKey } from '../state/timeline.ts';
+import { liveChartSource, type ChartSource } from '../state/chart-source.ts';
+import { OUTCOME_COLOR, labelRows, stormShortLabel } from '../state/storms.ts';
+import type { SeriesKey } from '../state/timeline.ts';
 
 export interface SeriesSpec {
   key: SeriesKey;
@@ -26,6 +27,8 @@ interface Props {
   /** Logarithmic y axis (latencies span orders of magnitude). */
   log?: boolean;
   unit?: string;
+  /** Where the points and storms come from (default: the live run). */
+  source?: ChartSource;
 }
 
 const AXIS = '#7d8799';
@@ -51,10 +54,11 @@ const MARK_ROWS = 2;
 
 /**
  * Storm markers: a dashed line at each storm's time and a small label at the top of the plot,
- * coloured by outcome. Reads the storms from the store on every draw (no React involved).
+ * coloured by outcome. Reads the storms from the source on every draw (no React involved).
  */
-function drawStormMarkers(u: uPlot): void {
-  const storms = runStorms(fleetStore.getState());
+function drawStormMarkers(u: uPlot, source: ChartSource): void {
+  const storms = source.storms();
+  const timeline = source.timeline;
   const min = u.scales.x.min;
   const max = u.scales.x.max;
   if (storms.length === 0 || min === undefined || max === undefined) return;
@@ -119,7 +123,7 @@ function fill(color: string): string {
   return `${color}26`;
 }
 
-export function TimelineChart({ title, series, kind, log, unit }: Props) {
+export function TimelineChart({ title, series, kind, log, unit, source = liveChartSource }: Props) {
   const plotRef = useRef<HTMLDivElement>(null);
   const wrapRef = useRef<HTMLDivElement>(null);
   const valueRefs = useRef<Array<HTMLSpanElement | null>>([]);
@@ -129,6 +133,7 @@ export function TimelineChart({ title, series, kind, log, unit }: Props) {
     const el = plotRef.current;
     const wrap = wrapRef.current;
     if (!el || !wrap) return;
+    const timeline = source.timeline;
     const keys = series.map((s) => s.key);
     const fmtValue = (v: number | null | undefined) =>
       v === null || v === undefined ? '—' : kind === 'ms' ? fmtMs(v) : kind === 'rate' ? fmtRate(v) : kind === 'bytes' ? fmtBytes(v) : fmtInt(v);
@@ -147,7 +152,7 @@ export function TimelineChart({ title, series, kind, log, unit }: Props) {
 
     // Bytes: at least 1 KB of axis, so an idle buffer does not draw "2 B" ticks.
     const yFloor = kind === 'bytes' ? 1024 : 4;
-    const xMax = () => (fleetStore.getState().runScenario?.duration ?? 30_000) / 1000;
+    const xMax = () => source.minSpanSec();
     const opts: uPlot.Options = {
       width: Math.max(100, el.clientWidth),
       height: Math.max(60, el.clientHeight),
@@ -163,7 +168,7 @@ export function TimelineChart({ title, series, kind, log, unit }: Props) {
               range: (_u, min, max) => (min === null || max === null || !(max > 0) ? [0.1, 100] : uPlot.rangeLog(Math.max(min, 0.01), max, 10, true)),
             }
           : // More headroom while storm markers are drawn, so their labels sit above the lines.
-            { range: (_u, _min, max) => [0, max !== null && max > 0 ? Math.max(max * (runStorms(fleetStore.getState()).length ? 1.3 : 1.12), yFloor) : yFloor === 4 ? 10 : yFloor] },
+            { range: (_u, _min, max) => [0, max !== null && max > 0 ? Math.max(max * (source.storms().length ? 1.3 : 1.12), yFloor) : yFloor === 4 ? 10 : yFloor] },
       },
       axes: [
         {
@@ -203,7 +208,7 @@ export function TimelineChart({ title, series, kind, log, unit }: Props) {
       ],
       hooks: {
         setCursor: [(u: uPlot) => showLegend(u.cursor.idx)],
-        draw: [drawStormMarkers],
+        draw: [(u: uPlot) => drawStormMarkers(u, source)],
       },
     };
     const data = () => timeline.data(keys) as uPlot.AlignedData;
@@ -219,15 +224,7 @@ export function TimelineChart({ title, series, kind, log, unit }: Props) {
     });
     // A new run changes the x range (its duration) before the first point arrives. Storm
     // markers redraw only when a storm is added or settles (not on every snapshot).
-    let stormsKey = stormsDrawKey(runStorms(fleetStore.getState()));
-    const offRun = fleetStore.subscribe((s, prev) => {
-      if (s.runScenario !== prev.runScenario) u.setData(data());
-      const key = stormsDrawKey(runStorms(s));
-      if (key !== stormsKey) {
-        stormsKey = key;
-        u.redraw(false);
-      }
-    });
+    const offRun = source.subscribe((what) => (what === 'run' ? u.setData(data()) : u.redraw(false)));
     let frame = 0;
     const ro = new ResizeObserver(() => {
       cancelAnimationFrame(frame);
@@ -245,7 +242,7 @@ export function TimelineChart({ title, series, kind, log, unit }: Props) {
       offRun();
       u.destroy();
     };
-  }, [series, kind, log]);
+  }, [series, kind, log, source]);
 
   return (
     <section className="panel chart" data-testid="timeline-chart" ref={wrapRef}>
@@ -271,7 +268,7 @@ export function TimelineChart({ title, series, kind, log, unit }: Props) {
         </div>
       </div>
       <div className="chart-plot" ref={plotRef}>
-        <div className="chart-empty">waiting for data</div>
+        <div className="chart-empty">{source.emptyText}</div>
       </div>
     </section>
   );

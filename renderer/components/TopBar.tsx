@@ -1,8 +1,11 @@
+import type { ReactNode } from 'react';
 import { formatDuration } from '../../src/contract/duration.ts';
 import { fmtClock } from '../lib/format.ts';
 import { useConnection } from '../state/connection-store.ts';
 import { useEditor } from '../state/editor-store.ts';
 import { isActive, useFleet } from '../state/fleet-store.ts';
+import { useRecording } from '../state/recording-store.ts';
+import { setView, useView, type View } from '../state/view-store.ts';
 import { startRun, stopRun, useActions } from '../session.ts';
 
 function Logo() {
@@ -67,6 +70,60 @@ export function ConnectionState() {
   );
 }
 
+function NavTab({ view, label, children }: { view: View; label: string; children?: ReactNode }) {
+  const current = useView((s) => s.view);
+  return (
+    <button
+      type="button"
+      role="tab"
+      aria-selected={current === view}
+      className={`nav-tab${current === view ? ' active' : ''}`}
+      data-testid={`nav-${view}`}
+      onClick={() => setView(view)}
+    >
+      {label}
+      {children}
+    </button>
+  );
+}
+
+function NavTabs() {
+  // The Runs tab shows a red dot while the current run is being recorded.
+  const active = useFleet((s) => isActive(s.runState));
+  const recorded = useRecording((s) => s.recordDir !== null);
+  const recording = active && recorded;
+  return (
+    <nav className="nav-tabs" role="tablist" aria-label="views">
+      <NavTab view="live" label="Live" />
+      <NavTab view="runs" label="Runs">
+        {recording ? <span className="nav-rec" title="recording the current run" /> : null}
+      </NavTab>
+    </nav>
+  );
+}
+
+function SettingsButton() {
+  const current = useView((s) => s.view);
+  return (
+    <button
+      type="button"
+      className={`btn btn-ghost icon nav-settings${current === 'settings' ? ' active' : ''}`}
+      title="Settings: runs directory, recording, Prometheus metrics"
+      aria-label="settings"
+      data-testid="nav-settings"
+      onClick={() => setView(current === 'settings' ? 'live' : 'settings')}
+    >
+      <svg viewBox="0 0 24 24" width="15" height="15" aria-hidden="true">
+        <path
+          fill="currentColor"
+          d="M19.4 13a7.5 7.5 0 0 0 0-2l2-1.6-2-3.4-2.4 1a7.6 7.6 0 0 0-1.7-1L15 3.5h-4l-.4 2.5a7.6 7.6 0 0 0-1.7 1l-2.4-1-2 3.4L6.6 11a7.5 7.5 0 0 0 0 2l-2.1 1.6 2 3.4 2.4-1c.5.4 1.1.7 1.7 1l.4 2.5h4l.4-2.5c.6-.3 1.2-.6 1.7-1l2.4 1 2-3.4L19.4 13zM13 15.5a3.5 3.5 0 1 1 0-7 3.5 3.5 0 0 1 0 7z"
+          transform="translate(-1 0)"
+        />
+      </svg>
+    </button>
+  );
+}
+
 export function TopBar() {
   const runState = useFleet((s) => s.runState);
   const runName = useFleet((s) => (isActive(s.runState) ? s.runScenario?.name : undefined));
@@ -81,6 +138,7 @@ export function TopBar() {
         <Logo />
         <span className="brand-name">Fleetsim</span>
       </div>
+      <NavTabs />
       <div className="topbar-sep" />
       <span className="run-name" title="scenario">
         {runName || draftName || 'untitled'}
@@ -94,6 +152,7 @@ export function TopBar() {
         </span>
       ) : null}
       <ConnectionState />
+      <SettingsButton />
       <button
         type="button"
         className="btn btn-start"

@@ -104,3 +104,10 @@ export function topReasons(reasons: Record<string, number> | null | undefined, n
 export function fmtPct(pct: number): string {
   return pct === 0 || pct === 100 || pct >= 10 ? `${Math.round(pct)}%` : `${pct.toFixed(1)}%`;
 }
+
+/** An ISO time → local "YYYY-MM-DD HH:MM:SS" (as given when it is not a time). */
+export function fmtDateTime(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())} ${fmtTimeOfDay(d.getTime())}`;
+}

@@ -1,5 +1,6 @@
-// The devices table's filters and the device the drawer shows.
-import { createStore } from 'zustand/vanilla';
+// A devices table's filters and the device its drawer shows: one store for the live run's
+// table, one for the past run that is open.
+import { createStore, type StoreApi } from 'zustand/vanilla';
 import { useStore } from 'zustand';
 import type { DeviceQuery } from '../../src/contract/fleet-api.ts';
 import type { DeviceState } from '../../src/contract/metrics.ts';
@@ -12,7 +13,14 @@ export interface DevicesState {
   selectedId: string | null;
 }
 
-export const devicesStore = createStore<DevicesState>()(() => ({ state: '', group: '', search: '', selectedId: null }));
+export type DevicesStore = StoreApi<DevicesState>;
+
+export function createDevicesStore(): DevicesStore {
+  return createStore<DevicesState>()(() => ({ state: '', group: '', search: '', selectedId: null }));
+}
+
+/** The live run's table. */
+export const devicesStore = createDevicesStore();
 
 export function useDevices<T>(selector: (s: DevicesState) => T): T {
   return useStore(devicesStore, selector);

@@ -7,7 +7,13 @@ import { validateScenario } from '../../src/contract/validate.ts';
 import { assignProblems, type Problem } from '../lib/paths.ts';
 import { draftGroups, editorFieldPaths, newGroup, setDraftField, type Draft } from './editor-model.ts';
 
-export type DraftSource = { kind: 'preset'; name: string } | { kind: 'file'; name: string } | { kind: 'run' } | { kind: 'empty' };
+export type DraftSource =
+  | { kind: 'preset'; name: string }
+  | { kind: 'file'; name: string }
+  | { kind: 'run' }
+  /** A past run's scenario ("Run again"), by run id. */
+  | { kind: 'recorded'; id: string }
+  | { kind: 'empty' };
 
 export interface EditorState {
   presets: PresetInfo[];

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { FleetService } from '../fleet/fleet-service.ts';
 import { startBridge } from './bridge/bridge-server.ts';
+import { serviceRunFiles } from './bridge/run-files.ts';
 
 const USAGE = 'usage: fleetsim serve [--port N]   (0 picks a free port; listens on 127.0.0.1 only)';
 
@@ -40,7 +41,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   const service = new FleetService();
   let bridge;
   try {
-    bridge = await startBridge({ api: service, rendererRoot: root, port });
+    bridge = await startBridge({ api: service, rendererRoot: root, port, runFiles: serviceRunFiles(service) });
   } catch (err) {
     console.error(`fleetsim serve: ${(err as Error).message}`);
     return 1;

@@ -9,6 +9,10 @@ import WebSocket from 'ws';
 import type { BridgeMessage, FleetUpdate } from '../../src/contract/fleet-api.ts';
 import { startBridge, type BridgeServer } from '../../src/cli/bridge/bridge-server.ts';
 import { FleetService } from '../../src/fleet/fleet-service.ts';
+import { serviceRunFiles } from '../../src/cli/bridge/run-files.ts';
+import { reportCsp, runRoute } from '../../src/cli/bridge/run-routes.ts';
+import { SettingsStore } from '../../src/runs/settings-store.ts';
+import { statSync } from 'node:fs';
 import { waitFor } from '../helpers/ports.ts';
 
 let bridge: BridgeServer;
@@ -193,5 +197,102 @@ describe('browser-mode bridge', () => {
     }
     assert.equal(existsSync(join(home, 'a-file', 'pki')), false);
     ws.close();
+  });
+});
+
+/** One HTTP request with the headers given (fetch cannot set Host); the body as bytes. */
+function httpGet(port: number, path: string, options: { method?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, method: options.method ?? 'GET', headers: options.headers ?? {} }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (d: Buffer) => chunks.push(d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe("browser-mode bridge: a recorded run's zip and report", () => {
+  const runsHome = mkdtempSync(join(tmpdir(), 'fleetsim-bridge-runs-'));
+  const recorder = new FleetService({ settings: new SettingsStore(join(runsHome, 'settings.json')) });
+  let server: BridgeServer;
+  let bare: BridgeServer;
+  let id = '';
+  const withToken = (path: string, token = server.token) => `${path}${path.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}`;
+
+  before(async () => {
+    assert.ok((await recorder.updateSettings({ runsDir: join(runsHome, 'runs'), record: true })).ok);
+    server = await startBridge({ api: recorder, rendererRoot: root, port: 0, runFiles: serviceRunFiles(recorder) });
+    bare = await startBridge({ api: recorder, rendererRoot: root, port: 0 });
+    const ended = new Promise<void>((resolve) => recorder.onUpdate((u) => u.type === 'ended' && resolve()));
+    const started = await recorder.start({ name: 'downloads', duration: '1s', ramp: 0, hosts: 1, groups: [{ protocol: 'mqtt', url: 'embedded:mqtt', count: 5 }] });
+    assert.deepEqual(started, { ok: true });
+    await ended;
+    await recorder.recordFinished;
+    const runs = await recorder.listRuns();
+    assert.equal(runs.length, 1);
+    id = runs[0].id;
+  });
+  after(async () => {
+    await recorder.shutdown();
+    await server.close();
+    await bare.close();
+  });
+
+  test('route paths: only the two files of a run id', () => {
+    assert.deepEqual(runRoute('/runs/2026-01-02T10-00-00-000Z-demo/export.zip'), { id: '2026-01-02T10-00-00-000Z-demo', file: 'export.zip' });
+    assert.deepEqual(runRoute('/runs/abc/report.html'), { id: 'abc', file: 'report.html' });
+    for (const bad of ['/runs/abc/run.json', '/runs/abc/', '/runs/..%2F..%2Fx/export.zip', '/runs/.hidden/export.zip', '/runs/a%2Fb/report.html', '/runs/%E0%A4%A/export.zip', '/runs/a/b/export.zip']) {
+      assert.equal(runRoute(bad), null, bad);
+    }
+    assert.equal(reportCsp(`<head><meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:"></head>`), "default-src 'none'; img-src data:");
+    assert.equal(reportCsp('<head><meta charset="utf-8"></head>'), null);
+  });
+
+  test('the token is required: 401 without it or with a wrong one; 403 for a cross-site request', async () => {
+    for (const file of ['export.zip', 'report.html']) {
+      assert.equal((await httpGet(server.port, `/runs/${id}/${file}`)).status, 401, `${file} without a token`);
+      assert.equal((await httpGet(server.port, withToken(`/runs/${id}/${file}`, 'wrong'))).status, 401, `${file} with a wrong token`);
+      assert.equal((await httpGet(server.port, withToken(`/runs/${id}/${file}`), { headers: { 'sec-fetch-site': 'cross-site' } })).status, 403, `${file} from another site`);
+      assert.equal((await httpGet(server.port, withToken(`/runs/${id}/${file}`), { method: 'POST' })).status, 405);
+      assert.equal((await httpGet(server.port, withToken(`/runs/${id}/${file}`), { headers: { host: `evil.example:${server.port}` } })).status, 421);
+    }
+  });
+
+  test('bad or unknown ids are 404, as is every run without a resolver', async () => {
+    for (const path of ['/runs/..%2F..%2Fsettings.json/export.zip', '/runs/.hidden/report.html', '/runs/%2e%2e/export.zip', '/runs/a%2Fb/export.zip', '/runs/no-such-run/export.zip', '/runs/no-such-run/report.html', `/runs/${id}/run.json`, `/runs/${id}/summary.json`]) {
+      const r = await httpGet(server.port, withToken(path));
+      assert.equal(r.status, 404, path);
+      assert.doesNotMatch(r.body.toString(), /"status"|PK/, `${path}: nothing of the run`);
+    }
+    assert.equal((await httpGet(bare.port, withToken(`/runs/${id}/export.zip`, bare.token))).status, 404);
+  });
+
+  test('export.zip: written on demand to FLEETSIM_HOME/exports, streamed as an attachment, reused while up to date', async () => {
+    const r = await httpGet(server.port, withToken(`/runs/${id}/export.zip`));
+    assert.equal(r.status, 200, r.body.toString());
+    assert.equal(r.headers['content-type'], 'application/zip');
+    assert.equal(r.headers['content-disposition'], `attachment; filename="${id}.zip"`);
+    assert.equal(r.body.subarray(0, 2).toString(), 'PK');
+    const file = join(process.env.FLEETSIM_HOME!, 'exports', `${id}.zip`);
+    assert.equal(Number(r.headers['content-length']), statSync(file).size);
+    const written = statSync(file).mtimeMs;
+    const again = await httpGet(server.port, withToken(`/runs/${id}/export.zip`));
+    assert.deepEqual(again.body, r.body);
+    assert.equal(statSync(file).mtimeMs, written, 'not written again');
+  });
+
+  test("report.html: the run's report, with the CSP it carries (and no framing)", async () => {
+    const r = await httpGet(server.port, withToken(`/runs/${id}/report.html`));
+    assert.equal(r.status, 200, r.body.toString());
+    assert.match(String(r.headers['content-type']), /^text\/html/);
+    const html = r.body.toString('utf8');
+    assert.match(html, /<html[\s>]/i);
+    const csp = String(r.headers['content-security-policy']);
+    assert.match(csp, /^default-src 'none'/);
+    assert.match(csp, /frame-ancestors 'none'/);
+    assert.equal(csp.replace(/; frame-ancestors 'none'$/, ''), reportCsp(html) ?? csp);
+    assert.equal(r.headers['referrer-policy'], 'no-referrer');
   });
 });

@@ -1,13 +1,16 @@
 // Browser mode: the renderer over HTTP and the FleetApi over a WebSocket, on loopback only.
 // A random token (in the page URL) is required for the API, the Origin must be this server's
 // own, and the Host header must name loopback (no DNS rebinding), so no other page or site
-// can drive a fleet.
+// can drive a fleet. A recorded run's zip and report are downloaded from token-checked GET
+// routes (run-routes.ts).
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { FLEET_METHODS, type BridgeMessage, type BridgeRequest, type FleetApi, type FleetMethodName } from '../../contract/fleet-api.ts';
+import type { RunFiles } from './run-files.ts';
+import { RUN_ROUTE_PREFIX, serveRunRoute } from './run-routes.ts';
 import { SECURITY_HEADERS, serveStatic } from './static-files.ts';
 
 export const BRIDGE_HOST = '127.0.0.1';
@@ -25,6 +28,8 @@ export interface BridgeOptions {
   rendererRoot: string;
   port: number;
   token?: string;
+  /** Where a recorded run's export.zip and report.html are (without it, /runs/… is 404). */
+  runFiles?: RunFiles;
 }
 
 function sameToken(given: string | null, token: string): boolean {
@@ -38,12 +43,17 @@ function reject(socket: Duplex, status: number, message: string): void {
   socket.end(`HTTP/1.1 ${status} ${message}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
 
-export async function startBridge({ api, rendererRoot, port, token = randomBytes(24).toString('base64url') }: BridgeOptions): Promise<BridgeServer> {
+export async function startBridge({ api, rendererRoot, port, token = randomBytes(24).toString('base64url'), runFiles }: BridgeOptions): Promise<BridgeServer> {
   let actualPort = port;
   const allowedHosts = () => [`${BRIDGE_HOST}:${actualPort}`, `localhost:${actualPort}`];
   const server: Server = createServer((req, res) => {
     if (!allowedHosts().includes(req.headers.host ?? '')) {
       res.writeHead(421, SECURITY_HEADERS).end('wrong host');
+      return;
+    }
+    const url = URL.canParse(req.url ?? '/', 'http://x') ? new URL(req.url ?? '/', 'http://x') : null;
+    if (url?.pathname.startsWith(RUN_ROUTE_PREFIX)) {
+      void serveRunRoute(req, res, url.pathname, sameToken(url.searchParams.get('token'), token), runFiles);
       return;
     }
     void serveStatic(rendererRoot, req, res);
