@@ -2,7 +2,8 @@
 // while and prints what the generator costs. The target is sharded over several processes
 // (Debian's mosquitto when installed, else the embedded target): one process holds < 20k sockets.
 //   npm run bench -- [--devices 20000] [--seconds 60] [--ramp 2000] [--target mosquitto|embedded] [--sources 4]
-//                    [--protocol mqtt|mqtt-tls|mqtt-mtls|mqtt-mtls-shared] [--json]
+//                    [--protocol mqtt|mqtt-tls|mqtt-mtls|mqtt-mtls-shared|ws] [--json]
+// ws: raw WebSocket devices against the embedded room server (echo), same timers.
 // mqtt-tls: server-authenticated TLS (one shared SecureContext); mqtt-mtls: mutual TLS with a
 // certificate per device from a test PKI (issued before the run, timed); mqtt-mtls-shared: mutual
 // TLS with one certificate for every device (one shared SecureContext).
@@ -31,15 +32,17 @@ const { values } = parseArgs({
     json: { type: 'boolean', default: false },
   },
 });
-const PROTOCOLS = ['mqtt', 'mqtt-tls', 'mqtt-mtls', 'mqtt-mtls-shared'] as const;
+const PROTOCOLS = ['mqtt', 'mqtt-tls', 'mqtt-mtls', 'mqtt-mtls-shared', 'ws'] as const;
 const protocol = values.protocol as (typeof PROTOCOLS)[number];
 if (!PROTOCOLS.includes(protocol)) throw new Error(`--protocol: expected one of ${PROTOCOLS.join(', ')}, got ${values.protocol}`);
-const tlsMode = protocol === 'mqtt' ? null : protocol;
+const tlsMode = protocol === 'mqtt' || protocol === 'ws' ? null : protocol;
+const ws = protocol === 'ws';
 const devices = Number(values.devices);
 const holdSeconds = Number(values.seconds);
 const ramp = Number(values.ramp);
 const sources = Number(values.sources);
-const targetKind = values.target ?? (MOSQUITTO_BIN ? 'mosquitto' : 'embedded');
+// WebSocket devices need the room server: the embedded target.
+const targetKind = ws ? 'embedded' : (values.target ?? (MOSQUITTO_BIN ? 'mosquitto' : 'embedded'));
 const say = (line: string) => values.json || process.stderr.write(`${line}\n`);
 
 const PER_TARGET_PROCESS = 15_000;
@@ -71,7 +74,7 @@ for (let i = 0; i < shards; i++) {
   } else {
     const tls = pki ? { pki: pki.dir, clientCerts: tlsMode === 'mqtt-tls' ? ('none' as const) : ('require' as const) } : undefined;
     const t = await launchEmbeddedTarget(new ChildProcessLauncher(), '127.0.0.1', tls ? { mqtt: 0, mqttWs: 0, rooms: 0, mqtts: 0 } : undefined, undefined, undefined, undefined, tls);
-    ports.push(pki ? t.ports.mqtts! : t.ports.mqtt);
+    ports.push(ws ? t.ports.rooms : pki ? t.ports.mqtts! : t.ports.mqtt);
     stops.push(t.stop);
   }
 }
@@ -98,12 +101,11 @@ const input: ScenarioInput = {
   logRing: 0,
   groups: ports.map((port, i) => ({
     name: `shard-${i}`,
-    protocol: 'mqtt' as const,
-    url: `${pki ? 'mqtts' : 'mqtt'}://127.0.0.1:${port}`,
-    tls: tlsOf(),
+    ...(ws
+      ? { protocol: 'ws' as const, url: `ws://127.0.0.1:${port}/`, ws: { send: 'echo' as const } }
+      : { protocol: 'mqtt' as const, url: `${pki ? 'mqtts' : 'mqtt'}://127.0.0.1:${port}`, tls: tlsOf(), mqtt: { qos: 1 as const } }),
     count: shardCounts[i],
     clientId: `bench-${i}-{index}`,
-    mqtt: { qos: 1 as const },
     sourceAddresses: `127.0.0.1-127.0.0.${sources}`,
     timers: { heartbeat: { every: '15s', bytes: 20 }, status: { every: '60s', bytes: 500 }, ping: { every: '120s' } },
   })),

@@ -5,6 +5,7 @@
 import type { BridgeMessage, BridgeRequest, CertsInitRequest, CertsInitResult, DevicePage, DeviceQuery, FleetApi, FleetMethodName, FleetUpdate, PresetInfo, RunStatus, StartResult, StormResult } from '../../src/contract/fleet-api.ts';
 import type { DeviceLog } from '../../src/contract/device-log.ts';
 import type { RunSummary } from '../../src/contract/snapshot.ts';
+import type { PreflightResult } from '../../src/contract/preflight.ts';
 import type { AppSettings, ExportResult, ImportResult, ReportResult, RunDetail, RunListEntry, SettingsResult } from '../../src/contract/runs.ts';
 
 export interface SocketHandlers {
@@ -146,6 +147,9 @@ export class BridgeClient implements FleetApi {
   }
   reportRun(id: string): Promise<ReportResult> {
     return this.call('reportRun', [id]) as Promise<ReportResult>;
+  }
+  preflight(scenario: unknown): Promise<PreflightResult> {
+    return this.call('preflight', [scenario]) as Promise<PreflightResult>;
   }
 
   onUpdate(listener: (update: FleetUpdate) => void): () => void {

@@ -3,6 +3,7 @@ import { PRESET_DESCRIPTIONS } from '../contract/presets.ts';
 import { loadScenario, ScenarioError } from '../fleet/scenario-loader.ts';
 import { certsCommand } from './certs-command.ts';
 import { RUN_USAGE, runCommand } from './run-command.ts';
+import { preflightCommand } from './preflight-command.ts';
 import { reportCommand } from './report-command.ts';
 import { exportCommand, importCommand, runsCommand } from './runs-commands.ts';
 import { serveCommand } from './serve-command.ts';
@@ -14,6 +15,7 @@ const USAGE = `fleetsim — simulate fleets of IoT devices over long-lived MQTT 
   fleetsim target [--mqtt-port N] [--ws-port N] [--rooms-port N]  run the embedded target alone
   fleetsim serve [--port 7420]                                the UI in a browser (127.0.0.1, token in the URL)
   fleetsim validate <scenario>                                check a scenario file
+  fleetsim preflight [scenario]                               will this machine hold the fleet? (ports, files, memory, kernel)
   fleetsim certs init|issue|show [dir]                        the built-in test PKI (CA, server and device certificates)
   fleetsim presets                                            list the built-in scenarios
   fleetsim runs                                               list recorded runs
@@ -54,6 +56,8 @@ async function main(argv: string[]): Promise<number> {
       return serveCommand(rest);
     case 'validate':
       return validateCommand(rest);
+    case 'preflight':
+      return preflightCommand(rest);
     case 'certs':
       return certsCommand(rest);
     case 'runs':

@@ -4,6 +4,7 @@ import type { DeviceLog } from './device-log.ts';
 import type { DeviceState } from './metrics.ts';
 import type { Scenario, ScenarioInput } from './scenario.ts';
 import type { FleetEvent, FleetSnapshot, RunState, RunSummary, TimelinePoint } from './snapshot.ts';
+import type { PreflightResult } from './preflight.ts';
 import type { AppSettings, ExportResult, ImportResult, ReportResult, RunDetail, RunListEntry, SettingsResult } from './runs.ts';
 import type { StormRecord } from './storm.ts';
 
@@ -102,6 +103,8 @@ export interface FleetMethods {
   importRun(file?: string): Promise<ImportResult>;
   /** (Re)writes the run's report.html. */
   reportRun(id: string): Promise<ReportResult>;
+  /** Will this machine hold the scenario? The checks a start makes (ports, open files, memory, kernel, cores), without starting. */
+  preflight(scenario: unknown): Promise<PreflightResult>;
 }
 
 export interface CertsInitRequest {
@@ -120,7 +123,7 @@ export type CertsInitResult =
 export type StormResult = { ok: true; storm: StormRecord } | { ok: false; problems: string[] };
 
 export type FleetMethodName = keyof FleetMethods;
-export const FLEET_METHODS: readonly FleetMethodName[] = ['listPresets', 'start', 'stop', 'status', 'setTimers', 'setRamp', 'deviceLog', 'devices', 'storm', 'certsInit', 'settings', 'updateSettings', 'listRuns', 'openRun', 'runDevices', 'runDeviceLog', 'exportRun', 'importRun', 'reportRun'];
+export const FLEET_METHODS: readonly FleetMethodName[] = ['listPresets', 'start', 'stop', 'status', 'setTimers', 'setRamp', 'deviceLog', 'devices', 'storm', 'certsInit', 'settings', 'updateSettings', 'listRuns', 'openRun', 'runDevices', 'runDeviceLog', 'exportRun', 'importRun', 'reportRun', 'preflight'];
 
 export interface FleetApi extends FleetMethods {
   /** Live updates; returns an unsubscribe function. */

@@ -16,6 +16,7 @@ import { pageDevices } from './device-pages.ts';
 import type { HostSlot } from './host-slot.ts';
 import { findDevice, hostRates, ownerOf, planHosts, shardGroups } from './sharding.ts';
 import { planTls } from './tls-preflight.ts';
+import { preflightOrThrow } from './preflight.ts';
 import { buildSummary } from './summary.ts';
 import { StormRunner } from './storm-runner.ts';
 import { SaturationWatch } from './saturation.ts';
@@ -105,6 +106,7 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
 
   private async startOnce(): Promise<void> {
     try {
+      for (const message of preflightOrThrow(this.scenario, this.opts.cores)) this.emitEvent({ type: 'note', at: Date.now(), message });
       const tlsPlan = await planTls(this.scenario);
       for (const message of tlsPlan.notes) this.emitEvent({ type: 'note', at: Date.now(), message });
       this.resolvedScenario = tlsPlan.scenario;

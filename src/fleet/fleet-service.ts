@@ -10,6 +10,9 @@ import { describeIssue, validateScenario } from '../contract/validate.ts';
 import { defaultPkiDir, initTestPki, PkiError, resolvePkiDir } from '../pki/test-pki.ts';
 import type { AppSettings, ExportResult, ImportResult, ReportResult, RunDetail, RunListEntry, SettingsResult } from '../contract/runs.ts';
 import { SettingsStore } from '../runs/settings-store.ts';
+import type { PreflightResult } from '../contract/preflight.ts';
+import { readMachineFacts } from './machine-facts.ts';
+import { preflight } from './preflight.ts';
 import type { FleetController } from './controller.ts';
 import type { Launcher } from './launcher.ts';
 import { serveMetrics } from './metrics-exporter.ts';
@@ -203,6 +206,11 @@ export class FleetService implements FleetApi {
 
   reportRun(id: string): Promise<ReportResult> {
     return this.runs.report(id);
+  }
+
+  async preflight(input: unknown): Promise<PreflightResult> {
+    const v = validateScenario(input);
+    return v.ok ? { ok: true, report: preflight(v.scenario, readMachineFacts()) } : { ok: false, problems: v.problems };
   }
 
   /** The run being recorded has written its last file. */

@@ -42,6 +42,7 @@ const api = {
   exportRun: (id) => call('exportRun', id),
   importRun: () => call('importRun'),
   reportRun: (id) => call('reportRun', id),
+  preflight: (scenario) => call('preflight', scenario),
   onUpdate: (listener) => {
     // The page gets the update only, never the IpcRendererEvent (it carries `sender`).
     const forward = (_event: IpcRendererEvent, update: FleetUpdate) => listener(update);

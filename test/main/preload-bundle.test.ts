@@ -86,6 +86,7 @@ test('each method invokes fleet:<name> with its arguments', async () => {
     exportRun: ['2026-11-22T08-00-00-000Z-demo'],
     importRun: [],
     reportRun: ['2026-11-22T08-00-00-000Z-demo'],
+    preflight: [{ groups: [] }],
   };
   for (const name of FLEET_METHODS) {
     assert.deepEqual(await api[name](...args[name]), { channel: `fleet:${name}` });

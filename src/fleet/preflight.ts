@@ -1,0 +1,176 @@
+// Before a run: ports per (source address, target) against the ephemeral range, devices per host
+// against the open-file limit, the embedded target's own socket budget, memory against what is
+// available, the kernel's listen backlogs, hosts against cores. Errors refuse the run with the
+// reason and the fix; warnings are shown and the run goes on.
+import type { PreflightCheck, PreflightReport } from '../contract/preflight.ts';
+import type { DeviceGroup, Scenario } from '../contract/scenario.ts';
+import { isTlsUrl } from '../contract/scenario.ts';
+import { readMachineFacts, type MachineFacts } from './machine-facts.ts';
+import { FD_RESERVE, planHosts } from './sharding.ts';
+
+/** Ports of the kernel's default range (32768–60999) when the range cannot be read. */
+const DEFAULT_PORT_RANGE: [number, number] = [32768, 60999];
+/** Binding a source address gets slow past about a quarter of its ports in use (measured: 1.1k connects/s at 15k on one address). */
+const BOUND_PORTS_COMFORT = 0.25;
+
+/**
+ * Resident memory per device, KB, measured on the reference machine (2 cores, Node 20, loopback;
+ * see the README's benchmark figures), with a margin; plus a fixed cost per host process.
+ */
+const KB_PER_DEVICE = { mqtt: 20, 'mqtt-tls': 60, 'mqtt-mtls': 110, ws: 12, 'mqtt-ws': 24 } as const;
+const HOST_BASE_MB = 70;
+const TARGET_KB_PER_CONNECTION = 12;
+const TARGET_BASE_MB = 90;
+
+const fmt = (n: number) => n.toLocaleString('en-US');
+
+function costKind(g: DeviceGroup): keyof typeof KB_PER_DEVICE {
+  if (g.protocol === 'ws') return 'ws';
+  if (/^(ws|wss):|^embedded:mqtt-w/.test(g.url)) return 'mqtt-ws';
+  if (!isTlsUrl(g.url)) return 'mqtt';
+  return g.tls?.pki || g.tls?.cert?.includes('{') ? 'mqtt-mtls' : 'mqtt-tls';
+}
+
+/** "host:port" a group connects to ("embedded:mqtt" for the embedded target: one port per kind). */
+function targetOf(g: DeviceGroup): string {
+  if (g.url.startsWith('embedded:')) return g.url;
+  try {
+    const u = new URL(g.url);
+    const port = u.port || { 'mqtt:': '1883', 'tcp:': '1883', 'mqtts:': '8883', 'ssl:': '8883', 'ws:': '80', 'wss:': '443' }[u.protocol] || '?';
+    return `${u.hostname}:${port}`;
+  } catch {
+    return g.url;
+  }
+}
+
+const isLoopbackTarget = (target: string) => target.startsWith('embedded:') || /^(127\.|localhost|\[::1\])/.test(target);
+
+function portChecks(scenario: Scenario, facts: MachineFacts): PreflightCheck[] {
+  const [lo, hi] = facts.portRange ?? DEFAULT_PORT_RANGE;
+  const ports = hi - lo + 1;
+  // Devices per (source address, target): a group's devices take its source addresses round-robin.
+  const tuples = new Map<string, { devices: number; bound: boolean; groups: Set<string> }>();
+  for (const g of scenario.groups) {
+    const sources = g.sourceAddresses?.length ? g.sourceAddresses : [null];
+    sources.forEach((source, i) => {
+      const devices = Math.floor(g.count / sources.length) + (i < g.count % sources.length ? 1 : 0);
+      const key = `${source ?? 'any source'} → ${targetOf(g)}`;
+      const t = tuples.get(key) ?? { devices: 0, bound: source !== null, groups: new Set<string>() };
+      t.devices += devices;
+      t.groups.add(g.name);
+      tuples.set(key, t);
+    });
+  }
+  const checks: PreflightCheck[] = [];
+  const rangeText = facts.portRange ? `ip_local_port_range ${lo}–${hi}` : `the usual range ${lo}–${hi} (could not read ip_local_port_range)`;
+  for (const [key, t] of tuples) {
+    const groups = [...t.groups].join(', ');
+    if (t.devices > ports) {
+      checks.push({
+        level: 'error',
+        topic: 'ports',
+        message: `${fmt(t.devices)} connections from ${key} (group ${groups}) but only ${fmt(ports)} ephemeral ports exist per source address and target (${rangeText})`,
+        fix: `spread the group over ≥ ${Math.ceil(t.devices / (ports * BOUND_PORTS_COMFORT))} source addresses (sourceAddresses: 127.0.0.1-127.0.0.${Math.ceil(t.devices / (ports * BOUND_PORTS_COMFORT))}) or over several target ports`,
+      });
+    } else if (t.bound && t.devices > ports * BOUND_PORTS_COMFORT) {
+      checks.push({
+        level: 'warn',
+        topic: 'ports',
+        message: `${fmt(t.devices)} connections from ${key} use ${Math.round((t.devices / ports) * 100)}% of its ${fmt(ports)} ports: binding a source address gets slow (and stalls the host) past about ${BOUND_PORTS_COMFORT * 100}%`,
+        fix: `use ≥ ${Math.ceil(t.devices / (ports * BOUND_PORTS_COMFORT))} source addresses for group ${groups}`,
+      });
+    }
+  }
+  if (checks.length === 0) checks.push({ level: 'ok', topic: 'ports', message: `at most ${fmt(Math.max(0, ...[...tuples.values()].map((t) => t.devices)))} connections per source address and target, of ${fmt(ports)} ports (${rangeText})` });
+  return checks;
+}
+
+export function preflight(scenario: Scenario, facts: MachineFacts): PreflightReport {
+  const devices = scenario.groups.reduce((n, g) => n + g.count, 0);
+  const plan = planHosts({ totalDevices: devices, requested: scenario.hosts, cores: facts.cores, fdLimit: facts.fdLimit?.soft ?? null });
+  const checks: PreflightCheck[] = [...portChecks(scenario, facts)];
+  const perHost = Math.ceil(devices / plan.hosts);
+
+  // Open files: every device is a socket in its host.
+  if (!facts.fdLimit) checks.push({ level: 'warn', topic: 'files', message: 'could not read the open-file limit: hosts are not sized by it' });
+  else if (perHost > plan.perHostCapacity) {
+    checks.push({
+      level: 'error',
+      topic: 'files',
+      message: `${plan.hosts} host(s) would hold ${fmt(perHost)} devices each, but a process may open only ${fmt(facts.fdLimit.soft)} files (${fmt(plan.perHostCapacity)} after ${FD_RESERVE} for itself)`,
+      fix: `hosts: auto (sizes by this limit), or hosts: ${Math.ceil(devices / plan.perHostCapacity)} or more${facts.fdLimit.hard > facts.fdLimit.soft ? `, or raise the soft limit to the hard one before starting (ulimit -n ${facts.fdLimit.hard})` : ''}`,
+    });
+  } else {
+    const raise = facts.fdLimit.hard > facts.fdLimit.soft && devices > plan.perHostCapacity;
+    checks.push({
+      level: raise ? 'warn' : 'ok',
+      topic: 'files',
+      message: `${plan.hosts} host(s), ≤ ${fmt(perHost)} devices each; open-file limit ${fmt(facts.fdLimit.soft)} (hard ${facts.fdLimit.hard >= Number.MAX_SAFE_INTEGER ? 'unlimited' : fmt(facts.fdLimit.hard)})`,
+      fix: raise ? `fewer, fuller hosts: raise the soft limit before starting (ulimit -n ${facts.fdLimit.hard})` : undefined,
+    });
+  }
+
+  // The embedded target is one process: it holds every embedded connection.
+  const embedded = scenario.target === 'embedded' ? scenario.groups.filter((g) => g.url.startsWith('embedded:')).reduce((n, g) => n + g.count, 0) : 0;
+  if (embedded > 0 && (!facts.fdLimit || embedded <= facts.fdLimit.soft - FD_RESERVE)) {
+    checks.push({ level: 'ok', topic: 'target', message: `the embedded target holds ${fmt(embedded)} connections${facts.fdLimit ? ` of ${fmt(facts.fdLimit.soft - FD_RESERVE)} it may open` : ''}` });
+  } else if (embedded > 0 && facts.fdLimit) {
+    checks.push({
+      level: 'error',
+      topic: 'target',
+      message: `the embedded target is one process and may open ${fmt(facts.fdLimit.soft)} files, but ${fmt(embedded)} devices would connect to it`,
+      fix: `at most ${fmt(facts.fdLimit.soft - FD_RESERVE)} devices on embedded:… URLs; point larger fleets at brokers sharded over several processes and ports (e.g. several mosquitto instances)`,
+    });
+  }
+
+  // Memory: measured cost per device by protocol, per host, and the embedded target's.
+  const generatorBytes = scenario.groups.reduce((n, g) => n + g.count * KB_PER_DEVICE[costKind(g)] * 1024, 0) + plan.hosts * HOST_BASE_MB * 1048576;
+  const targetBytes = embedded > 0 ? TARGET_BASE_MB * 1048576 + embedded * TARGET_KB_PER_CONNECTION * 1024 : 0;
+  const memoryEstimateBytes = generatorBytes + targetBytes;
+  const share = memoryEstimateBytes / facts.memAvailableBytes;
+  const gb = (b: number) => `${(b / 1073741824).toFixed(1)} GB`;
+  checks.push({
+    level: share > 1 ? 'error' : share > 0.7 ? 'warn' : 'ok',
+    topic: 'memory',
+    message: `about ${gb(memoryEstimateBytes)} for the fleet${targetBytes ? ' and the embedded target' : ''}, of ${gb(facts.memAvailableBytes)} available (${Math.round(share * 100)}%)`,
+    fix: share > 0.7 ? 'fewer devices, or free memory first (estimates per device: MQTT 20 KB, MQTT/TLS 60 KB, mutual TLS 110 KB, WebSocket 12 KB)' : undefined,
+  });
+
+  // Listen backlogs on this machine matter for loopback targets during fast ramps and reconnect storms.
+  const loopback = scenario.groups.some((g) => isLoopbackTarget(targetOf(g)));
+  const burst = scenario.ramp === 0 ? devices : scenario.ramp;
+  for (const [name, value, sysctl] of [
+    ['somaxconn', facts.somaxconn, 'net.core.somaxconn'],
+    ['tcp_max_syn_backlog', facts.synBacklog, 'net.ipv4.tcp_max_syn_backlog'],
+  ] as const) {
+    if (!loopback || value === null) continue;
+    if (value < 1024 && burst > value) {
+      checks.push({
+        level: 'warn',
+        topic: 'kernel',
+        message: `${name} is ${value}: connection bursts above that (this run connects up to ${fmt(burst)}/s) overflow the target's listen queue; dropped SYNs retry after 1 s and look like a slow broker`,
+        fix: `sysctl -w ${sysctl}=4096 (as root), or a lower ramp`,
+      });
+    }
+  }
+  if (!checks.some((c) => c.topic === 'kernel')) checks.push({ level: 'ok', topic: 'kernel', message: `listen backlogs: somaxconn ${facts.somaxconn ?? '?'}, tcp_max_syn_backlog ${facts.synBacklog ?? '?'}` });
+
+  if (plan.hosts > facts.cores) {
+    checks.push({ level: 'warn', topic: 'cpu', message: `${plan.hosts} host processes on ${facts.cores} cores: they share CPU; watch the generator saturation warnings`, fix: plan.hosts > Math.ceil(devices / plan.perHostCapacity) ? 'fewer hosts' : undefined });
+  } else checks.push({ level: 'ok', topic: 'cpu', message: `${plan.hosts} host process(es) on ${facts.cores} cores` });
+
+  return { ok: !checks.some((c) => c.level === 'error'), checks, hosts: plan.hosts, devices, memoryEstimateBytes };
+}
+
+/** One line per check, for the CLI and for start errors. */
+export function describeCheck(c: PreflightCheck): string {
+  return `${c.topic}: ${c.message}${c.fix ? ` — fix: ${c.fix}` : ''}`;
+}
+
+/** The preflight of this machine for a run about to start: throws with every error (and its fix); returns the warnings. */
+export function preflightOrThrow(scenario: Scenario, cores: number): string[] {
+  const report = preflight(scenario, { ...readMachineFacts(), cores });
+  const errors = report.checks.filter((c) => c.level === 'error');
+  if (errors.length > 0) throw new Error(`preflight: ${errors.map(describeCheck).join('; ')}`);
+  return report.checks.filter((c) => c.level === 'warn').map((c) => `preflight: ${describeCheck(c)}`);
+}
