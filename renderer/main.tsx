@@ -5,6 +5,7 @@ import './styles.css';
 import './tls.css';
 import './views.css';
 import './runs.css';
+import './preflight.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { z } from 'zod';

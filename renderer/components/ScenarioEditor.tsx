@@ -12,6 +12,7 @@ import { isActive, useFleet } from '../state/fleet-store.ts';
 import { applyRamp, applyTimers } from '../session.ts';
 import { Field, Problems } from './Field.tsx';
 import { PkiPanel } from './PkiPanel.tsx';
+import { PreflightPanel } from './PreflightPanel.tsx';
 
 function download(name: string, text: string) {
   const url = URL.createObjectURL(new Blob([text], { type: 'application/yaml' }));
@@ -331,6 +332,7 @@ export function ScenarioEditor() {
           ),
         )}
       </div>
+      <PreflightPanel />
       <PkiPanel />
       <div className="groups-head">
         <span>Device groups</span>
