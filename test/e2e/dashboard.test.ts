@@ -9,11 +9,11 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../helpers/browser.ts';
 import { startServe as serveFleet, stopServe } from '../helpers/serve.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
-const CHROMIUM = '/usr/bin/chromium';
 const RESULTS = join(ROOT, 'test-results');
 
 let server: ChildProcess;
@@ -30,13 +30,9 @@ async function startServe(): Promise<void> {
 const number = (text: string | null) => Number((text ?? '').replace(/[^\d]/g, ''));
 
 before(async () => {
-  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install chromium (.ci/run does it)`);
   mkdirSync(RESULTS, { recursive: true });
   await startServe();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
   page.setDefaultTimeout(30_000);
 });

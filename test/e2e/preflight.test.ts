@@ -2,14 +2,14 @@
 // ports and open-files problems (with their fixes) for a quarter-million fleet on 4 hosts.
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../helpers/browser.ts';
 import { startServe, stopServe } from '../helpers/serve.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const RESULTS = join(import.meta.dirname, '../../test-results');
 let server: ChildProcess;
 let url = '';
@@ -17,10 +17,9 @@ let browser: Browser;
 let page: Page;
 
 before(async () => {
-  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install chromium (.ci/run does it)`);
   mkdirSync(RESULTS, { recursive: true });
   ({ server, url } = await startServe(mkdtempSync(join(tmpdir(), 'fleetsim-e2e-preflight-'))));
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
   page.setDefaultTimeout(20_000);
 });

@@ -6,17 +6,17 @@
 // a bad value. Leaves test-results/runs.png and settings.png.
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../helpers/browser.ts';
 import type { RunSummary } from '../../src/contract/snapshot.ts';
 import { freePort } from '../helpers/ports.ts';
 import { startServe as serveFleet, stopServe } from '../helpers/serve.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
-const CHROMIUM = '/usr/bin/chromium';
 const RESULTS = join(ROOT, 'test-results');
 
 let server: ChildProcess;
@@ -53,13 +53,9 @@ const waitState = (state: string, timeout = 30_000) =>
   page.waitForFunction((want) => document.querySelector('[data-testid="run-state"]')?.textContent?.trim() === want, state, { timeout });
 
 before(async () => {
-  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install chromium (.ci/run does it)`);
   mkdirSync(RESULTS, { recursive: true });
   await startServe();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1600, height: 1000 }, acceptDownloads: true });
   page.setDefaultTimeout(30_000);
 });
