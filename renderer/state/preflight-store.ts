@@ -21,6 +21,8 @@ export function createPreflightStore(check: () => PreflightFn, debounceMs = DEBO
   let latest = 0;
   /** Checks `draft` now; an older answer arriving later is dropped. */
   const runNow = async (draft: unknown): Promise<void> => {
+    if (timer) clearTimeout(timer);
+    timer = null;
     const id = ++latest;
     store.setState({ busy: true });
     let result: PreflightResult;
@@ -53,15 +55,22 @@ export function createPreflightStore(check: () => PreflightFn, debounceMs = DEBO
   };
 }
 
-/** One line on top of the checks. */
-export function preflightVerdict(report: PreflightReport): { tone: 'ok' | 'warn' | 'error'; text: string } {
+export interface PreflightVerdict {
+  tone: 'ok' | 'warn' | 'error';
+  /** One line on top of the checks. */
+  text: string;
+  /** The plan checked ("13 hosts, ~5.7 GB"): part of `text` when it holds, shown beside it when refused. */
+  plan: string;
+}
+
+export function preflightVerdict(report: PreflightReport): PreflightVerdict {
   const errors = report.checks.filter((c) => c.level === 'error').length;
   const warnings = report.checks.filter((c) => c.level === 'warn').length;
   const gb = (report.memoryEstimateBytes / 1073741824).toFixed(1);
   const plan = `${report.hosts} host${report.hosts === 1 ? '' : 's'}, ~${gb} GB`;
-  if (errors > 0) return { tone: 'error', text: `Would be refused: ${errors} problem${errors === 1 ? '' : 's'} (${plan})` };
-  if (warnings > 0) return { tone: 'warn', text: `This machine holds it, with ${warnings} warning${warnings === 1 ? '' : 's'}: ${plan}` };
-  return { tone: 'ok', text: `This machine holds it: ${plan}` };
+  if (errors > 0) return { tone: 'error', text: `Would be refused: ${errors} problem${errors === 1 ? '' : 's'}`, plan };
+  if (warnings > 0) return { tone: 'warn', text: `This machine holds it, with ${warnings} warning${warnings === 1 ? '' : 's'}: ${plan}`, plan };
+  return { tone: 'ok', text: `This machine holds it: ${plan}`, plan };
 }
 
 export type PreflightStore = ReturnType<typeof createPreflightStore>;

@@ -41,8 +41,34 @@ test('a slow older answer never replaces a newer one; clear() drops both', async
   assert.deepEqual(p.store.getState(), { busy: false, report: null, problems: [] });
 });
 
+test('Check now replaces a check still waiting for edits to pause', async () => {
+  const asked: unknown[] = [];
+  const p = createPreflightStore(() => async (draft) => {
+    asked.push(draft);
+    return { ok: true, report: report(['ok']) };
+  }, 20);
+  p.schedule({ n: 1 });
+  await p.runNow({ n: 2 });
+  await sleep(60);
+  assert.deepEqual(asked, [{ n: 2 }]);
+});
+
+test('an unreachable fleet or an invalid scenario leaves no report, only the reason', async () => {
+  const failing = createPreflightStore(() => async () => {
+    throw new Error('bridge closed');
+  }, 0);
+  await failing.runNow({});
+  assert.deepEqual(failing.store.getState(), { busy: false, report: null, problems: ['bridge closed'] });
+  const invalid = createPreflightStore(() => async () => ({ ok: false, problems: ['groups: expected at least one group'] }), 0);
+  await invalid.runNow({});
+  assert.deepEqual(invalid.store.getState().problems, ['groups: expected at least one group']);
+});
+
 test('the verdict says refused, warnings or ok, with hosts and memory', () => {
-  assert.deepEqual(preflightVerdict(report(['error', 'error', 'warn'])), { tone: 'error', text: 'Would be refused: 2 problems (13 hosts, ~5.7 GB)' });
-  assert.deepEqual(preflightVerdict(report(['ok', 'warn'])), { tone: 'warn', text: 'This machine holds it, with 1 warning: 13 hosts, ~5.7 GB' });
-  assert.deepEqual(preflightVerdict({ ...report(['ok']), hosts: 1 }), { tone: 'ok', text: 'This machine holds it: 1 host, ~5.7 GB' });
+  const plan = '13 hosts, ~5.7 GB';
+  assert.deepEqual(preflightVerdict(report(['error', 'error', 'warn'])), { tone: 'error', text: 'Would be refused: 2 problems', plan });
+  assert.deepEqual(preflightVerdict(report(['ok', 'error'])), { tone: 'error', text: 'Would be refused: 1 problem', plan });
+  assert.deepEqual(preflightVerdict(report(['ok', 'warn'])), { tone: 'warn', text: 'This machine holds it, with 1 warning: 13 hosts, ~5.7 GB', plan });
+  assert.deepEqual(preflightVerdict(report(['ok'])), { tone: 'ok', text: 'This machine holds it: 13 hosts, ~5.7 GB', plan });
+  assert.equal(preflightVerdict({ ...report(['ok']), hosts: 1 }).text, 'This machine holds it: 1 host, ~5.7 GB');
 });
