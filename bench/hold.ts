@@ -2,7 +2,7 @@
 // while and prints what the generator costs. The target is sharded over several processes
 // (Debian's mosquitto when installed, else the embedded target): one process holds < 20k sockets.
 //   npm run bench -- [--devices 20000] [--seconds 60] [--ramp 2000] [--target mosquitto|embedded] [--sources 4]
-//                    [--protocol mqtt|mqtt-tls|mqtt-mtls|mqtt-mtls-shared|ws] [--json]
+//                    [--protocol mqtt|mqtt-tls|mqtt-mtls|mqtt-mtls-shared|ws] [--client lean|mqtt.js] [--json]
 // ws: raw WebSocket devices against the embedded room server (echo), same timers.
 // mqtt-tls: server-authenticated TLS (one shared SecureContext); mqtt-mtls: mutual TLS with a
 // certificate per device from a test PKI (issued before the run, timed); mqtt-mtls-shared: mutual
@@ -30,6 +30,7 @@ const { values } = parseArgs({
     sources: { type: 'string', default: '4' },
     protocol: { type: 'string', default: 'mqtt' },
     json: { type: 'boolean', default: false },
+    client: { type: 'string', default: 'lean' },
   },
 });
 const PROTOCOLS = ['mqtt', 'mqtt-tls', 'mqtt-mtls', 'mqtt-mtls-shared', 'ws'] as const;
@@ -37,6 +38,8 @@ const protocol = values.protocol as (typeof PROTOCOLS)[number];
 if (!PROTOCOLS.includes(protocol)) throw new Error(`--protocol: expected one of ${PROTOCOLS.join(', ')}, got ${values.protocol}`);
 const tlsMode = protocol === 'mqtt' || protocol === 'ws' ? null : protocol;
 const ws = protocol === 'ws';
+const client = values.client as 'lean' | 'mqtt.js';
+if (client !== 'lean' && client !== 'mqtt.js') throw new Error(`--client: expected lean or mqtt.js, got ${values.client}`);
 const devices = Number(values.devices);
 const holdSeconds = Number(values.seconds);
 const ramp = Number(values.ramp);
@@ -103,7 +106,7 @@ const input: ScenarioInput = {
     name: `shard-${i}`,
     ...(ws
       ? { protocol: 'ws' as const, url: `ws://127.0.0.1:${port}/`, ws: { send: 'echo' as const } }
-      : { protocol: 'mqtt' as const, url: `${pki ? 'mqtts' : 'mqtt'}://127.0.0.1:${port}`, tls: tlsOf(), mqtt: { qos: 1 as const } }),
+      : { protocol: 'mqtt' as const, url: `${pki ? 'mqtts' : 'mqtt'}://127.0.0.1:${port}`, tls: tlsOf(), mqtt: { qos: 1 as const, client } }),
     count: shardCounts[i],
     clientId: `bench-${i}-{index}`,
     sourceAddresses: `127.0.0.1-127.0.0.${sources}`,
@@ -159,6 +162,7 @@ const result = {
   connectFailures: summary.connectFailures,
   target: targetKind,
   protocol,
+  client: ws ? undefined : client,
   ...(tlsMode ? { tlsHandshakeP50Ms: summary.latencyMs.tls?.p50 ?? 0, tlsHandshakeP99Ms: summary.latencyMs.tls?.p99 ?? 0, certIssueSeconds: Math.round(issueSeconds * 10) / 10 } : {}),
 };
 if (values.json) console.log(JSON.stringify(result));

@@ -63,6 +63,12 @@ const mqttOptions = z.strictObject({
   /** Topic templates to subscribe to after CONNACK. */
   subscribe: z.array(template).default([]),
   connectTimeout: duration({ min: 100 }).default(30_000),
+  /**
+   * The MQTT client each device runs. `lean`: Fleetsim's own client on mqtt-packet, a few KB per
+   * device, for big fleets. `mqtt.js`: the MQTT.js client (about 14 KB per device), for comparing
+   * with what applications built on it do.
+   */
+  client: z.enum(['lean', 'mqtt.js']).default('lean'),
 });
 
 const wsOptions = z.strictObject({
@@ -144,11 +150,19 @@ export function isTlsUrl(url: string): boolean {
   return /^(mqtts|ssl|wss):\/\//.test(url) || EMBEDDED_TLS_URLS.includes(url);
 }
 
+/** "mqtt" of "mqtt://host:1883", "embedded:mqtt" of itself. */
+const schemeOf = (url: string) => (url.startsWith('embedded:') ? url : url.split(':', 1)[0]);
+
 export const groupSchema = z
   .strictObject({
     name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, "_", "." or "-"').optional(),
     protocol: z.enum(['mqtt', 'ws']),
     url: z.string(),
+    /**
+     * More targets of the same kind (several broker ports or processes): devices are spread over
+     * url and these, by index (WebSocket devices by room, so a room stays on one server).
+     */
+    urls: z.array(z.string()).optional(),
     count: z.number().int().min(1).max(5_000_000),
     clientId: template.default('dev-{index}'),
     mqtt: mqttOptions.default(() => mqttOptions.parse({})),
@@ -181,6 +195,11 @@ export const groupSchema = z
           ? 'mqtt://, mqtts://, ws://, wss:// or embedded:mqtt / embedded:mqtt-ws / embedded:mqtts / embedded:mqtt-wss'
           : 'ws://, wss:// or embedded:ws / embedded:wss';
       ctx.addIssue({ code: 'custom', path: ['url'], message: `expected ${expected} for protocol ${g.protocol}, got "${g.url}"` });
+    }
+    for (const [i, extra] of (g.urls ?? []).entries()) {
+      if (ok && schemeOf(extra) !== schemeOf(g.url)) {
+        ctx.addIssue({ code: 'custom', path: ['urls', i], message: `expected a ${schemeOf(g.url)}: URL like url ("${g.url}"), got "${extra}"` });
+      }
     }
     if (g.protocol === 'mqtt' && g.mqtt.version === 5 && g.url.startsWith('embedded:')) {
       ctx.addIssue({ code: 'custom', path: ['mqtt', 'version'], message: 'the embedded broker speaks MQTT 3.1.1 only; use "3.1.1" or an external broker' });

@@ -81,6 +81,14 @@ export class Device implements DeviceLink, Waiter {
     return this.rt.group;
   }
 
+  get url(): string {
+    const g = this.rt.group;
+    if (!g.urls?.length) return g.url;
+    // WebSocket devices spread by room: a room's members must meet on one server.
+    const key = g.protocol === 'ws' ? Math.floor(this.index / g.ws.roomSize) : this.index;
+    return key % (g.urls.length + 1) === 0 ? g.url : g.urls[(key % (g.urls.length + 1)) - 1];
+  }
+
   /** Queue the first connect behind the host's connect-rate gate. */
   start(): void {
     if (this.state === 'idle' && !this.stopRequested) this.rt.gate.enqueue(this);

@@ -12,6 +12,8 @@ export interface DeviceLink {
   readonly index: number;
   readonly room: string;
   readonly group: DeviceGroup;
+  /** The target this device connects to: the group's url, or one of its urls (spread by index, ws by room). */
+  readonly url: string;
   /** Source address to connect from (round-robin over the group's sourceAddresses). */
   readonly localAddress: string | undefined;
   /** The device's last TLS session, kept for resumption (tls.sessionResumption). */

@@ -33,12 +33,10 @@ class KeepaliveTimer extends WheelTimer {
 
 export class MqttAdapter extends GroupAdapter {
   readonly selfPinging = true;
-  readonly url: URL;
   readonly keepaliveTimer: { set: (fn: () => void, ms: number) => number; clear: (id: number) => void };
 
   constructor(group: DeviceGroup, wheel: TimingWheel) {
     super(group);
-    this.url = new URL(group.url);
     this.keepaliveTimer = {
       set: (fn, ms) => {
         const t = new KeepaliveTimer(wheel, fn, ms);
@@ -107,7 +105,8 @@ class MqttSession extends FaultableSession implements Session {
   }
 
   private buildStream(): Duplex {
-    const { url, tls: material, group } = this.adapter;
+    const { tls: material, group } = this.adapter;
+    const url = new URL(this.device.url);
     const host = url.hostname.replace(/^\[|\]$/g, '');
     const scheme = url.protocol.slice(0, -1);
     const onError = (err: Error) => (this.reason ??= reasonOf(err));

@@ -44,7 +44,7 @@ class WsSession extends FaultableSession implements Session {
   ) {
     super();
     const g = adapter.group;
-    const url = render(g.url, { id: device.id, index: device.index, group: g.name, room: device.room });
+    const url = render(device.url, { id: device.id, index: device.index, group: g.name, room: device.room });
     this.ws = new WebSocket(url, g.ws.subprotocol ? [g.ws.subprotocol] : [], {
       perMessageDeflate: false,
       headers: g.ws.headers,
