@@ -21,6 +21,9 @@ import { DeviceCertStore } from '../src/pki/device-certs.ts';
 import { initTestPki, type PkiInfo } from '../src/pki/test-pki.ts';
 import { MOSQUITTO_BIN, startMosquitto } from '../test/helpers/mosquitto.ts';
 
+// Hosts and targets run the built bundles, as `fleetsim run` does (npm run bench builds first).
+process.env.FLEETSIM_BUILT_CHILDREN ??= '1';
+
 const { values } = parseArgs({
   options: {
     devices: { type: 'string', default: '20000' },

@@ -240,6 +240,12 @@ export const scenarioSchema = z
     /** Options of the embedded target (with target: embedded). */
     embedded: z
       .strictObject({
+        /**
+         * Processes the embedded target runs as: auto sizes by the open-file limit (one process until
+         * its connections exceed what one may open); a number forces that many. acceptRate and
+         * overload apply per process; MQTT subscriptions do not cross processes.
+         */
+        shards: z.union([z.literal('auto'), z.number().int().min(1).max(64)], { error: 'expected "auto" or a whole number from 1 to 64' }).optional(),
         /** New connections accepted per second on each listener; 0 = no limit (admission control). */
         acceptRate: z.number().min(0, 'must be 0 (no limit) or more').optional(),
         /** Bytes the target may hold for one client before dropping it (like small proxy buffers); 0 = no cap. */

@@ -115,6 +115,12 @@ export interface TargetStats {
   shedByOverload?: number;
   /** Seconds at whose end at least one listener was overloaded, since start; 0 without a model. */
   overloadedSeconds?: number;
+  /**
+   * When the embedded target runs as several processes (shards): each one's own stats, shard 0
+   * first (null until it has reported). The fields above are then over all shards: counts and
+   * bytes summed, maxClientBufferedBytes and overloadedSeconds the most of any shard.
+   */
+  shards?: (TargetStats | null)[];
 }
 
 export type TargetCommand =

@@ -6,6 +6,7 @@ import type { DeviceFilter, HostCommand, HostEvent, HostInit, HostStorm } from '
 import type { BackpressureGauges } from '../contract/metrics.ts';
 import type { DeviceGroup, GroupTimers } from '../contract/scenario.ts';
 import type { ProtocolAdapter } from './adapters/adapter.ts';
+import { LeanMqttAdapter } from './adapters/lean-mqtt-adapter.ts';
 import { MqttAdapter } from './adapters/mqtt-adapter.ts';
 import { WsAdapter } from './adapters/ws-adapter.ts';
 import { ConnectGate } from './connect-gate.ts';
@@ -21,7 +22,8 @@ import { TimingWheel } from './timing-wheel.ts';
 const GRACEFUL_STOP_MS = 3000;
 
 function adapterFor(group: DeviceGroup, wheel: TimingWheel): ProtocolAdapter {
-  return group.protocol === 'mqtt' ? new MqttAdapter(group, wheel) : new WsAdapter(group);
+  if (group.protocol === 'ws') return new WsAdapter(group);
+  return group.mqtt.client === 'mqtt.js' ? new MqttAdapter(group, wheel) : new LeanMqttAdapter(group, wheel);
 }
 
 export class DeviceHost {

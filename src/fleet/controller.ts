@@ -9,7 +9,7 @@ import type { GroupTimers, Scenario } from '../contract/scenario.ts';
 import type { FleetEvent, FleetSnapshot, HostStatus, RunState, RunSummary, TimelinePoint } from '../contract/snapshot.ts';
 import type { DevicePage, DeviceQuery } from '../contract/fleet-api.ts';
 import { readFdLimit } from '../engine/fd-limit.ts';
-import { launchEmbeddedTarget, resolveEmbeddedUrls, usesEmbeddedTarget, type RunningTarget } from './embedded-target-process.ts';
+import { startEmbeddedTarget, usesEmbeddedTarget, type RunningTarget } from './embedded-target-shards.ts';
 import { ChildProcessLauncher, type Launcher } from './launcher.ts';
 import { MetricsMerger } from './metrics-merger.ts';
 import { pageDevices } from './device-pages.ts';
@@ -111,10 +111,10 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
       for (const message of tlsPlan.notes) this.emitEvent({ type: 'note', at: Date.now(), message });
       this.resolvedScenario = tlsPlan.scenario;
       if (usesEmbeddedTarget(this.scenario)) {
-        const { acceptRate, maxClientBuffer, overload } = this.scenario.embedded;
-        this.target = await launchEmbeddedTarget(this.launcher, '127.0.0.1', undefined, acceptRate, maxClientBuffer, overload, tlsPlan.targetTls);
-        this.target.onLost((reason) => this.emitEvent({ type: 'target-lost', at: Date.now(), reason }));
-        this.resolvedScenario = resolveEmbeddedUrls(tlsPlan.scenario, this.target.ports);
+        const embedded = await startEmbeddedTarget(this.launcher, tlsPlan.scenario, readFdLimit()?.soft ?? null, tlsPlan.targetTls);
+        for (const message of embedded.notes) this.emitEvent({ type: 'note', at: Date.now(), message });
+        ({ target: this.target, scenario: this.resolvedScenario } = embedded);
+        embedded.target.onLost((reason) => this.emitEvent({ type: 'target-lost', at: Date.now(), reason }));
       }
       const plan = planHosts({ totalDevices: this.deviceCount, requested: this.scenario.hosts, cores: this.opts.cores, fdLimit: readFdLimit()?.soft ?? null });
       this.shards = shardGroups(this.scenario, plan.hosts);

@@ -169,12 +169,8 @@ export async function launchEmbeddedTarget(
   return target;
 }
 
-/**
- * Replaces embedded:mqtt / embedded:mqtt-ws / embedded:ws (and the TLS ones, embedded:mqtts /
- * embedded:mqtt-wss / embedded:wss) with the running target's addresses. Throws when a TLS one
- * is used but the target has no TLS listeners.
- */
-export function resolveEmbeddedUrls(scenario: Scenario, ports: TargetPorts, host = '127.0.0.1'): Scenario {
+/** The addresses of one target's listeners, by the embedded:… URL that names each. */
+function addressesOf(ports: TargetPorts, host: string): Record<string, string> {
   const urls: Record<string, string> = {
     'embedded:mqtt': `mqtt://${host}:${ports.mqtt}`,
     'embedded:mqtt-ws': `ws://${host}:${ports.mqttWs}/mqtt`,
@@ -184,14 +180,37 @@ export function resolveEmbeddedUrls(scenario: Scenario, ports: TargetPorts, host
     urls['embedded:mqtts'] = `mqtts://${host}:${ports.mqtts}`;
     urls['embedded:mqtt-wss'] = `wss://${host}:${ports.mqttWss}/mqtt`;
     urls['embedded:wss'] = `wss://${host}:${ports.roomsWss}/`;
-  } else {
-    const i = scenario.groups.findIndex((g) => EMBEDDED_TLS_URLS.includes(g.url));
-    if (i >= 0) {
-      const { name = `group-${i}`, url } = scenario.groups[i];
-      throw new Error(`group ${name} uses ${url}, but the embedded target was started without TLS`);
-    }
   }
-  return { ...scenario, groups: scenario.groups.map((g) => ({ ...g, url: urls[g.url] ?? g.url })) };
+  return urls;
+}
+
+/**
+ * Replaces embedded:mqtt / embedded:mqtt-ws / embedded:ws (and the TLS ones, embedded:mqtts /
+ * embedded:mqtt-wss / embedded:wss) with the running target's addresses. Throws when a TLS one
+ * is used but the target has no TLS listeners.
+ */
+export function resolveEmbeddedUrls(scenario: Scenario, ports: TargetPorts, host = '127.0.0.1'): Scenario {
+  return resolveShardedUrls(scenario, [ports], host);
+}
+
+/**
+ * The same over a target sharded into processes: an embedded group's url becomes shard 0's
+ * address and its urls the other shards' (devices spread over them as over any urls; an
+ * embedded group's own urls can only repeat its url, so they are replaced).
+ */
+export function resolveShardedUrls(scenario: Scenario, shardPorts: readonly TargetPorts[], host = '127.0.0.1'): Scenario {
+  const shards = shardPorts.map((ports) => addressesOf(ports, host));
+  const groups = scenario.groups.map((g, i) => {
+    if (!g.url.startsWith('embedded:')) return g;
+    const addresses = shards.map((urls) => urls[g.url]);
+    if (addresses[0] === undefined) {
+      const detail = EMBEDDED_TLS_URLS.includes(g.url) ? 'but the embedded target was started without TLS' : 'which the embedded target does not serve';
+      throw new Error(`group ${g.name ?? `group-${i}`} uses ${g.url}, ${detail}`);
+    }
+    const { urls: _own, ...rest } = g;
+    return addresses.length > 1 ? { ...rest, url: addresses[0], urls: addresses.slice(1) } : { ...rest, url: addresses[0] };
+  });
+  return { ...scenario, groups };
 }
 
 export function usesEmbeddedTarget(scenario: Scenario): boolean {

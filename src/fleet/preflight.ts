@@ -1,12 +1,13 @@
 // Before a run: ports per (source address, target) against the ephemeral range, devices per host
-// against the open-file limit, the embedded target's own socket budget, memory against what is
-// available, the kernel's listen backlogs, hosts against cores. Errors refuse the run with the
-// reason and the fix; warnings are shown and the run goes on.
+// against the open-file limit, the embedded target's processes (each holds one open-file limit),
+// memory against what is available, the kernel's listen backlogs, hosts against cores. Errors
+// refuse the run with the reason and the fix; warnings are shown and the run goes on.
 import type { PreflightCheck, PreflightReport } from '../contract/preflight.ts';
 import type { DeviceGroup, Scenario } from '../contract/scenario.ts';
 import { isTlsUrl } from '../contract/scenario.ts';
 import { readMachineFacts, type MachineFacts } from './machine-facts.ts';
 import { FD_RESERVE, planHosts } from './sharding.ts';
+import { describeShards, planForScenario, spreadOver, type EmbeddedShardPlan } from './embedded-shard-plan.ts';
 
 /** Ports of the kernel's default range (32768–60999) when the range cannot be read. */
 const DEFAULT_PORT_RANGE: [number, number] = [32768, 60999];
@@ -31,35 +32,55 @@ function costKind(g: DeviceGroup): keyof typeof KB_PER_DEVICE {
   return g.tls?.pki || g.tls?.cert?.includes('{') ? 'mqtt-mtls' : 'mqtt-tls';
 }
 
-/** "host:port" a group connects to ("embedded:mqtt" for the embedded target: one port per kind). */
-function targetOf(g: DeviceGroup): string {
-  if (g.url.startsWith('embedded:')) return g.url;
+/** "host:port" a URL connects to ("embedded:mqtt" for the embedded target: one port per kind). */
+function targetOf(url: string): string {
+  if (url.startsWith('embedded:')) return url;
   try {
-    const u = new URL(g.url);
+    const u = new URL(url);
     const port = u.port || { 'mqtt:': '1883', 'tcp:': '1883', 'mqtts:': '8883', 'ssl:': '8883', 'ws:': '80', 'wss:': '443' }[u.protocol] || '?';
     return `${u.hostname}:${port}`;
   } catch {
-    return g.url;
+    return url;
   }
+}
+
+/** The targets a group's devices spread over: url and urls, or each shard of the embedded target. */
+function targetsOf(g: DeviceGroup, embeddedShards: number): string[] {
+  if (!g.url.startsWith('embedded:')) return [g.url, ...(g.urls ?? [])].map(targetOf);
+  return embeddedShards === 1 ? [g.url] : Array.from({ length: embeddedShards }, (_, j) => `${g.url} (process ${j})`);
+}
+
+/** Devices per (source address, target) of a group, as device.ts picks both: source by index, target by index or room. */
+function devicesPerTuple(g: DeviceGroup, sources: number, targets: number): number[][] {
+  if (sources === 1) return [spreadOver(g, targets)];
+  if (targets === 1) return spreadOver({ protocol: 'mqtt', count: g.count, ws: g.ws }, sources).map((n) => [n]);
+  // Both spread: the two choices interleave (e.g. even indexes on one source and one target), so count them.
+  const out = Array.from({ length: sources }, () => new Array<number>(targets).fill(0));
+  const unit = g.protocol === 'ws' ? g.ws.roomSize : 1;
+  for (let i = 0; i < g.count; i++) out[i % sources][Math.floor(i / unit) % targets]++;
+  return out;
 }
 
 const isLoopbackTarget = (target: string) => target.startsWith('embedded:') || /^(127\.|localhost|\[::1\])/.test(target);
 
-function portChecks(scenario: Scenario, facts: MachineFacts): PreflightCheck[] {
+function portChecks(scenario: Scenario, facts: MachineFacts, embeddedShards: number): PreflightCheck[] {
   const [lo, hi] = facts.portRange ?? DEFAULT_PORT_RANGE;
   const ports = hi - lo + 1;
-  // Devices per (source address, target): a group's devices take its source addresses round-robin.
+  // Devices per (source address, target): a group's devices take its source addresses round-robin
+  // and its targets (url + urls, or the embedded target's processes) by index or room.
   const tuples = new Map<string, { devices: number; bound: boolean; groups: Set<string> }>();
   for (const g of scenario.groups) {
     const sources = g.sourceAddresses?.length ? g.sourceAddresses : [null];
-    sources.forEach((source, i) => {
-      const devices = Math.floor(g.count / sources.length) + (i < g.count % sources.length ? 1 : 0);
-      const key = `${source ?? 'any source'} → ${targetOf(g)}`;
-      const t = tuples.get(key) ?? { devices: 0, bound: source !== null, groups: new Set<string>() };
-      t.devices += devices;
-      t.groups.add(g.name);
-      tuples.set(key, t);
-    });
+    const targets = targetsOf(g, embeddedShards);
+    devicesPerTuple(g, sources.length, targets.length).forEach((row, s) =>
+      row.forEach((devices, j) => {
+        const key = `${sources[s] ?? 'any source'} → ${targets[j]}`;
+        const t = tuples.get(key) ?? { devices: 0, bound: sources[s] !== null, groups: new Set<string>() };
+        t.devices += devices;
+        t.groups.add(g.name);
+        tuples.set(key, t);
+      }),
+    );
   }
   const checks: PreflightCheck[] = [];
   const rangeText = facts.portRange ? `ip_local_port_range ${lo}–${hi}` : `the usual range ${lo}–${hi} (could not read ip_local_port_range)`;
@@ -70,7 +91,7 @@ function portChecks(scenario: Scenario, facts: MachineFacts): PreflightCheck[] {
         level: 'error',
         topic: 'ports',
         message: `${fmt(t.devices)} connections from ${key} (group ${groups}) but only ${fmt(ports)} ephemeral ports exist per source address and target (${rangeText})`,
-        fix: `spread the group over ≥ ${Math.ceil(t.devices / (ports * BOUND_PORTS_COMFORT))} source addresses (sourceAddresses: 127.0.0.1-127.0.0.${Math.ceil(t.devices / (ports * BOUND_PORTS_COMFORT))}) or over several target ports`,
+        fix: `spread the group over ≥ ${Math.ceil(t.devices / (ports * BOUND_PORTS_COMFORT))} source addresses (sourceAddresses: 127.0.0.1-127.0.0.${Math.ceil(t.devices / (ports * BOUND_PORTS_COMFORT))}) or over several target ports (urls)`,
       });
     } else if (t.bound && t.devices > ports * BOUND_PORTS_COMFORT) {
       checks.push({
@@ -85,10 +106,30 @@ function portChecks(scenario: Scenario, facts: MachineFacts): PreflightCheck[] {
   return checks;
 }
 
+/**
+ * The embedded target: one process holds at most its open-file limit of connections, so beyond
+ * that it runs as several (embedded-shard-plan.ts); refused only when embedded.shards forces too few.
+ */
+function targetChecks(plan: EmbeddedShardPlan, facts: MachineFacts): PreflightCheck[] {
+  if (plan.connections === 0) return [];
+  const room = facts.fdLimit ? ` of ${fmt(plan.capacity)} it may open` : '';
+  if (plan.maxLoad > plan.capacity) {
+    return [{
+      level: 'error',
+      topic: 'target',
+      message: `embedded.shards is ${plan.shards}: one embedded target process would hold ${fmt(plan.maxLoad)} connections, but a process may open only ${fmt(facts.fdLimit?.soft ?? 0)} files`,
+      fix: `embedded.shards: auto (${plan.autoShards} processes here), or ${plan.autoShards} or more`,
+    }];
+  }
+  const message = plan.shards === 1 ? `the embedded target holds ${fmt(plan.connections)} connections${room}` : `${describeShards(plan)}${room}`;
+  return [{ level: 'ok', topic: 'target', message }];
+}
+
 export function preflight(scenario: Scenario, facts: MachineFacts): PreflightReport {
   const devices = scenario.groups.reduce((n, g) => n + g.count, 0);
   const plan = planHosts({ totalDevices: devices, requested: scenario.hosts, cores: facts.cores, fdLimit: facts.fdLimit?.soft ?? null });
-  const checks: PreflightCheck[] = [...portChecks(scenario, facts)];
+  const shardPlan = planForScenario(scenario, facts.fdLimit?.soft ?? null);
+  const checks: PreflightCheck[] = [...portChecks(scenario, facts, shardPlan.shards), ...targetChecks(shardPlan, facts)];
   const perHost = Math.ceil(devices / plan.hosts);
 
   // Open files: every device is a socket in its host.
@@ -110,22 +151,10 @@ export function preflight(scenario: Scenario, facts: MachineFacts): PreflightRep
     });
   }
 
-  // The embedded target is one process: it holds every embedded connection.
-  const embedded = scenario.target === 'embedded' ? scenario.groups.filter((g) => g.url.startsWith('embedded:')).reduce((n, g) => n + g.count, 0) : 0;
-  if (embedded > 0 && (!facts.fdLimit || embedded <= facts.fdLimit.soft - FD_RESERVE)) {
-    checks.push({ level: 'ok', topic: 'target', message: `the embedded target holds ${fmt(embedded)} connections${facts.fdLimit ? ` of ${fmt(facts.fdLimit.soft - FD_RESERVE)} it may open` : ''}` });
-  } else if (embedded > 0 && facts.fdLimit) {
-    checks.push({
-      level: 'error',
-      topic: 'target',
-      message: `the embedded target is one process and may open ${fmt(facts.fdLimit.soft)} files, but ${fmt(embedded)} devices would connect to it`,
-      fix: `at most ${fmt(facts.fdLimit.soft - FD_RESERVE)} devices on embedded:… URLs; point larger fleets at brokers sharded over several processes and ports (e.g. several mosquitto instances)`,
-    });
-  }
-
   // Memory: measured cost per device by protocol, per host, and the embedded target's.
   const generatorBytes = scenario.groups.reduce((n, g) => n + g.count * KB_PER_DEVICE[costKind(g)] * 1024, 0) + plan.hosts * HOST_BASE_MB * 1048576;
-  const targetBytes = embedded > 0 ? TARGET_BASE_MB * 1048576 + embedded * TARGET_KB_PER_CONNECTION * 1024 : 0;
+  const embedded = shardPlan.connections;
+  const targetBytes = embedded > 0 ? shardPlan.shards * TARGET_BASE_MB * 1048576 + embedded * TARGET_KB_PER_CONNECTION * 1024 : 0;
   const memoryEstimateBytes = generatorBytes + targetBytes;
   const share = memoryEstimateBytes / facts.memAvailableBytes;
   const gb = (b: number) => `${(b / 1073741824).toFixed(1)} GB`;
@@ -137,7 +166,7 @@ export function preflight(scenario: Scenario, facts: MachineFacts): PreflightRep
   });
 
   // Listen backlogs on this machine matter for loopback targets during fast ramps and reconnect storms.
-  const loopback = scenario.groups.some((g) => isLoopbackTarget(targetOf(g)));
+  const loopback = scenario.groups.some((g) => isLoopbackTarget(targetOf(g.url)));
   const burst = scenario.ramp === 0 ? devices : scenario.ramp;
   for (const [name, value, sysctl] of [
     ['somaxconn', facts.somaxconn, 'net.core.somaxconn'],

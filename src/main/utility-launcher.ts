@@ -3,7 +3,7 @@
 // `process.parentPort` by themselves (src/engine/parent-channel.ts).
 import { app, utilityProcess } from 'electron';
 import { createInterface } from 'node:readline';
-import { entryPath, type ChildEntry, type ChildHandle, type Launcher } from '../fleet/launcher.ts';
+import { childRuntime, entryPath, type ChildEntry, type ChildHandle, type Launcher } from '../fleet/launcher.ts';
 
 export type RunLogStream = 'stdout' | 'stderr' | 'event';
 /** Where child output and lifecycle lines go: one call per line, already prefixed with `[name]`. */
@@ -39,7 +39,8 @@ export class ElectronUtilityLauncher implements Launcher {
   }
 
   launch<In, Out>(entry: ChildEntry, name: string): ChildHandle<In, Out> {
-    const child = utilityProcess.fork(entryPath(entry), [`--fleetsim-name=${name}`], { serviceName: name, stdio: 'pipe' });
+    const { execArgv, env } = childRuntime(entry);
+    const child = utilityProcess.fork(entryPath(entry), [`--fleetsim-name=${name}`], { serviceName: name, stdio: 'pipe', execArgv, env: { ...process.env, ...env } });
     const record: LiveChild = { reason: null };
     this.live.set(name, record);
     this.pipeLines(child.stdout, name, 'stdout');

@@ -41,7 +41,7 @@ describe('scenario defaults', () => {
       status: { every: 60_000, bytes: 500, topic: 'devices/{id}/status', jitter: 1 },
       ping: { every: 120_000, jitter: 1 },
     });
-    assert.deepEqual(g.mqtt, { version: 4, clean: true, qos: 0, subscribe: [], connectTimeout: 30_000 });
+    assert.deepEqual(g.mqtt, { version: 4, clean: true, qos: 0, subscribe: [], connectTimeout: 30_000, client: 'lean' });
     assert.deepEqual(g.reconnect, { policy: 'exponential', base: 1000, cap: 60_000, jitter: 'full', maxAttempts: 0 });
     assert.equal(g.tls, undefined);
   });
@@ -295,4 +295,18 @@ describe('other field checks', () => {
     const [g] = valid({ groups: [{ ...mqttGroup, url: 'mqtts://b', tls: { ca: 'ca.pem', servername: 'b.example' } }] }).groups;
     assert.deepEqual(g.tls, { ca: 'ca.pem', rejectUnauthorized: true, servername: 'b.example', sessionResumption: false });
   });
+});
+
+test('urls spread a group over more targets of the same kind; the client is lean or mqtt.js', () => {
+  const base = { protocol: 'mqtt' as const, url: 'mqtt://127.0.0.1:1883', count: 4 };
+  const ok = validateScenario({ target: 'external', groups: [{ ...base, urls: ['mqtt://127.0.0.1:1884'], mqtt: { client: 'mqtt.js' } }] });
+  assert.ok(ok.ok);
+  assert.deepEqual(ok.scenario.groups[0].urls, ['mqtt://127.0.0.1:1884']);
+  assert.equal(ok.scenario.groups[0].mqtt.client, 'mqtt.js');
+  const mixed = validateScenario({ target: 'external', groups: [{ ...base, urls: ['mqtts://127.0.0.1:8883'] }] });
+  assert.ok(!mixed.ok);
+  assert.match(mixed.problems.join('\n'), /groups\[0\]\.urls\[0\]: expected a mqtt: URL like url/);
+  const badClient = validateScenario({ target: 'external', groups: [{ ...base, mqtt: { client: 'paho' } }] });
+  assert.ok(!badClient.ok);
+  assert.match(badClient.problems.join('\n'), /mqtt\.client/);
 });

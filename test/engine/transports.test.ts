@@ -1,5 +1,6 @@
 // One device suite, run against every transport: MQTT over TCP and WebSocket (embedded aedes
-// and Debian's mosquitto, MQTT 3.1.1 and 5) and raw WebSocket devices (echo and rooms).
+// and Debian's mosquitto, MQTT 3.1.1 and 5) with both MQTT clients (lean and mqtt.js), and raw
+// WebSocket devices (echo and rooms).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { ScenarioInput } from '../../src/contract/scenario.ts';
@@ -16,17 +17,21 @@ interface Transport {
   url: () => string;
   mqttVersion?: '3.1.1' | '5';
   wsSend?: 'echo' | 'broadcast';
+  client?: 'lean' | 'mqtt.js';
 }
 
 let target: EmbeddedTarget;
 let mosquitto: Mosquitto;
 
-const transports: Transport[] = [
+const mqttTransports: Transport[] = [
   { name: 'MQTT 3.1.1 over TCP to the embedded broker', protocol: 'mqtt', url: () => `mqtt://127.0.0.1:${target.ports.mqtt}` },
   { name: 'MQTT 3.1.1 over WebSocket to the embedded broker', protocol: 'mqtt', url: () => `ws://127.0.0.1:${target.ports.mqttWs}/mqtt` },
   { name: 'MQTT 3.1.1 over TCP to mosquitto', protocol: 'mqtt', url: () => `mqtt://127.0.0.1:${mosquitto.port}` },
   { name: 'MQTT 5 over TCP to mosquitto', protocol: 'mqtt', mqttVersion: '5', url: () => `mqtt://127.0.0.1:${mosquitto.port}` },
   { name: 'MQTT 5 over WebSocket to mosquitto', protocol: 'mqtt', mqttVersion: '5', url: () => `ws://127.0.0.1:${mosquitto.wsPort}` },
+];
+const transports: Transport[] = [
+  ...(['lean', 'mqtt.js'] as const).flatMap((client) => mqttTransports.map((t) => ({ ...t, client, name: `${t.name} (${client} client)` }))),
   { name: 'WebSocket echo to the embedded room server', protocol: 'ws', wsSend: 'echo', url: () => `ws://127.0.0.1:${target.ports.rooms}/` },
   { name: 'WebSocket rooms with broadcast', protocol: 'ws', wsSend: 'broadcast', url: () => `ws://127.0.0.1:${target.ports.rooms}/` },
 ];
@@ -42,7 +47,7 @@ function scenarioFor(t: Transport): ScenarioInput {
         url: t.url(),
         count: DEVICES,
         clientId: `suite-${t.protocol}-{index}`,
-        mqtt: { version: t.mqttVersion ?? '3.1.1', qos: 1, subscribe: ['devices/{id}/heartbeat'] },
+        mqtt: { version: t.mqttVersion ?? '3.1.1', qos: 1, subscribe: ['devices/{id}/heartbeat'], client: t.client ?? 'lean' },
         ws: { send: t.wsSend ?? 'echo', roomSize: 5 },
         timers: {
           heartbeat: { every: '200ms', bytes: 20 },

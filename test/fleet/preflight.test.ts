@@ -83,10 +83,9 @@ test('more devices per host than open files: refused; hosts: auto sizes by the l
 });
 
 test('the embedded target, memory and listen backlogs are checked too', () => {
-  const embedded = preflight(scenario({ target: 'embedded', groups: [{ name: 'e', protocol: 'mqtt', url: 'embedded:mqtt', count: 25_000, sourceAddresses: '127.0.0.1-127.0.0.4' }] }), facts);
-  const [target] = byTopic(embedded, 'target');
-  assert.equal(target.level, 'error');
-  assert.match(target.message, /the embedded target is one process and may open 20,000 files, but 25,000 devices/);
+  const embedded = preflight(scenario({ target: 'embedded', groups: [{ name: 'e', protocol: 'mqtt', url: 'embedded:mqtt', count: 15_000 }] }), facts);
+  assert.equal(byTopic(embedded, 'target')[0].level, 'ok');
+  assert.match(byTopic(embedded, 'target')[0].message, /^the embedded target holds 15,000 connections of 19,936 it may open$/);
   const tight = preflight(scenario({ groups: [mqtt(20_000, { url: 'mqtts://127.0.0.1:8883', tls: { pki: '/tmp/pki' }, sourceAddresses: '127.0.0.1-127.0.0.4' })] }), { ...facts, memAvailableBytes: 2 * 2 ** 30 });
   const [memory] = byTopic(tight, 'memory');
   assert.equal(memory.level, 'error', memory.message);
@@ -121,4 +120,42 @@ test('fleetsim preflight prints every check and exits 1 when the run would be re
   const report = JSON.parse(good.stdout) as PreflightReport;
   assert.equal(report.ok, true);
   assert.equal(report.devices, 1200);
+});
+
+test('past one process worth of connections the embedded target runs as several, and ports count each', () => {
+  const big = preflight(scenario({ target: 'embedded', groups: [{ name: 'e', protocol: 'mqtt', url: 'embedded:mqtt', count: 60_000 }] }), facts);
+  assert.equal(big.ok, true, JSON.stringify(big.checks));
+  const [target] = byTopic(big, 'target');
+  assert.equal(target.level, 'ok');
+  assert.match(target.message, /^the embedded target runs as 4 processes of ≤ 15,000 connections each .* of 19,936 it may open$/);
+  // 60,000 connections from one source would overflow one target port; over 4 processes each port takes 15,000.
+  assert.match(byTopic(big, 'ports')[0].message, /at most 15,000 connections per source address and target/);
+  // Memory counts each process's base: fleet 60,000 × 20 KB + 4 hosts × 70 MB; target 4 × 90 MB + 60,000 × 12 KB.
+  assert.equal(big.hosts, 4);
+  assert.equal(big.memoryEstimateBytes, 60_000 * 20 * 1024 + 4 * 70 * 2 ** 20 + 4 * 90 * 2 ** 20 + 60_000 * 12 * 1024);
+});
+
+test('embedded.shards forcing too few processes is refused with the count that holds', () => {
+  const s = scenario({ target: 'embedded', groups: [{ name: 'e', protocol: 'mqtt', url: 'embedded:mqtt', count: 50_000 }] });
+  (s.embedded as { shards?: number }).shards = 2;
+  const [target] = byTopic(preflight(s, facts), 'target');
+  assert.equal(target.level, 'error');
+  assert.match(target.message, /embedded\.shards is 2: one embedded target process would hold 25,000 connections, but a process may open only 20,000 files/);
+  assert.match(target.fix ?? '', /embedded\.shards: auto \(3 processes here\), or 3 or more/);
+  (s.embedded as { shards?: number }).shards = 5;
+  assert.match(byTopic(preflight(s, facts), 'target')[0].message, /runs as 5 processes of ≤ 10,000 connections each/);
+});
+
+test('a group spread over urls counts each target port on its own, as devices pick them', () => {
+  const spread = preflight(scenario({ groups: [mqtt(60_000, { urls: ['mqtt://127.0.0.1:1884', 'mqtt://127.0.0.1:1885'] })] }), facts);
+  assert.equal(spread.ok, true);
+  assert.match(byTopic(spread, 'ports')[0].message, /at most 20,000 connections per source address and target/);
+  // Two sources and two urls interleave: even devices take source 1 and url 1, odd ones source 2 and url 2.
+  const paired = preflight(scenario({ groups: [mqtt(40_000, { urls: ['mqtt://127.0.0.1:1884'], sourceAddresses: '127.0.0.1-127.0.0.2' })] }), facts);
+  const [ports] = byTopic(paired, 'ports');
+  assert.equal(ports.level, 'warn');
+  assert.match(ports.message, /^20,000 connections from 127\.0\.0\.1 → 127\.0\.0\.1:1883 use 71%/);
+  // WebSocket devices spread by room: 3 rooms of 10,000 over 2 urls put 20,000 on the first.
+  const rooms = preflight(scenario({ groups: [{ name: 'w', protocol: 'ws', url: 'ws://127.0.0.1:8080/', urls: ['ws://127.0.0.1:8081/'], count: 30_000, ws: { roomSize: 10_000 } }] }), facts);
+  assert.match(byTopic(rooms, 'ports')[0].message, /at most 20,000 connections/);
 });

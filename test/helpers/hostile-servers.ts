@@ -36,3 +36,28 @@ export async function startKickingWsServer(afterMs: number, code = 1001): Promis
     });
   return state;
 }
+
+/**
+ * An MQTT 5 "broker" that accepts every CONNECT and, `afterMs` later, sends DISCONNECT with
+ * `reasonCode` and closes: what a broker shutting down (0x8B) or shedding load does.
+ */
+export async function startDisconnectingBroker(reasonCode: number, afterMs = 100): Promise<{ port: number; stop(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((s) => {
+    sockets.add(s);
+    s.on('error', () => {});
+    s.on('close', () => sockets.delete(s));
+    s.once('data', () => {
+      s.write(Buffer.from([0x20, 0x03, 0x00, 0x00, 0x00])); // CONNACK: no session, success, no properties
+      setTimeout(() => s.end(Buffer.from([0xe0, 0x02, reasonCode, 0x00])), afterMs);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    stop: () => {
+      for (const s of sockets) s.destroy();
+      return new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}

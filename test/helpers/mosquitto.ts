@@ -23,7 +23,22 @@ export interface MosquittoTls {
 
 export const MOSQUITTO_BIN = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto'].find((p) => existsSync(p));
 
+/**
+ * Starts mosquitto; a free port picked here can be taken (as some client's source port) before
+ * mosquitto binds it when other tests or benches hold many connections, so a failed start is
+ * tried again on new ports.
+ */
 export async function startMosquitto(extraConfig = '', tls?: MosquittoTls): Promise<Mosquitto> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startMosquittoOnce(extraConfig, tls);
+    } catch (err) {
+      if (attempt >= 3) throw err;
+    }
+  }
+}
+
+async function startMosquittoOnce(extraConfig: string, tls?: MosquittoTls): Promise<Mosquitto> {
   if (!MOSQUITTO_BIN) throw new Error('mosquitto is not installed (apt-get install mosquitto; .ci/run does it)');
   const port = await freePort();
   const wsPort = await freePort();
@@ -59,7 +74,10 @@ export async function startMosquitto(extraConfig = '', tls?: MosquittoTls): Prom
   const child: ChildProcess = spawn(MOSQUITTO_BIN, ['-c', conf], { stdio: ['ignore', 'ignore', 'inherit'] });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   try {
-    await waitForPort(port);
+    // mosquitto exits at once when a port is taken: fail then rather than after the port wait.
+    const died = exited.then(() => Promise.reject(new Error(`mosquitto exited on start (ports ${port}, ${wsPort})`)));
+    died.catch(() => {}); // it exits later on stop(): that is no error
+    await Promise.race([died, (async () => (await waitForPort(port), await waitForPort(wsPort)))()]);
   } catch (err) {
     child.kill('SIGKILL');
     throw err;
