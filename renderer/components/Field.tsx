@@ -2,7 +2,7 @@
 import { useEffect, useId, useState, type ReactNode } from 'react';
 import type { Problem } from '../lib/paths.ts';
 import { getIn, isPathPrefix } from '../lib/paths.ts';
-import { fromOption, selectOptions, type FieldSpec } from '../state/editor-model.ts';
+import { fromOption, listText, parseList, selectOptions, type FieldSpec } from '../state/editor-model.ts';
 import { editorStore, useEditor } from '../state/editor-store.ts';
 
 const NO_PROBLEMS: Problem[] = [];
@@ -27,8 +27,9 @@ export function Problems({ at }: { at: string }) {
   );
 }
 
-function toText(v: unknown): string {
+function toText(v: unknown, kind?: FieldSpec['kind']): string {
   if (v === undefined || v === null) return '';
+  if (kind === 'list') return listText(v) ?? toText(v);
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   return JSON.stringify(v);
@@ -44,6 +45,8 @@ export function fromText(kind: FieldSpec['kind'], text: string): unknown {
       return /^-?\d+(\.\d+)?$/.test(t) ? Number(t) : text;
     case 'hosts':
       return t === 'auto' ? 'auto' : /^-?\d+(\.\d+)?$/.test(t) ? Number(t) : text;
+    case 'list':
+      return parseList(t);
     default:
       return text;
   }
@@ -64,15 +67,24 @@ interface FieldProps {
   className?: string;
 }
 
+/** True when the typed text already stands for `raw` (lists are new arrays on every keystroke, so by content). */
+function showsValue(kind: FieldSpec['kind'], text: string, raw: unknown): boolean {
+  const typed = fromText(kind, text);
+  if (Array.isArray(typed) && Array.isArray(raw)) return typed.length === raw.length && typed.every((v, i) => v === raw[i]);
+  return Object.is(typed, raw);
+}
+
 export function Field({ path, spec, disabled, placeholder, after, bare, hideProblems, className }: FieldProps) {
   const id = useId();
   const raw = useEditor((s) => getIn(s.draft, path));
   const hasProblem = useEditor((s) => (s.problemsByPath[path]?.length ?? 0) > 0);
-  const [text, setText] = useState(() => toText(raw));
-  // Follow the draft when it changes from elsewhere (preset, file, run) — not while typing.
+  const [text, setText] = useState(() => toText(raw, spec.kind));
+  // Follow the draft when it changes from elsewhere (preset, file, run) — not while typing (a list's
+  // separator just typed must stay).
   useEffect(() => {
-    setText((cur) => (Object.is(fromText(spec.kind, cur), raw) || (cur.trim() === '' && raw === undefined) ? cur : toText(raw)));
+    setText((cur) => (showsValue(spec.kind, cur, raw) || (cur.trim() === '' && raw === undefined) ? cur : toText(raw, spec.kind)));
   }, [raw, spec.kind]);
+  const tip = spec.tip ?? spec.hint;
 
   let control: ReactNode;
   if (spec.kind === 'bool') {
@@ -88,7 +100,7 @@ export function Field({ path, spec, disabled, placeholder, after, bare, hideProb
     const value = raw === undefined ? options[0] : raw === 4 && path.endsWith('mqtt.version') ? '3.1.1' : toText(raw);
     const extra = value !== undefined && !options.includes(value) ? [value] : [];
     control = (
-      <select id={id} value={value} disabled={disabled} data-path={path} className={hasProblem ? 'invalid' : undefined} onChange={(e) => editorStore.setField(path, fromOption(spec, e.target.value))}>
+      <select id={id} value={value} disabled={disabled} data-path={path} title={spec.tip} className={hasProblem ? 'invalid' : undefined} onChange={(e) => editorStore.setField(path, fromOption(spec, e.target.value))}>
         {[...options, ...extra].map((o) => (
           <option key={o} value={o}>
             {o === '' && spec.emptyLabel !== undefined ? spec.emptyLabel : o}
@@ -104,11 +116,12 @@ export function Field({ path, spec, disabled, placeholder, after, bare, hideProb
         spellCheck={false}
         autoComplete="off"
         inputMode={spec.kind === 'int' || spec.kind === 'number' ? 'decimal' : undefined}
-        className={`${hasProblem ? 'invalid' : ''}${spec.kind !== 'text' ? ' num' : ''}`}
+        className={`${hasProblem ? 'invalid' : ''}${spec.kind !== 'text' && spec.kind !== 'list' ? ' num' : ''}`}
         value={text}
         placeholder={placeholder ?? spec.placeholder}
         disabled={disabled}
         data-path={path}
+        title={spec.tip}
         onChange={(e) => {
           setText(e.target.value);
           editorStore.setField(path, fromText(spec.kind, e.target.value));
@@ -119,7 +132,7 @@ export function Field({ path, spec, disabled, placeholder, after, bare, hideProb
   return (
     <div className={`field${spec.wide ? ' wide' : ''}${className ? ` ${className}` : ''}`}>
       {bare ? null : (
-        <label htmlFor={id} title={spec.hint}>
+        <label htmlFor={id} title={tip}>
           {spec.label}
           {spec.hint ? <span className="hint">{spec.hint}</span> : null}
         </label>

@@ -9,8 +9,11 @@ import { getIn, parsePath, setIn } from '../lib/paths.ts';
 
 export type Draft = Record<string, unknown>;
 
-/** `bool` is a checkbox that writes true / false (never the text "true"). */
-export type FieldKind = 'text' | 'int' | 'number' | 'duration' | 'select' | 'hosts' | 'bool';
+/**
+ * `bool` is a checkbox that writes true / false (never the text "true"); `list` is a text input
+ * that writes a list of strings (typed comma- or space-separated).
+ */
+export type FieldKind = 'text' | 'int' | 'number' | 'duration' | 'select' | 'hosts' | 'bool' | 'list';
 
 export interface FieldSpec {
   /** Path relative to the scenario (top level) or to `groups[i]` (group fields). */
@@ -21,6 +24,8 @@ export interface FieldSpec {
   /** What the schema uses when the field is left empty. */
   placeholder?: string;
   hint?: string;
+  /** The label's and control's tooltip, when it says more than the hint (default: the hint). */
+  tip?: string;
   /** Number options (e.g. QoS 0/1) are written as numbers. */
   numericOptions?: boolean;
   /** A select with a first, empty option shown as this; choosing it removes the key. */
@@ -48,15 +53,18 @@ const isWs = (g: Record<string, unknown>) => g.protocol === 'ws';
 export const isTlsGroup = (g: Record<string, unknown>) => typeof g.url === 'string' && isTlsUrl(g.url);
 const isEmbeddedTls = (g: Record<string, unknown>) => typeof g.url === 'string' && EMBEDDED_TLS_URLS.includes(g.url);
 const PER_DEVICE_HINT = '{id} for one file per device';
+const CLIENT_TIP = "lean: Fleetsim's own client, a few KB per device, for big fleets · mqtt.js: MQTT.js, ~14 KB per device, to compare with apps built on it";
 
 export const GROUP_FIELDS: readonly FieldSpec[] = [
   { key: 'name', label: 'Group name', kind: 'text' },
   { key: 'protocol', label: 'Protocol', kind: 'select', options: ['mqtt', 'ws'] },
   { key: 'url', label: 'URL', kind: 'text', wide: true, hint: 'embedded:mqtt(s) · embedded:mqtt-ws(s) · embedded:ws(s) · mqtt(s):// · ws(s)://' },
+  { key: 'urls', label: 'More URLs', kind: 'list', wide: true, placeholder: 'none', hint: 'comma or space separated', tip: 'devices spread over URL and these (several broker ports or processes)' },
   { key: 'count', label: 'Devices', kind: 'int' },
   { key: 'clientId', label: 'Client id', kind: 'text', placeholder: 'dev-{index}' },
   { key: 'mqtt.qos', label: 'QoS', kind: 'select', options: ['0', '1'], numericOptions: true, when: isMqtt },
   { key: 'mqtt.version', label: 'MQTT version', kind: 'select', options: ['3.1.1', '5'], when: isMqtt },
+  { key: 'mqtt.client', label: 'Client', kind: 'select', options: ['lean', 'mqtt.js'], when: isMqtt, tip: CLIENT_TIP },
   { key: 'ws.roomSize', label: 'Room size', kind: 'int', placeholder: '50', when: isWs },
   { key: 'ws.send', label: 'Send mode', kind: 'select', options: ['echo', 'broadcast', 'raw'], when: isWs },
   // TLS: embedded TLS URLs default to the target's test PKI (trust and per-device certificates).
@@ -68,6 +76,17 @@ export const GROUP_FIELDS: readonly FieldSpec[] = [
   { key: 'tls.key', label: 'Private key', kind: 'text', section: 'tls', wide: true, hint: PER_DEVICE_HINT, placeholder: 'in the certificate file', when: isTlsGroup },
   { key: 'tls.servername', label: 'SNI name', kind: 'text', section: 'tls', wide: true, placeholder: "the URL's host name", when: isTlsGroup },
 ];
+
+/** "a, b c" → ["a", "b", "c"]; nothing typed → undefined, so the key is left out (not `urls: []`). */
+export function parseList(text: string): string[] | undefined {
+  const items = text.split(/[\s,]+/).filter(Boolean);
+  return items.length ? items : undefined;
+}
+
+/** A list as a list field shows it; anything else (a bad value from a file) as is, so validation can say why. */
+export function listText(value: unknown): string | undefined {
+  return Array.isArray(value) && value.every((v) => typeof v === 'string') ? value.join(', ') : undefined;
+}
 
 /** A select's options: a first, empty one when the field may be left out. */
 export function selectOptions(spec: FieldSpec): string[] {
@@ -155,6 +174,16 @@ function timerInput(t: DeviceGroup['timers']['heartbeat']): unknown {
   return compact({ every: durationText(t.every), bytes: t.bytes, topic: t.topic, payload: t.payload, jitter: t.jitter });
 }
 
+/**
+ * A group's MQTT options as a file writes them. The client is left out while it is the default
+ * (lean): a running scenario saved from the editor should not gain a setting nobody chose, one
+ * that Fleetsim versions before it would refuse as an unknown field.
+ */
+function mqttInput(m: DeviceGroup['mqtt']): Record<string, unknown> {
+  const { client, ...rest } = m;
+  return compact({ ...rest, version: m.version === 5 ? 5 : '3.1.1', connectTimeout: durationText(m.connectTimeout), client: client === 'lean' ? undefined : client });
+}
+
 /** A validated Scenario (ms, defaults filled in) back into what a file would contain. */
 export function scenarioToInput(s: Scenario): Draft {
   return compact({
@@ -169,10 +198,11 @@ export function scenarioToInput(s: Scenario): Draft {
         name: g.name,
         protocol: g.protocol,
         url: g.url,
+        urls: g.urls,
         count: g.count,
         clientId: g.clientId,
         ...(g.protocol === 'mqtt'
-          ? { mqtt: compact({ ...g.mqtt, version: g.mqtt.version === 5 ? 5 : '3.1.1', connectTimeout: durationText(g.mqtt.connectTimeout) }) }
+          ? { mqtt: mqttInput(g.mqtt) }
           : { ws: compact({ ...g.ws, handshakeTimeout: durationText(g.ws.handshakeTimeout) }) }),
         tls: g.tls,
         sourceAddresses: g.sourceAddresses,

@@ -5,7 +5,7 @@ import { PRESETS } from '../../src/contract/presets.ts';
 import { validateScenario } from '../../src/contract/validate.ts';
 import { assignProblems, getIn, parsePath, setIn, splitProblem } from '../../renderer/lib/paths.ts';
 import { parseScenarioText, scenarioToYaml } from '../../renderer/lib/scenario-io.ts';
-import { editorFieldPaths, liveTimers, scenarioToInput, timersDiffer } from '../../renderer/state/editor-model.ts';
+import { editorFieldPaths, listText, liveTimers, parseList, scenarioToInput, timersDiffer } from '../../renderer/state/editor-model.ts';
 import { createEditorStore } from '../../renderer/state/editor-store.ts';
 import { demoScenario } from './fixtures.ts';
 
@@ -80,6 +80,47 @@ describe('editor store', () => {
     assert.ok(paths.includes('groups[1].mqtt.qos'));
     assert.ok(paths.includes('groups[0].ws.roomSize'));
     assert.ok(paths.includes('groups[0].reconnect.maxAttempts'));
+    assert.ok(!paths.includes('groups[0].mqtt.client'), 'the MQTT client is an MQTT group field');
+    assert.ok(paths.includes('groups[1].mqtt.client'));
+    assert.ok(paths.includes('groups[0].urls') && paths.includes('groups[1].urls'), 'more URLs: every group');
+  });
+
+  test('the MQTT client and more URLs: typed, validated at their fields, cleared', () => {
+    const ed = createEditorStore();
+    ed.setPresets(presets);
+    ed.choosePreset('seed-mqtt');
+    const url = getIn(ed.getState().draft, 'groups[0].url') as string;
+    assert.equal(url, 'embedded:mqtt');
+    ed.setField('target', 'external');
+    ed.setField('groups[0].url', 'mqtt://127.0.0.1:1883');
+    ed.setField('groups[0].mqtt.client', 'mqtt.js');
+    // What the "More URLs" field writes for "…:1884, ws://…:1885" (comma or space separated).
+    ed.setField('groups[0].urls', parseList('mqtt://127.0.0.1:1884, ws://127.0.0.1:1885'));
+    let s = ed.getState();
+    assert.deepEqual(getIn(s.draft, 'groups[0].urls'), ['mqtt://127.0.0.1:1884', 'ws://127.0.0.1:1885']);
+    assert.equal(s.problems.length, 1, s.problems.join('\n'));
+    const [problem] = s.problemsByPath['groups[0].urls'];
+    assert.equal(problem.path, 'groups[0].urls[1]', 'shown at the More URLs field');
+    assert.equal(problem.message, 'expected a mqtt: URL like url ("mqtt://127.0.0.1:1883"), got "ws://127.0.0.1:1885"');
+
+    ed.setField('groups[0].urls', parseList(' mqtt://127.0.0.1:1884  mqtt://127.0.0.1:1885 '));
+    s = ed.getState();
+    assert.deepEqual(s.problems, []);
+    assert.equal(listText(getIn(s.draft, 'groups[0].urls')), 'mqtt://127.0.0.1:1884, mqtt://127.0.0.1:1885');
+    const v = validateScenario(s.draft);
+    assert.ok(v.ok);
+    assert.equal(v.scenario.groups[0].mqtt.client, 'mqtt.js');
+    assert.deepEqual(v.scenario.groups[0].urls, ['mqtt://127.0.0.1:1884', 'mqtt://127.0.0.1:1885']);
+
+    ed.setField('groups[0].mqtt.client', 'paho');
+    assert.match(ed.getState().problemsByPath['groups[0].mqtt.client'][0].message, /lean.*mqtt\.js/);
+    ed.setField('groups[0].mqtt.client', 'lean');
+    // An emptied field leaves the key out: no `urls: []` in the saved file.
+    ed.setField('groups[0].urls', parseList('  '));
+    s = ed.getState();
+    assert.deepEqual(s.problems, []);
+    assert.ok(!('urls' in (getIn(s.draft, 'groups[0]') as object)));
+    assert.equal(listText('mqtt://a'), undefined, 'a bad value from a file is shown as is');
   });
 });
 
@@ -95,9 +136,61 @@ describe('scenario files and the running scenario', () => {
     assert.ok(!parseScenarioText('- a\n- b').ok, 'a list is not a scenario');
   });
 
+  test('the MQTT client and more URLs survive load and save; a scenario without them does not gain them', () => {
+    const text = [
+      'name: spread',
+      'target: external',
+      'groups:',
+      '  - name: m',
+      '    protocol: mqtt',
+      '    url: mqtt://127.0.0.1:1883',
+      '    urls: [mqtt://127.0.0.1:1884, mqtt://127.0.0.1:1885]',
+      '    count: 300',
+      '    mqtt: { client: mqtt.js, qos: 1 }',
+      '  - name: w',
+      '    protocol: ws',
+      '    url: ws://127.0.0.1:8080/',
+      '    urls: [ws://127.0.0.1:8081/]',
+      '    count: 100',
+    ].join('\n');
+    const file = parseScenarioText(text, 'spread.yaml');
+    assert.ok(file.ok);
+    const ed = createEditorStore();
+    ed.loadDraft(file.scenario, { kind: 'file', name: 'spread.yaml' });
+    const { draft, problems } = ed.getState();
+    assert.deepEqual(problems, []);
+    // What the form shows.
+    assert.equal(getIn(draft, 'groups[0].mqtt.client'), 'mqtt.js');
+    assert.equal(listText(getIn(draft, 'groups[0].urls')), 'mqtt://127.0.0.1:1884, mqtt://127.0.0.1:1885');
+    assert.equal(listText(getIn(draft, 'groups[1].urls')), 'ws://127.0.0.1:8081/');
+    // What Save writes loads back as the same file.
+    const saved = parseScenarioText(scenarioToYaml(draft), 'saved.yaml');
+    assert.ok(saved.ok);
+    assert.deepEqual(saved.scenario, file.scenario);
+    // The running scenario (defaults filled in) comes back with them too.
+    const v = validateScenario(file.scenario);
+    assert.ok(v.ok);
+    const running = scenarioToInput(v.scenario);
+    assert.deepEqual(getIn(running, 'groups[0].urls'), ['mqtt://127.0.0.1:1884', 'mqtt://127.0.0.1:1885']);
+    assert.equal(getIn(running, 'groups[0].mqtt.client'), 'mqtt.js');
+    assert.deepEqual(getIn(running, 'groups[1].urls'), ['ws://127.0.0.1:8081/']);
+
+    // Without them: neither the saved draft nor the running scenario's draft gains them.
+    ed.setPresets(presets);
+    ed.choosePreset('seed-mqtt');
+    const plain = scenarioToYaml(ed.getState().draft);
+    assert.doesNotMatch(plain, /client:|urls:/);
+    const seed = validateScenario(structuredClone(PRESETS['seed-mqtt']));
+    assert.ok(seed.ok);
+    assert.equal(seed.scenario.groups[0].mqtt.client, 'lean');
+    assert.doesNotMatch(scenarioToYaml(scenarioToInput(seed.scenario)), /client:|urls:/);
+  });
+
   test('a running Scenario turns back into a draft that validates to the same scenario', () => {
     const withStorms = { ...PRESETS['seed-mqtt'], storms: [{ at: '20s', action: 'blip', for: '3s' }, { at: '30s', action: 'drop', percent: 10, mode: 'destroy' }] };
-    for (const input of [...Object.values(PRESETS), withStorms]) {
+    const seed = PRESETS['seed-mqtt'];
+    const withSpread = { ...seed, groups: seed.groups.map((g) => ({ ...g, url: 'embedded:mqtt', urls: ['embedded:mqtt'], mqtt: { ...g.mqtt, client: 'mqtt.js' } })) };
+    for (const input of [...Object.values(PRESETS), withStorms, withSpread]) {
       const first = validateScenario(structuredClone(input));
       assert.ok(first.ok);
       const again = validateScenario(scenarioToInput(first.scenario));
