@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { expandSourceAddresses } from './addresses.ts';
 import { parseDuration } from './duration.ts';
 import { scheduledStormSchema } from './storm.ts';
+import { EMBEDDED_MQTT, EMBEDDED_TLS_URLS, EMBEDDED_WS, isTlsUrl } from './target-urls.ts';
 import { embeddedTlsSchema, tlsOptionsSchema } from './tls-options.ts';
 
 /** A duration written with a unit; parsed to milliseconds. */
@@ -132,23 +133,7 @@ const backpressureOptions = z.strictObject({
 
 const MQTT_URL = /^(mqtt|mqtts|tcp|ssl|ws|wss):\/\/[^/\s]+/;
 const WS_URL = /^(ws|wss):\/\/[^/\s]+/;
-export const EMBEDDED_URLS = {
-  mqtt: 'embedded:mqtt',
-  'mqtt-ws': 'embedded:mqtt-ws',
-  ws: 'embedded:ws',
-  mqtts: 'embedded:mqtts',
-  'mqtt-wss': 'embedded:mqtt-wss',
-  wss: 'embedded:wss',
-} as const;
-const EMBEDDED_MQTT: readonly string[] = [EMBEDDED_URLS.mqtt, EMBEDDED_URLS['mqtt-ws'], EMBEDDED_URLS.mqtts, EMBEDDED_URLS['mqtt-wss']];
-const EMBEDDED_WS: readonly string[] = [EMBEDDED_URLS.ws, EMBEDDED_URLS.wss];
-/** The embedded target's TLS listeners, as groups name them. */
-export const EMBEDDED_TLS_URLS: readonly string[] = [EMBEDDED_URLS.mqtts, EMBEDDED_URLS['mqtt-wss'], EMBEDDED_URLS.wss];
-
-/** True for URLs that connect with TLS (mqtts, ssl, wss and the embedded TLS listeners). */
-export function isTlsUrl(url: string): boolean {
-  return /^(mqtts|ssl|wss):\/\//.test(url) || EMBEDDED_TLS_URLS.includes(url);
-}
+export { EMBEDDED_TLS_URLS, EMBEDDED_URLS, isTlsUrl } from './target-urls.ts';
 
 /** "mqtt" of "mqtt://host:1883", "embedded:mqtt" of itself. */
 const schemeOf = (url: string) => (url.startsWith('embedded:') ? url : url.split(':', 1)[0]);

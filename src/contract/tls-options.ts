@@ -7,12 +7,7 @@ import { z } from 'zod';
 export const TLS_NEGATIVE = ['expired', 'unknown-ca', 'wrong-cn', 'no-cert'] as const;
 export type TlsNegative = (typeof TLS_NEGATIVE)[number];
 
-/** Placeholders a certificate path may contain to name one file per device. */
-const PER_DEVICE = /\{(id|index|group)\}/;
-
-export function isPerDevicePath(path: string | undefined): boolean {
-  return path !== undefined && PER_DEVICE.test(path);
-}
+export { isPerDevicePath } from './target-urls.ts';
 
 export const tlsOptionsSchema = z
   .strictObject({

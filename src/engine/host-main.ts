@@ -2,7 +2,7 @@
 import type { HostCommand, HostEvent } from '../contract/host-protocol.ts';
 import { connectToParent } from './parent-channel.ts';
 import { readFdLimit } from './fd-limit.ts';
-import { DeviceHost } from './host.ts';
+import { DeviceHost, loadProtocolLibraries } from './host.ts';
 
 const channel = connectToParent<HostCommand, HostEvent>();
 let host: DeviceHost | null = null;
@@ -24,10 +24,17 @@ process.on('disconnect', () => {
   process.exit(0);
 });
 
+// Commands are handled one after another: init may first load a protocol library.
+let queue: Promise<void> = Promise.resolve();
 channel.onMessage((cmd) => {
+  queue = queue.then(() => handle(cmd));
+});
+
+async function handle(cmd: HostCommand): Promise<void> {
   if (cmd.type === 'init') {
     hostId = cmd.init.hostId;
     try {
+      await loadProtocolLibraries(cmd.init.scenario);
       host = new DeviceHost(cmd.init, (event) => {
         if (event.type === 'stopped') channel.sendAndClose(event);
         else channel.send(event);
@@ -42,4 +49,4 @@ channel.onMessage((cmd) => {
   } else {
     host?.handle(cmd);
   }
-});
+}

@@ -4,10 +4,10 @@
 import type { DeviceLog } from '../contract/device-log.ts';
 import type { DeviceFilter, HostCommand, HostEvent, HostInit, HostStorm } from '../contract/host-protocol.ts';
 import type { BackpressureGauges } from '../contract/metrics.ts';
-import type { DeviceGroup, GroupTimers } from '../contract/scenario.ts';
+import type { DeviceGroup, GroupTimers, Scenario } from '../contract/scenario.ts';
 import type { ProtocolAdapter } from './adapters/adapter.ts';
 import { LeanMqttAdapter } from './adapters/lean-mqtt-adapter.ts';
-import { MqttAdapter } from './adapters/mqtt-adapter.ts';
+import { loadMqttJs, MqttAdapter } from './adapters/mqtt-adapter.ts';
 import { WsAdapter } from './adapters/ws-adapter.ts';
 import { ConnectGate } from './connect-gate.ts';
 import { Device } from './device.ts';
@@ -20,6 +20,11 @@ import { TimingWheel } from './timing-wheel.ts';
 
 /** How long a graceful stop may take before remaining connections are torn down. */
 const GRACEFUL_STOP_MS = 3000;
+
+/** Loads what the scenario's groups need and a host does not load up front (MQTT.js). */
+export async function loadProtocolLibraries(scenario: Scenario): Promise<void> {
+  if (scenario.groups.some((g) => g.protocol === 'mqtt' && g.mqtt.client === 'mqtt.js')) await loadMqttJs();
+}
 
 function adapterFor(group: DeviceGroup, wheel: TimingWheel): ProtocolAdapter {
   if (group.protocol === 'ws') return new WsAdapter(group);

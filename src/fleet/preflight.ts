@@ -74,7 +74,9 @@ function portChecks(scenario: Scenario, facts: MachineFacts, embeddedShards: num
     const targets = targetsOf(g, embeddedShards);
     devicesPerTuple(g, sources.length, targets.length).forEach((row, s) =>
       row.forEach((devices, j) => {
-        const key = `${sources[s] ?? 'any source'} → ${targets[j]}`;
+        // A bound source address (localAddress) takes its port at bind(), before the target is
+        // known: its ports are shared by every target. Only unbound connects get a pool per target.
+        const key = sources[s] === null ? `any source → ${targets[j]}` : `${sources[s]} (bound, to any target)`;
         const t = tuples.get(key) ?? { devices: 0, bound: sources[s] !== null, groups: new Set<string>() };
         t.devices += devices;
         t.groups.add(g.name);

@@ -1,12 +1,23 @@
 // Certificate issuing for the test PKI, on @peculiar/x509 over Node's WebCrypto. Keys are
 // ECDSA P-256: fast to make and small to hold, which matters when every device has its own.
-import 'reflect-metadata'; // @peculiar/x509's dependency injection needs the Reflect polyfill first
-import * as x509 from '@peculiar/x509';
+import type * as X509 from '@peculiar/x509';
 import { createHash, randomBytes, webcrypto } from 'node:crypto';
 import { isIP } from 'node:net';
 
-// The library types its provider with the DOM Crypto type; Node's webcrypto is that API.
-x509.cryptoProvider.set(webcrypto as never);
+let loaded: Promise<typeof X509> | null = null;
+/**
+ * The library, loaded on first use: a device host that issues no certificate never pays for it
+ * (~7 MB resident per process).
+ */
+function lib(): Promise<typeof X509> {
+  return (loaded ??= (async () => {
+    await import('reflect-metadata'); // its dependency injection needs the Reflect polyfill first
+    const x509 = await import('@peculiar/x509');
+    // The library types its provider with the DOM Crypto type; Node's webcrypto is that API.
+    x509.cryptoProvider.set(webcrypto as never);
+    return x509;
+  })());
+}
 
 type CryptoKey = webcrypto.CryptoKey;
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
@@ -24,10 +35,10 @@ export interface PemPair {
 
 /** An issuer ready to sign: its certificate and its private key. */
 export interface Issuer {
-  cert: x509.X509Certificate;
+  cert: X509.X509Certificate;
   key: CryptoKey;
   /** Its Authority Key Identifier extension, made once (it is the same in every certificate it signs). */
-  aki?: Promise<x509.AuthorityKeyIdentifierExtension>;
+  aki?: Promise<X509.AuthorityKeyIdentifierExtension>;
 }
 
 export type CertProfile =
@@ -51,18 +62,18 @@ function serial(): string {
   return bytes.toString('hex');
 }
 
-function subjectAltNames(names: string[]): x509.SubjectAlternativeNameExtension {
+function subjectAltNames(x509: typeof X509, names: string[]): X509.SubjectAlternativeNameExtension {
   return new x509.SubjectAlternativeNameExtension(names.map((n) => ({ type: isIP(n) ? ('ip' as const) : ('dns' as const), value: n })));
 }
 
 /** The key identifier (SHA-1 of the public key bits, RFC 5280 method 1), hashed natively: the library's way costs more than the rest of a certificate. */
-async function subjectKeyId(publicKey: CryptoKey): Promise<x509.SubjectKeyIdentifierExtension> {
+async function subjectKeyId(x509: typeof X509, publicKey: CryptoKey): Promise<X509.SubjectKeyIdentifierExtension> {
   const raw = Buffer.from(await subtle.exportKey('raw', publicKey));
   return new x509.SubjectKeyIdentifierExtension(createHash('sha1').update(raw).digest('hex'));
 }
 
-async function extensionsFor(profile: CertProfile, publicKey: CryptoKey, issuer: Issuer | undefined): Promise<x509.Extension[]> {
-  const exts: x509.Extension[] = [await subjectKeyId(publicKey)];
+async function extensionsFor(x509: typeof X509, profile: CertProfile, publicKey: CryptoKey, issuer: Issuer | undefined): Promise<X509.Extension[]> {
+  const exts: X509.Extension[] = [await subjectKeyId(x509, publicKey)];
   if (issuer) exts.push(await (issuer.aki ??= x509.AuthorityKeyIdentifierExtension.create(issuer.cert)));
   switch (profile.kind) {
     case 'ca':
@@ -73,7 +84,7 @@ async function extensionsFor(profile: CertProfile, publicKey: CryptoKey, issuer:
         new x509.BasicConstraintsExtension(false, undefined, true),
         new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
         new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-        subjectAltNames(profile.names),
+        subjectAltNames(x509, profile.names),
       );
       break;
     case 'client':
@@ -93,9 +104,10 @@ function cnName(commonName: string): string {
 }
 
 export async function issue(req: IssueRequest): Promise<{ pem: PemPair; issuer: Issuer }> {
+  const x509 = await lib();
   const keys = (await subtle.generateKey(EC, true, ['sign', 'verify'])) as CryptoKeyPair;
   const name = cnName(req.commonName);
-  const extensions = await extensionsFor(req.profile, keys.publicKey, req.issuer);
+  const extensions = await extensionsFor(x509, req.profile, keys.publicKey, req.issuer);
   const common = { serialNumber: serial(), notBefore: req.notBefore, notAfter: req.notAfter, signingAlgorithm: SIGNING, extensions };
   const cert = req.issuer
     ? await x509.X509CertificateGenerator.create({ ...common, subject: name, issuer: req.issuer.cert.subject, publicKey: keys.publicKey, signingKey: req.issuer.key })
@@ -106,6 +118,7 @@ export async function issue(req: IssueRequest): Promise<{ pem: PemPair; issuer: 
 
 /** Loads an issuer (a CA) from its PEM certificate and PKCS#8 key. */
 export async function loadIssuer(certPem: string, keyPem: string): Promise<Issuer> {
+  const x509 = await lib();
   const cert = new x509.X509Certificate(certPem);
   const der = x509.PemConverter.decodeFirst(keyPem);
   const key = await subtle.importKey('pkcs8', der, EC, false, ['sign']);

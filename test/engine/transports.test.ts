@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { ScenarioInput } from '../../src/contract/scenario.ts';
+import { loadMqttJs } from '../../src/engine/adapters/mqtt-adapter.ts';
 import { startEmbeddedTarget, type EmbeddedTarget } from '../../src/targets/embedded-target.ts';
 import { startHost } from '../helpers/host-harness.ts';
 import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.ts';
@@ -61,6 +62,7 @@ function scenarioFor(t: Transport): ScenarioInput {
 
 describe('device suite, every transport', () => {
   before(async () => {
+    await loadMqttJs();
     target = await startEmbeddedTarget({ host: '127.0.0.1', ports: { mqtt: 0, mqttWs: 0, rooms: 0 } });
     mosquitto = await startMosquitto();
   });

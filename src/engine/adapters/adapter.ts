@@ -1,7 +1,8 @@
 // The one interface every protocol adapter implements. A Session is one connection attempt
 // of one device; the adapter reports back through the DeviceLink.
 import type { LatencyKind } from '../../contract/metrics.ts';
-import { isTlsUrl, type DeviceGroup } from '../../contract/scenario.ts';
+import type { DeviceGroup } from '../../contract/scenario.ts';
+import { isTlsUrl } from '../../contract/target-urls.ts';
 import { buildPayloads, type PayloadSource } from './payloads.ts';
 import { TlsMaterial } from './tls-material.ts';
 

@@ -5,7 +5,7 @@
 import net from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import type { Duplex } from 'node:stream';
-import { MqttClient, type IClientOptions, type Packet } from 'mqtt';
+import type { IClientOptions, MqttClient, Packet } from 'mqtt';
 import WebSocket, { createWebSocketStream } from 'ws';
 import type { DeviceGroup } from '../../contract/scenario.ts';
 import { nowMs } from '../clock.ts';
@@ -15,6 +15,15 @@ import { WheelTimer, type TimingWheel } from '../timing-wheel.ts';
 import { FaultableSession, GroupAdapter, type DeviceLink, type MessageKind, type Session } from './adapter.ts';
 import { connectTls, wsTlsOptions } from './tls-connect.ts';
 import { rawSocketOf } from './ws-socket.ts';
+
+let MqttClientClass: typeof MqttClient | null = null;
+/**
+ * Loads MQTT.js; a host calls it before creating devices that use it (mqtt.client: mqtt.js), so
+ * hosts running only the lean client never load it.
+ */
+export async function loadMqttJs(): Promise<void> {
+  MqttClientClass ??= (await import('mqtt')).MqttClient;
+}
 
 /** mqtt.js's keepalive interval, driven by the wheel. */
 class KeepaliveTimer extends WheelTimer {
@@ -91,7 +100,8 @@ class MqttSession extends FaultableSession implements Session {
       queueQoSZero: false,
       timerVariant: adapter.keepaliveTimer,
     };
-    this.client = new MqttClient(() => this.buildStream(), options);
+    if (!MqttClientClass) throw new Error('MQTT.js is not loaded (loadMqttJs() first)');
+    this.client = new MqttClientClass(() => this.buildStream(), options);
     this.client.on('connect', () => this.onConnack());
     this.client.on('message', (_topic, payload) => device.received(payload.length));
     this.client.on('error', (err) => (this.reason ??= reasonOf(err)));

@@ -18,6 +18,9 @@ function sharedParser(protocolVersion: MqttVersion) {
   return parser;
 }
 const parsers = { 4: sharedParser(4), 5: sharedParser(5) };
+// mqtt-packet would otherwise build a cache of all 65,536 packet ids as Buffers (~6 MB per host)
+// at its first generate(); we write packet ids ourselves on the hot path.
+mqttPacket.writeToStream.cacheNumbers = false;
 
 /** Decodes one whole packet (fixed header included); throws on a malformed one. */
 export function decodePacket(frame: Buffer, version: MqttVersion): Packet {

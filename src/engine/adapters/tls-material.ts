@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import tls from 'node:tls';
 import type { DeviceGroup } from '../../contract/scenario.ts';
-import { isPerDevicePath, type TlsOptions } from '../../contract/tls-options.ts';
+import { isPerDevicePath } from '../../contract/target-urls.ts';
+import type { TlsOptions } from '../../contract/tls-options.ts';
 import { DeviceCertStore, type CertVariant } from '../../pki/device-certs.ts';
 import { pkiFiles } from '../../pki/test-pki.ts';
 import { render } from '../templates.ts';
