@@ -4,9 +4,8 @@
 // the broker's PUBLISHes (acknowledged, QoS 2 included) and DISCONNECT. A session keeps little
 // more than its socket: packets go through one shared mqtt-packet parser (mqtt-frames.ts), so a
 // device costs a few KB where an MqttClient costs ~14 KB.
-import net from 'node:net';
+import type net from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
-import WebSocket from 'ws';
 import type { IConnackPacket, IConnectPacket, IDisconnectPacket, IPublishPacket, ISubackPacket, Packet } from 'mqtt-packet';
 import type { DeviceGroup } from '../../contract/scenario.ts';
 import { nowMs } from '../clock.ts';
@@ -30,8 +29,8 @@ import {
   type FrameSink,
   type MqttVersion,
 } from './mqtt-frames.ts';
-import { connectTls, wsTlsOptions } from './tls-connect.ts';
-import { rawSocketOf } from './ws-socket.ts';
+import { openTransport } from './tls-connect.ts';
+import { WsWire } from './ws-wire.ts';
 
 /** How long an MQTT 5 broker keeps a clean: false session after its connection drops. */
 const SESSION_EXPIRY_S = 3600;
@@ -64,8 +63,9 @@ class ConnectTimeout extends WheelTimer {
 }
 
 class LeanMqttSession extends FaultableSession implements Session, FrameSink {
-  private socket: net.Socket | null = null;
-  private ws: WebSocket | null = null;
+  private socket!: net.Socket;
+  /** MQTT over WebSocket: the WebSocket on the socket. */
+  private ws: WsWire | null = null;
   private readonly version: MqttVersion;
   private left: Buffer | null = null;
   private connectTimer: ConnectTimeout | null;
@@ -96,38 +96,24 @@ class LeanMqttSession extends FaultableSession implements Session, FrameSink {
 
   private openTransport(tlsOptions: ConnectionOptions | undefined): void {
     const url = new URL(this.device.url);
-    const host = url.hostname.replace(/^\[|\]$/g, '');
-    const scheme = url.protocol.slice(0, -1);
-    const material = this.adapter.tls;
-    if (scheme === 'mqtt' || scheme === 'tcp' || scheme === 'mqtts' || scheme === 'ssl') {
-      const tls = scheme === 'mqtts' || scheme === 'ssl';
-      const port = Number(url.port || (tls ? 8883 : 1883));
-      const socket =
-        tls && material && tlsOptions
-          ? connectTls(material, tlsOptions, this.device, host, port)
-          : net.createConnection({ host, port, localAddress: this.device.localAddress, noDelay: true });
-      this.socket = socket;
-      this.faults.attach(socket);
-      socket.once(tls ? 'secureConnect' : 'connect', this.onTransportOpen);
-      socket.on('data', this.onData);
-      socket.on('error', this.onError);
-      socket.on('close', this.onClose);
+    const { socket, readyEvent } = openTransport(url, this.device, this.adapter.tls, tlsOptions);
+    this.socket = socket;
+    this.faults.attach(socket);
+    if (url.protocol === 'ws:' || url.protocol === 'wss:') {
+      const options = { protocols: ['mqtt'], headers: {}, handshakeTimeout: this.adapter.group.mqtt.connectTimeout };
+      this.ws = new WsWire(socket, readyEvent, url, options, {
+        onOpen: this.onTransportOpen,
+        onMessage: this.onData,
+        onPong: () => {},
+        onError: this.onError,
+        onClose: this.onClose,
+      });
       return;
     }
-    const ws = new WebSocket(url, ['mqtt'], {
-      perMessageDeflate: false,
-      handshakeTimeout: this.adapter.group.mqtt.connectTimeout,
-      localAddress: this.device.localAddress,
-      ...(material && scheme === 'wss' ? wsTlsOptions(material, this.device, tlsOptions) : {}),
-    });
-    this.ws = ws;
-    ws.once('open', () => {
-      this.faults.attach(rawSocketOf(ws));
-      this.onTransportOpen();
-    });
-    ws.on('message', this.onData);
-    ws.on('error', this.onError);
-    ws.on('close', this.onClose);
+    socket.once(readyEvent, this.onTransportOpen);
+    socket.on('data', this.onData);
+    socket.on('error', this.onError);
+    socket.on('close', this.onClose);
   }
 
   private readonly onTransportOpen = (): void => {
@@ -162,6 +148,7 @@ class LeanMqttSession extends FaultableSession implements Session, FrameSink {
   };
 
   private readonly onClose = (): void => this.finish();
+
 
   /** One whole packet from the broker. */
   onFrame(frame: Buffer): boolean {
@@ -296,9 +283,8 @@ class LeanMqttSession extends FaultableSession implements Session, FrameSink {
   }
 
   private write(packet: Buffer): void {
-    if (this.socket) {
-      if (!this.socket.destroyed) this.socket.write(packet);
-    } else if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(packet);
+    if (this.ws) this.ws.send(packet, true);
+    else if (!this.socket.destroyed) this.socket.write(packet);
   }
 
   close(): void {
@@ -306,8 +292,8 @@ class LeanMqttSession extends FaultableSession implements Session, FrameSink {
     if (this.online) {
       this.write(DISCONNECT);
       this.online = false;
-      if (this.socket) this.socket.end();
-      else this.ws?.close(1000);
+      if (this.ws) this.ws.close(1000);
+      else this.socket.end();
     } else this.teardown();
   }
 
@@ -324,12 +310,11 @@ class LeanMqttSession extends FaultableSession implements Session, FrameSink {
 
   private teardown(): void {
     this.online = false;
-    if (this.socket) this.socket.destroy();
-    else this.ws?.terminate();
+    this.socket.destroy();
   }
 
   writeQueueBytes(): number {
-    return this.socket ? this.socket.writableLength : (this.ws?.bufferedAmount ?? 0);
+    return this.socket.writableLength;
   }
 
   inflight(): number {

@@ -6,7 +6,6 @@ import net from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import type { IClientOptions, MqttClient, Packet } from 'mqtt';
-import WebSocket, { createWebSocketStream } from 'ws';
 import type { DeviceGroup } from '../../contract/scenario.ts';
 import { nowMs } from '../clock.ts';
 import { reasonOf } from '../disconnect-reason.ts';
@@ -17,12 +16,14 @@ import { connectTls, wsTlsOptions } from './tls-connect.ts';
 import { rawSocketOf } from './ws-socket.ts';
 
 let MqttClientClass: typeof MqttClient | null = null;
+let wsLib: typeof import('ws') | null = null;
 /**
- * Loads MQTT.js; a host calls it before creating devices that use it (mqtt.client: mqtt.js), so
- * hosts running only the lean client never load it.
+ * Loads MQTT.js (and `ws`, its WebSocket transport here); a host calls it before creating
+ * devices that use it (mqtt.client: mqtt.js), so hosts running only the lean client never do.
  */
 export async function loadMqttJs(): Promise<void> {
   MqttClientClass ??= (await import('mqtt')).MqttClient;
+  wsLib ??= await import('ws');
 }
 
 /** mqtt.js's keepalive interval, driven by the wheel. */
@@ -138,6 +139,7 @@ class MqttSession extends FaultableSession implements Session {
       socket.on('error', onError);
       return socket;
     }
+    const { default: WebSocket, createWebSocketStream } = wsLib!;
     const ws = new WebSocket(url, ['mqtt'], {
       perMessageDeflate: false,
       handshakeTimeout: group.mqtt.connectTimeout,

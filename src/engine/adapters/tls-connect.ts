@@ -42,3 +42,24 @@ export function wsTlsOptions(material: TlsMaterial, device: DeviceLink, options 
   };
   return { ...(options as ClientOptions), createConnection: createConnection as unknown as ClientOptions['createConnection'] };
 }
+
+/**
+ * The socket a device's connection runs on: TCP from its source address, or TLS (watched) for
+ * the secure schemes; with the event that says it is ready for the protocol to start.
+ */
+export function openTransport(
+  url: URL,
+  device: DeviceLink,
+  material: TlsMaterial | null,
+  tlsOptions: tls.ConnectionOptions | undefined,
+): { socket: net.Socket; readyEvent: 'connect' | 'secureConnect' } {
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const scheme = url.protocol.slice(0, -1);
+  const secure = scheme === 'mqtts' || scheme === 'ssl' || scheme === 'wss';
+  const port = Number(url.port || DEFAULT_PORTS[scheme] || 0);
+  if (secure && material && tlsOptions) return { socket: connectTls(material, tlsOptions, device, host, port), readyEvent: 'secureConnect' };
+  if (secure) throw new Error(`${scheme}:// needs the group's TLS settings`);
+  return { socket: net.createConnection({ host, port, localAddress: device.localAddress, noDelay: true }), readyEvent: 'connect' };
+}
+
+const DEFAULT_PORTS: Record<string, number> = { mqtt: 1883, tcp: 1883, mqtts: 8883, ssl: 8883, ws: 80, wss: 443 };

@@ -1,14 +1,13 @@
-// Raw WebSocket devices on `ws` (permessage-deflate off). Timer messages carry the device id,
+// Raw WebSocket devices on the lean WebSocket client (ws-wire.ts; permessage-deflate off). Timer messages carry the device id,
 // a sequence number and the intended send time, so echoes and room broadcasts yield echo and
 // delivery latency. Protocol pings are WebSocket ping frames from the host's timing wheel.
-import WebSocket from 'ws';
 import type { DeviceGroup } from '../../contract/scenario.ts';
 import { nowMs } from '../clock.ts';
 import { reasonOf } from '../disconnect-reason.ts';
 import { padTo, render } from '../templates.ts';
 import { FaultableSession, GroupAdapter, type DeviceLink, type MessageKind, type Session } from './adapter.ts';
-import { rawSocketOf } from './ws-socket.ts';
-import { wsTlsOptions } from './tls-connect.ts';
+import { openTransport } from './tls-connect.ts';
+import { WsWire, type WsSink } from './ws-wire.ts';
 
 const ECHO_PREFIX = '{"type":"echo"';
 const BROADCAST_PREFIX = '{"type":"broadcast"';
@@ -30,8 +29,8 @@ export class WsAdapter extends GroupAdapter {
   }
 }
 
-class WsSession extends FaultableSession implements Session {
-  private readonly ws: WebSocket;
+class WsSession extends FaultableSession implements Session, WsSink {
+  private readonly ws: WsWire;
   private reason: string | undefined;
   private closingByUs = false;
   private finished = false;
@@ -44,23 +43,15 @@ class WsSession extends FaultableSession implements Session {
   ) {
     super();
     const g = adapter.group;
-    const url = render(device.url, { id: device.id, index: device.index, group: g.name, room: device.room });
-    this.ws = new WebSocket(url, g.ws.subprotocol ? [g.ws.subprotocol] : [], {
-      perMessageDeflate: false,
-      headers: g.ws.headers,
-      handshakeTimeout: g.ws.handshakeTimeout,
-      localAddress: device.localAddress,
-      ...(adapter.tls && url.startsWith('wss:') ? wsTlsOptions(adapter.tls, device) : {}),
-    });
-    this.ws.on('open', () => this.onOpen());
-    this.ws.on('message', (data: Buffer, isBinary: boolean) => this.onMessage(data, isBinary));
-    this.ws.on('pong', () => this.onPong());
-    this.ws.on('error', (err) => (this.reason ??= reasonOf(err)));
-    this.ws.on('close', (code) => this.finish(code));
+    const url = new URL(render(device.url, { id: device.id, index: device.index, group: g.name, room: device.room }));
+    // Read first: an unreadable certificate fails open() before anything starts.
+    const tlsOptions = adapter.tls?.connectOptions(device);
+    const { socket, readyEvent } = openTransport(url, device, adapter.tls, tlsOptions);
+    this.faults.attach(socket);
+    this.ws = new WsWire(socket, readyEvent, url, { protocols: g.ws.subprotocol ? [g.ws.subprotocol] : [], headers: g.ws.headers, handshakeTimeout: g.ws.handshakeTimeout }, this);
   }
 
-  private onOpen(): void {
-    this.faults.attach(rawSocketOf(this.ws));
+  onOpen(): void {
     this.device.transportOpen();
     if (this.adapter.join) {
       this.ws.send(render(this.adapter.join, { id: this.device.id, index: this.device.index, group: this.adapter.group.name, room: this.device.room }));
@@ -68,7 +59,15 @@ class WsSession extends FaultableSession implements Session {
     this.device.online();
   }
 
-  private onMessage(data: Buffer, isBinary: boolean): void {
+  onError(err: Error): void {
+    this.reason ??= reasonOf(err);
+  }
+
+  onClose(code: number): void {
+    this.finish(code);
+  }
+
+  onMessage(data: Buffer, isBinary: boolean): void {
     if (!isBinary && data.length > 15 && data[0] === 0x7b /* { */) {
       const head = data.toString('latin1', 0, 20);
       if (head.startsWith(JOINED_PREFIX)) {
@@ -91,7 +90,7 @@ class WsSession extends FaultableSession implements Session {
     this.device.latency(frame.id === this.device.id ? 'echo' : 'delivery', nowMs() - frame.ts);
   }
 
-  private onPong(): void {
+  onPong(): void {
     if (this.pingSentAt === 0) return;
     this.device.latency('ping', nowMs() - this.pingSentAt);
     this.pingSentAt = 0;
@@ -100,7 +99,7 @@ class WsSession extends FaultableSession implements Session {
   publish(kind: MessageKind, intendedAt: number): void {
     const source = this.adapter.payloads[kind];
     const timer = this.adapter.group.timers[kind];
-    if (!source || !timer || this.ws.readyState !== WebSocket.OPEN) return;
+    if (!source || !timer || !this.ws.isOpen) return;
     const seq = ++this.seq;
     let frame: string | Buffer;
     if (this.adapter.group.ws.send === 'raw') {
@@ -114,7 +113,7 @@ class WsSession extends FaultableSession implements Session {
   }
 
   ping(): void {
-    if (this.ws.readyState !== WebSocket.OPEN) return;
+    if (!this.ws.isOpen) return;
     if (this.pingSentAt !== 0) {
       // The previous ping got no pong within a whole interval: the peer is gone.
       this.reason ??= 'ping-timeout';
@@ -128,8 +127,7 @@ class WsSession extends FaultableSession implements Session {
 
   close(): void {
     this.closingByUs = true;
-    if (this.ws.readyState === WebSocket.CONNECTING) this.ws.terminate();
-    else this.ws.close(1000);
+    this.ws.close(1000);
   }
 
   destroy(): void {
@@ -138,7 +136,6 @@ class WsSession extends FaultableSession implements Session {
   }
 
   writeQueueBytes(): number {
-    // The socket's write buffer plus what ws still holds in its sender queue.
     return this.ws.bufferedAmount;
   }
 
