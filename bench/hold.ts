@@ -1,8 +1,8 @@
-// Holds N MQTT devices at the seed rates (20 B / 15 s, 500 B / 60 s, PING / 120 s, QoS 1) for a
+// Holds N MQTT devices at the seed rates (20 B / 15 s, 500 B / 60 s, PING / 120 s; QoS 1 unless --qos 0) for a
 // while and prints what the generator costs. The target is sharded over several processes
 // (Debian's mosquitto when installed, else the embedded target): one process holds < 20k sockets.
 //   npm run bench -- [--devices 20000] [--seconds 60] [--ramp 2000] [--target mosquitto|embedded] [--sources 0|N]
-//                    [--protocol mqtt|mqtt-tls|mqtt-mtls|mqtt-mtls-shared|ws] [--client lean|mqtt.js] [--json]
+//                    [--protocol mqtt|mqtt-tls|mqtt-mtls|mqtt-mtls-shared|ws] [--client lean|mqtt.js] [--qos 1|0] [--idle] [--json]
 // ws: raw WebSocket devices against the embedded room server (echo), same timers.
 // mqtt-tls: server-authenticated TLS (one shared SecureContext); mqtt-mtls: mutual TLS with a
 // certificate per device from a test PKI (issued before the run, timed); mqtt-mtls-shared: mutual
@@ -34,6 +34,8 @@ const { values } = parseArgs({
     protocol: { type: 'string', default: 'mqtt' },
     json: { type: 'boolean', default: false },
     client: { type: 'string', default: 'lean' },
+    qos: { type: 'string', default: '1' },
+    idle: { type: 'boolean', default: false },
   },
 });
 const PROTOCOLS = ['mqtt', 'mqtt-tls', 'mqtt-mtls', 'mqtt-mtls-shared', 'ws'] as const;
@@ -43,6 +45,8 @@ const tlsMode = protocol === 'mqtt' || protocol === 'ws' ? null : protocol;
 const ws = protocol === 'ws';
 const client = values.client as 'lean' | 'mqtt.js';
 if (client !== 'lean' && client !== 'mqtt.js') throw new Error(`--client: expected lean or mqtt.js, got ${values.client}`);
+const qos = Number(values.qos) as 0 | 1;
+if (qos !== 0 && qos !== 1) throw new Error(`--qos: expected 0 or 1, got ${values.qos}`);
 const devices = Number(values.devices);
 const holdSeconds = Number(values.seconds);
 const ramp = Number(values.ramp);
@@ -112,13 +116,14 @@ const input: ScenarioInput = {
     name: `shard-${i}`,
     ...(ws
       ? { protocol: 'ws' as const, url: `ws://127.0.0.1:${port}/`, ws: { send: 'echo' as const } }
-      : { protocol: 'mqtt' as const, url: `${pki ? 'mqtts' : 'mqtt'}://127.0.0.1:${port}`, tls: tlsOf(), mqtt: { qos: 1 as const, client } }),
+      : { protocol: 'mqtt' as const, url: `${pki ? 'mqtts' : 'mqtt'}://127.0.0.1:${port}`, tls: tlsOf(), mqtt: { qos, client } }),
     count: shardCounts[i],
     clientId: `bench-${i}-{index}`,
     // 0: no binding, the kernel picks ports per target (each shard is its own port); N: bind to N
     // loopback addresses round-robin (a bound address shares its ports over every target).
     ...(sources > 0 ? { sourceAddresses: `127.0.0.1-127.0.0.${sources}` } : {}),
-    timers: { heartbeat: { every: '15s', bytes: 20 }, status: { every: '60s', bytes: 500 }, ping: { every: '120s' } },
+    // --idle: connections held with protocol pings only (how many a box can hold, apart from traffic).
+    timers: values.idle ? { heartbeat: 'off', status: 'off', ping: { every: '120s' } } : { heartbeat: { every: '15s', bytes: 20 }, status: { every: '60s', bytes: 500 }, ping: { every: '120s' } },
   })),
 };
 const v = validateScenario(input);
@@ -171,6 +176,8 @@ const result = {
   target: targetKind,
   protocol,
   client: ws ? undefined : client,
+  qos: ws ? undefined : qos,
+  idle: values.idle,
   ...(tlsMode ? { tlsHandshakeP50Ms: summary.latencyMs.tls?.p50 ?? 0, tlsHandshakeP99Ms: summary.latencyMs.tls?.p99 ?? 0, certIssueSeconds: Math.round(issueSeconds * 10) / 10 } : {}),
 };
 if (values.json) console.log(JSON.stringify(result));

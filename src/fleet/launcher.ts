@@ -38,7 +38,9 @@ const sourceChildren = () => runningFromSource && process.env.FLEETSIM_BUILT_CHI
  * ~20-30 MB per host that would otherwise be resident for nothing.
  */
 export function childRuntime(entry: ChildEntry): { execArgv: string[]; env: Record<string, string> } {
-  return entry === 'host' ? { execArgv: ['--max-semi-space-size=2'], env: { MALLOC_ARENA_MAX: '2' } } : { execArgv: [], env: {} };
+  // FLEETSIM_HOST_NODE_ARGS adds Node flags to hosts (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p" to profile one).
+  const extra = process.env.FLEETSIM_HOST_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  return entry === 'host' ? { execArgv: ['--max-semi-space-size=2', ...extra], env: { MALLOC_ARENA_MAX: '2' } } : { execArgv: [], env: {} };
 }
 
 /** Where a child entry lives: next to the running bundle in dist/, or in src/ when run from source. */

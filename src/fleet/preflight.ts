@@ -18,17 +18,19 @@ const BOUND_PORTS_COMFORT = 0.25;
  * Resident memory per device, KB, measured on the reference machine (2 cores, Node 20, loopback;
  * see the README's benchmark figures), with a margin; plus a fixed cost per host process.
  */
-const KB_PER_DEVICE = { mqtt: 20, 'mqtt-tls': 60, 'mqtt-mtls': 110, ws: 12, 'mqtt-ws': 24 } as const;
-const HOST_BASE_MB = 70;
-const TARGET_KB_PER_CONNECTION = 12;
+const KB_PER_DEVICE = { mqtt: 8, 'mqtt.js': 20, 'mqtt-tls': 60, 'mqtt-mtls': 110, ws: 8, 'mqtt-ws': 8, 'mqtt.js-ws': 24 } as const;
+const HOST_BASE_MB = 65;
+/** The embedded target (aedes and the room server) per connection: measured 23 KB at 13k per process. */
+const TARGET_KB_PER_CONNECTION = 24;
 const TARGET_BASE_MB = 90;
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 
 function costKind(g: DeviceGroup): keyof typeof KB_PER_DEVICE {
   if (g.protocol === 'ws') return 'ws';
-  if (/^(ws|wss):|^embedded:mqtt-w/.test(g.url)) return 'mqtt-ws';
-  if (!isTlsUrl(g.url)) return 'mqtt';
+  const mqttJs = g.mqtt.client === 'mqtt.js';
+  if (/^(ws|wss):|^embedded:mqtt-w/.test(g.url)) return mqttJs ? 'mqtt.js-ws' : 'mqtt-ws';
+  if (!isTlsUrl(g.url)) return mqttJs ? 'mqtt.js' : 'mqtt';
   return g.tls?.pki || g.tls?.cert?.includes('{') ? 'mqtt-mtls' : 'mqtt-tls';
 }
 
@@ -164,7 +166,7 @@ export function preflight(scenario: Scenario, facts: MachineFacts): PreflightRep
     level: share > 1 ? 'error' : share > 0.7 ? 'warn' : 'ok',
     topic: 'memory',
     message: `about ${gb(memoryEstimateBytes)} for the fleet${targetBytes ? ' and the embedded target' : ''}, of ${gb(facts.memAvailableBytes)} available (${Math.round(share * 100)}%)`,
-    fix: share > 0.7 ? 'fewer devices, or free memory first (estimates per device: MQTT 20 KB, MQTT/TLS 60 KB, mutual TLS 110 KB, WebSocket 12 KB)' : undefined,
+    fix: share > 0.7 ? 'fewer devices, or free memory first (estimates per device: MQTT 8 KB (MQTT.js 20 KB), MQTT/TLS 60 KB, mutual TLS 110 KB, WebSocket 8 KB)' : undefined,
   });
 
   // Listen backlogs on this machine matter for loopback targets during fast ramps and reconnect storms.

@@ -130,9 +130,9 @@ test('past one process worth of connections the embedded target runs as several,
   assert.match(target.message, /^the embedded target runs as 4 processes of ≤ 15,000 connections each .* of 19,936 it may open$/);
   // 60,000 connections from one source would overflow one target port; over 4 processes each port takes 15,000.
   assert.match(byTopic(big, 'ports')[0].message, /at most 15,000 connections per source address and target/);
-  // Memory counts each process's base: fleet 60,000 × 20 KB + 4 hosts × 70 MB; target 4 × 90 MB + 60,000 × 12 KB.
+  // Memory counts each process's base: fleet 60,000 × 8 KB (lean MQTT) + 4 hosts × 65 MB; target 4 × 90 MB + 60,000 × 24 KB.
   assert.equal(big.hosts, 4);
-  assert.equal(big.memoryEstimateBytes, 60_000 * 20 * 1024 + 4 * 70 * 2 ** 20 + 4 * 90 * 2 ** 20 + 60_000 * 12 * 1024);
+  assert.equal(big.memoryEstimateBytes, 60_000 * 8 * 1024 + 4 * 65 * 2 ** 20 + 4 * 90 * 2 ** 20 + 60_000 * 24 * 1024);
 });
 
 test('embedded.shards forcing too few processes is refused with the count that holds', () => {
