@@ -5,10 +5,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { IPublishPacket } from 'mqtt-packet';
 import type { ScenarioInput } from '../../src/contract/scenario.ts';
-import { startHost } from '../helpers/host-harness.ts';
+import { startHost, type HostHarness } from '../helpers/host-harness.ts';
 import { startDisconnectingBroker } from '../helpers/hostile-servers.ts';
 import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.ts';
-import { startMqttProxy } from '../helpers/mqtt-proxy.ts';
+import { startMqttProxy, type MqttProxy } from '../helpers/mqtt-proxy.ts';
 import { waitFor } from '../helpers/ports.ts';
 
 let mosquitto: Mosquitto;
@@ -35,6 +35,17 @@ function group(url: string, overrides: Partial<ScenarioInput['groups'][number]> 
 
 const publishes = (packets: { cmd: string }[]) => packets.filter((p): p is IPublishPacket => p.cmd === 'publish');
 
+/** Loses PUBACKs on the way back until 3 more messages went out, then cuts the connection. */
+async function loseAcksThenCut(h: HostHarness, proxy: MqttProxy): Promise<{ sentBeforeCut: number; ackedBeforeCut: number }> {
+  const sent0 = h.host.deviceLog(0, 0)!.device.sent;
+  proxy.swallowDownstream = true;
+  await waitFor('messages awaiting PUBACK', () => h.host.deviceLog(0, 0)!.device.sent >= sent0 + 3);
+  const cut = { sentBeforeCut: publishes(proxy.fromClients).length, ackedBeforeCut: h.merger.totals.pubacks };
+  proxy.swallowDownstream = false;
+  proxy.cutAll();
+  return cut;
+}
+
 describe('lean MQTT client', () => {
   before(async () => {
     mosquitto = await startMosquitto();
@@ -51,13 +62,7 @@ describe('lean MQTT client', () => {
         const m = h.merger;
         await waitFor('online', () => m.gauges().online === 1);
         // PUBACKs get lost on the way back: messages pile up unacknowledged.
-        const sent0 = h.host.deviceLog(0, 0)!.device.sent;
-        proxy.swallowDownstream = true;
-        await waitFor('messages awaiting PUBACK', () => h.host.deviceLog(0, 0)!.device.sent >= sent0 + 3);
-        const sentBeforeCut = publishes(proxy.fromClients).length;
-        const ackedBeforeCut = m.totals.pubacks;
-        proxy.swallowDownstream = false;
-        proxy.cutAll();
+        const { sentBeforeCut, ackedBeforeCut } = await loseAcksThenCut(h, proxy);
         await waitFor('reconnected', () => m.totals.connects === 2 && m.gauges().online === 1);
         const resent = publishes(proxy.fromClients).filter((p) => p.dup);
         await waitFor('resent messages acknowledged', () => m.totals.pubacks >= sentBeforeCut);
@@ -74,18 +79,14 @@ describe('lean MQTT client', () => {
     });
   }
 
-  test('a clean session loses what was unacknowledged (and says so only when the broker kept nothing)', async () => {
+  test('a clean session resends nothing: what was unacknowledged is gone with the connection', async () => {
     const proxy = await startMqttProxy(mosquitto.port);
     const h = startHost(group(`mqtt://127.0.0.1:${proxy.port}`, { clientId: 'clean-{index}', mqtt: { clean: true } }));
     try {
       const m = h.merger;
       await waitFor('online', () => m.gauges().online === 1);
-      const sent0 = h.host.deviceLog(0, 0)!.device.sent;
-      proxy.swallowDownstream = true;
-      await waitFor('messages awaiting PUBACK', () => h.host.deviceLog(0, 0)!.device.sent >= sent0 + 3);
-      proxy.swallowDownstream = false;
-      proxy.cutAll();
-      await waitFor('reconnected and publishing again', () => m.totals.connects === 2 && m.totals.pubacks > 0);
+      const { ackedBeforeCut } = await loseAcksThenCut(h, proxy);
+      await waitFor('reconnected and publishing again', () => m.totals.connects === 2 && m.totals.pubacks > ackedBeforeCut);
       assert.equal(publishes(proxy.fromClients).filter((p) => p.dup).length, 0, 'nothing resent into a new session');
     } finally {
       await h.stop();

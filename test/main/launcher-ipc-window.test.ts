@@ -34,7 +34,11 @@ test('launcher: forks the entry as a named utility process with piped output, re
   const child = utilityProcess.forks.at(-1)!;
   assert.match(child.modulePath, /host-main\.ts$|host\.mjs$/);
   assert.deepEqual(child.args, ['--fleetsim-name=host-3']);
-  assert.deepEqual(child.options, { serviceName: 'host-3', stdio: 'pipe' });
+  // Hosts get the memory settings child_process hosts get (childRuntime), on top of our env.
+  const { env, ...options } = child.options as { env: Record<string, string> };
+  assert.deepEqual(options, { serviceName: 'host-3', stdio: 'pipe', execArgv: ['--max-semi-space-size=2'] });
+  assert.equal(env.MALLOC_ARENA_MAX, '2');
+  assert.equal(env.PATH, process.env.PATH);
 
   child.stdout.write('first line\nsecond');
   child.stdout.write(' half\n');
