@@ -77,6 +77,20 @@ if (tlsMode) {
 }
 
 const stops: Array<() => Promise<void>> = [];
+// Targets never outlive the bench, whatever ends it (a failed start, an error, Ctrl-C).
+const stopTargets = async () => {
+  for (const stop of stops.splice(0)) await stop().catch(() => {});
+};
+process.once('SIGINT', () => void stopTargets().finally(() => process.exit(130)));
+process.once('SIGTERM', () => void stopTargets().finally(() => process.exit(143)));
+process.once('uncaughtException', (err) => {
+  console.error(err);
+  void stopTargets().finally(() => process.exit(1));
+});
+process.once('unhandledRejection', (err) => {
+  console.error(err);
+  void stopTargets().finally(() => process.exit(1));
+});
 const ports: number[] = [];
 for (let i = 0; i < shards; i++) {
   if (targetKind === 'mosquitto') {
@@ -149,7 +163,7 @@ await new Promise<void>((resolve) => {
 const timeline: TimelinePoint[] = [...controller.timeline()];
 const peakOnline = Math.max(0, ...timeline.map((p) => p.online));
 const summary = await controller.stop();
-for (const stop of stops) await stop();
+await stopTargets();
 
 // The steady window: after every device is online (plus 3 s to settle) until the end.
 const steady = timeline.filter((p) => allOnlineAt && p.at >= allOnlineAt + 3000);
