@@ -38,7 +38,6 @@ class DeviceTimer extends WheelTimer {
 
 export class Device implements DeviceLink, Waiter {
   readonly id: string;
-  readonly room: string;
   readonly localAddress: string | undefined;
   state: DeviceState = 'idle';
   private session: Session | null = null;
@@ -48,7 +47,8 @@ export class Device implements DeviceLink, Waiter {
   /** Consecutive failed attempts/drops since the device was last online. */
   private retry = 0;
   private attempts = 0;
-  private readonly timers: DeviceTimer[];
+  /** Made on first use: most devices never back off or stall. */
+  private readonly timers: (DeviceTimer | undefined)[] = [];
   private ring: EventRing | null = null;
   /** Set while a storm tears the connection down, so the drop is counted under the storm. */
   private stormReason: string | null = null;
@@ -70,15 +70,22 @@ export class Device implements DeviceLink, Waiter {
     readonly index: number,
   ) {
     this.id = render(rt.group.clientId, { index, group: rt.group.name });
-    this.room = roomOf(index, rt.group.ws.roomSize);
     const sources = rt.group.sourceAddresses;
     this.localAddress = sources?.length ? sources[index % sources.length] : undefined;
-    this.timers = [0, 1, 2, 3, 4].map((k) => new DeviceTimer(this, k));
     rt.metrics.transition(rt.group.name, null, 'idle');
   }
 
   get group(): DeviceGroup {
     return this.rt.group;
+  }
+
+  /** Its room (WebSocket rooms: floor(index / roomSize)); made when asked, not kept per device. */
+  get room(): string {
+    return roomOf(this.index, this.rt.group.ws.roomSize);
+  }
+
+  private timer(kind: TimerKind): DeviceTimer {
+    return (this.timers[kind] ??= new DeviceTimer(this, kind));
   }
 
   get url(): string {
@@ -188,7 +195,7 @@ export class Device implements DeviceLink, Waiter {
     }
     this.setState('backoff');
     this.log('backoff', `${delay} ms`);
-    this.rt.wheel.schedule(this.timers[TimerKind.Backoff], delay);
+    this.rt.wheel.schedule(this.timer(TimerKind.Backoff), delay);
   }
 
   received(bytes: number): void {
@@ -243,13 +250,13 @@ export class Device implements DeviceLink, Waiter {
     // A silent network holds application messages back; protocol pings still go (into the
     // held buffer) so the keepalive notices, as it would on a real dead link.
     if (this.stalled && kind !== TimerKind.Ping) {
-      this.rt.wheel.scheduleAt(this.timers[kind], intendedAt + spec.every);
+      this.rt.wheel.scheduleAt(this.timer(kind), intendedAt + spec.every);
       return;
     }
     if (kind === TimerKind.Ping) this.session.ping(intendedAt);
     else this.publish(this.session, kind === TimerKind.Heartbeat ? 'heartbeat' : 'status', intendedAt);
     // Fixed cadence from the intended time: a late tick is caught up, not silently skipped.
-    if (this.state === 'online') this.rt.wheel.scheduleAt(this.timers[kind], intendedAt + spec.every);
+    if (this.state === 'online') this.rt.wheel.scheduleAt(this.timer(kind), intendedAt + spec.every);
   }
 
   /**
@@ -274,9 +281,9 @@ export class Device implements DeviceLink, Waiter {
   private scheduleTimers(): void {
     const t = this.rt.group.timers;
     const phase = (every: number, jitter: number) => every * (1 - jitter) + Math.random() * every * jitter;
-    if (t.heartbeat) this.rt.wheel.schedule(this.timers[TimerKind.Heartbeat], phase(t.heartbeat.every, t.heartbeat.jitter));
-    if (t.status) this.rt.wheel.schedule(this.timers[TimerKind.Status], phase(t.status.every, t.status.jitter));
-    if (t.ping && !this.rt.adapter.selfPinging) this.rt.wheel.schedule(this.timers[TimerKind.Ping], phase(t.ping.every, t.ping.jitter));
+    if (t.heartbeat) this.rt.wheel.schedule(this.timer(TimerKind.Heartbeat), phase(t.heartbeat.every, t.heartbeat.jitter));
+    if (t.status) this.rt.wheel.schedule(this.timer(TimerKind.Status), phase(t.status.every, t.status.jitter));
+    if (t.ping && !this.rt.adapter.selfPinging) this.rt.wheel.schedule(this.timer(TimerKind.Ping), phase(t.ping.every, t.ping.jitter));
   }
 
   /** Re-reads the group's timers (after a live interval change). */
@@ -287,7 +294,7 @@ export class Device implements DeviceLink, Waiter {
   }
 
   private cancelTimers(): void {
-    for (const timer of this.timers) this.rt.wheel.cancel(timer);
+    for (const timer of this.timers) if (timer) this.rt.wheel.cancel(timer);
   }
 
   // ---- stopping and faults ----
@@ -313,7 +320,7 @@ export class Device implements DeviceLink, Waiter {
     if (this.state !== 'online' || !this.session || this.stalled) return false;
     this.stalled = true;
     this.session.stall();
-    this.rt.wheel.schedule(this.timers[TimerKind.Unstall], ms);
+    this.rt.wheel.schedule(this.timer(TimerKind.Unstall), ms);
     return true;
   }
 
@@ -321,7 +328,8 @@ export class Device implements DeviceLink, Waiter {
   stop(): void {
     if (this.stopRequested) return;
     this.stopRequested = true;
-    this.rt.wheel.cancel(this.timers[TimerKind.Backoff]);
+    const backoff = this.timers[TimerKind.Backoff];
+    if (backoff) this.rt.wheel.cancel(backoff);
     // The run is ending, not the simulated device: read again so the close handshake (the
     // peer's close frame, its FIN) gets through instead of waiting for the forced teardown.
     if (this.rt.slowReaders.delete(this)) this.session?.limitReads(null, this.rt.wheel.now());

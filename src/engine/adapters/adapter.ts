@@ -240,11 +240,29 @@ function handleOf(socket: import('node:net').Socket): StreamHandle | null {
   return handle && typeof handle.readStop === 'function' && typeof handle.readStart === 'function' ? (handle as StreamHandle) : null;
 }
 
-/** The socket-level faults every session supports, delegated to its SocketFaults. */
+/**
+ * The socket-level faults every session supports, delegated to a SocketFaults made on the first
+ * fault (most devices never see one: they keep only their socket reference).
+ */
 export abstract class FaultableSession {
-  protected readonly faults = new SocketFaults();
+  private socketForFaults: import('node:net').Socket | null = null;
+  private faultState: SocketFaults | null = null;
 
   abstract destroy(): void;
+
+  /** The socket faults act on (for WebSocket devices, the TCP/TLS socket under it). */
+  protected attachSocket(socket: import('node:net').Socket): void {
+    this.socketForFaults = socket;
+    this.faultState?.attach(socket);
+  }
+
+  protected get faults(): SocketFaults {
+    if (!this.faultState) {
+      this.faultState = new SocketFaults();
+      if (this.socketForFaults) this.faultState.attach(this.socketForFaults);
+    }
+    return this.faultState;
+  }
 
   reset(): void {
     if (!this.faults.reset()) this.destroy();
@@ -255,14 +273,15 @@ export abstract class FaultableSession {
   }
 
   unstall(): void {
-    this.faults.unstall();
+    this.faultState?.unstall();
   }
 
   limitReads(bytesPerSec: number | null, now: number): void {
+    if (bytesPerSec === null && !this.faultState) return;
     this.faults.limitReads(bytesPerSec, now);
   }
 
   pumpReads(now: number): void {
-    this.faults.pumpReads(now);
+    this.faultState?.pumpReads(now);
   }
 }

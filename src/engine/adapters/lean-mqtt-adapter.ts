@@ -98,7 +98,7 @@ class LeanMqttSession extends FaultableSession implements Session, FrameSink {
     const url = new URL(this.device.url);
     const { socket, readyEvent } = openTransport(url, this.device, this.adapter.tls, tlsOptions);
     this.socket = socket;
-    this.faults.attach(socket);
+    this.attachSocket(socket);
     if (url.protocol === 'ws:' || url.protocol === 'wss:') {
       const options = { protocols: ['mqtt'], headers: {}, handshakeTimeout: this.adapter.group.mqtt.connectTimeout };
       this.ws = new WsWire(socket, readyEvent, url, options, {

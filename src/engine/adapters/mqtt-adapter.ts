@@ -125,7 +125,7 @@ class MqttSession extends FaultableSession implements Session {
       // Our own connector: mqtt.js's TCP connector ignores localAddress.
       const socket = net.createConnection({ host, port: Number(url.port || 1883), localAddress: this.device.localAddress });
       socket.setNoDelay(true);
-      this.faults.attach(socket);
+      this.attachSocket(socket);
       this.queued = () => socket.writableLength;
       socket.once('connect', () => this.device.transportOpen());
       socket.on('error', onError);
@@ -133,7 +133,7 @@ class MqttSession extends FaultableSession implements Session {
     }
     if ((scheme === 'mqtts' || scheme === 'ssl') && material && this.tlsOptions) {
       const socket = connectTls(material, this.tlsOptions, this.device, host, Number(url.port || 8883));
-      this.faults.attach(socket);
+      this.attachSocket(socket);
       this.queued = () => socket.writableLength;
       socket.once('secureConnect', () => this.device.transportOpen());
       socket.on('error', onError);
@@ -147,7 +147,7 @@ class MqttSession extends FaultableSession implements Session {
       ...(material && scheme === 'wss' ? wsTlsOptions(material, this.device, this.tlsOptions) : {}),
     });
     ws.once('open', () => {
-      this.faults.attach(rawSocketOf(ws));
+      this.attachSocket(rawSocketOf(ws));
       this.device.transportOpen();
     });
     ws.on('error', onError);

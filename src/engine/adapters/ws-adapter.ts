@@ -47,7 +47,7 @@ class WsSession extends FaultableSession implements Session, WsSink {
     // Read first: an unreadable certificate fails open() before anything starts.
     const tlsOptions = adapter.tls?.connectOptions(device);
     const { socket, readyEvent } = openTransport(url, device, adapter.tls, tlsOptions);
-    this.faults.attach(socket);
+    this.attachSocket(socket);
     this.ws = new WsWire(socket, readyEvent, url, { protocols: g.ws.subprotocol ? [g.ws.subprotocol] : [], headers: g.ws.headers, handshakeTimeout: g.ws.handshakeTimeout }, this);
   }
 
