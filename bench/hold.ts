@@ -8,7 +8,7 @@
 // certificate per device from a test PKI (issued before the run, timed); mqtt-mtls-shared: mutual
 // TLS with one certificate for every device (one shared SecureContext).
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { constants, setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ScenarioInput } from '../src/contract/scenario.ts';
@@ -20,6 +20,7 @@ import { ChildProcessLauncher } from '../src/fleet/launcher.ts';
 import { DeviceCertStore } from '../src/pki/device-certs.ts';
 import { initTestPki, type PkiInfo } from '../src/pki/test-pki.ts';
 import { MOSQUITTO_BIN, startMosquitto } from '../test/helpers/mosquitto.ts';
+import { proportionalSetKB } from './proc-memory.ts';
 
 // Hosts and targets run the built bundles, as `fleetsim run` does (npm run bench builds first).
 process.env.FLEETSIM_BUILT_CHILDREN ??= '1';
@@ -95,6 +96,8 @@ const ports: number[] = [];
 for (let i = 0; i < shards; i++) {
   if (targetKind === 'mosquitto') {
     const m = await startMosquitto('max_queued_messages 1000', pki ? { pkiDir: pki.dir, requireCertificate: tlsMode !== 'mqtt-tls' } : undefined);
+    // Below normal priority, as the embedded target runs: the generator keeps its schedule.
+    setPriority(m.pid, constants.priority.PRIORITY_BELOW_NORMAL);
     ports.push(pki ? m.tlsPort! : m.port);
     stops.push(m.stop);
   } else {
@@ -160,6 +163,10 @@ await new Promise<void>((resolve) => {
   }, 250);
 });
 
+// Memory as the kernel splits it: Node's own code pages are shared by every host, and summed
+// RSS counts them once per host; PSS counts each shared page once, split between its users.
+const hostPids = controller.snapshot().hosts.flatMap((h) => (h.pid === null ? [] : [h.pid]));
+const pssKB = hostPids.map(proportionalSetKB);
 const timeline: TimelinePoint[] = [...controller.timeline()];
 const peakOnline = Math.max(0, ...timeline.map((p) => p.online));
 const summary = await controller.stop();
@@ -180,6 +187,7 @@ const result = {
   connectRate: allOnlineAt ? Math.round(devices / ((allOnlineAt - startedAt) / 1000)) : 0,
   rssKBPerDevice: Math.round(((rssMB * 1024) / devices) * 10) / 10,
   marginalRssKBPerDevice: Math.round(marginalKB * 10) / 10,
+  pssKBPerDevice: pssKB.every((kb) => kb !== null) && allOnlineAt ? Math.round((sum(pssKB as number[]) / devices) * 10) / 10 : null,
   cpuPctPer1kMsgs: msgsPerSec > 0 ? Math.round((cpuPct / (msgsPerSec / 1000)) * 10) / 10 : 0,
   loopLagP99Ms: Math.max(0, ...steady.flatMap((p) => p.hosts.map((h) => h.loopLagP99Ms))),
   msgsPerSec: Math.round(msgsPerSec),
@@ -199,6 +207,7 @@ else {
   console.log(`devices online       ${result.online} / ${devices}${allOnlineAt ? '' : '  (not all came online)'}`);
   console.log(`connect rate         ${result.connectRate}/s (ramp ${ramp}/s)`);
   console.log(`generator RSS        ${rssMB} MB over ${result.hosts} hosts = ${result.rssKBPerDevice} KB/device (marginal ${result.marginalRssKBPerDevice} KB/device)`);
+  if (result.pssKBPerDevice !== null) console.log(`generator PSS        ${Math.round(sum(pssKB as number[]) / 1024)} MB = ${result.pssKBPerDevice} KB/device (shared pages split between the hosts and the controller)`);
   console.log(`CPU per 1k msg/s     ${result.cpuPctPer1kMsgs}% of a core (${result.hostCpuPct}% at ${result.msgsPerSec} msg/s)`);
   console.log(`loop lag p99 (worst) ${result.loopLagP99Ms} ms`);
   if (tlsMode) {

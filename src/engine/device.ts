@@ -14,13 +14,7 @@ import { EventRing } from './device-log-ring.ts';
 import { render, roomOf } from './templates.ts';
 import { WheelTimer } from './timing-wheel.ts';
 
-const enum TimerKind {
-  Heartbeat,
-  Status,
-  Ping,
-  Backoff,
-  Unstall,
-}
+const enum TimerKind { Heartbeat, Status, Ping, Backoff, Unstall }
 
 export type DropMode = 'close' | 'destroy' | 'half-open';
 
@@ -151,6 +145,7 @@ export class Device implements DeviceLink, Waiter {
     const now = performance.now();
     if (this.rt.group.protocol === 'mqtt' && this.transportOpenAt > 0) this.rt.metrics.latency('connack', now - this.transportOpenAt);
     this.setState('online');
+    this.rt.active.add(this);
     this.connects++;
     this.retry = 0;
     this.rt.metrics.counters.connects++;
@@ -199,6 +194,7 @@ export class Device implements DeviceLink, Waiter {
   }
 
   received(bytes: number): void {
+    this.rt.active.add(this);
     this.receivedMessages++;
     this.bytesReceived += bytes;
     const c = this.rt.metrics.counters;
@@ -207,6 +203,7 @@ export class Device implements DeviceLink, Waiter {
   }
 
   sent(kind: MessageKind | 'ping', bytes: number): void {
+    this.rt.active.add(this);
     const c = this.rt.metrics.counters;
     if (kind === 'ping') {
       c.sentPing++;

@@ -24,6 +24,11 @@ export interface GroupRuntime {
    * groups: the host refills their read budgets on every wheel tick and visits no one else.
    */
   readonly slowReaders: Set<Device>;
+  /**
+   * Devices that came online, sent or received since the host last sampled backpressure: only
+   * they can have a write queue or unacknowledged PUBLISHes, so the sample visits no one else.
+   */
+  readonly active: Set<Device>;
   /** A device reached `stopped` after stop() (the host waits for all of them). */
   deviceStopped(): void;
 }

@@ -1,21 +1,31 @@
 // Latency histograms: HdrHistogram in microseconds, mergeable across hosts by
 // shipping each interval's delta as HdrHistogram's compressed base64 encoding.
-import * as hdr from 'hdr-histogram-js';
+import { createRequire } from 'node:module';
+import type * as hdr from 'hdr-histogram-js';
 import type { LatencySummary } from '../contract/metrics.ts';
 
-export type Histogram = hdr.Histogram;
+// encodeIntoCompressedBase64 is added to JsHistogram's prototype by its encoding module.
+export type Histogram = hdr.JsHistogram & { encodeIntoCompressedBase64(compressionLevel?: number): string };
+
+// Only the plain-JS histogram and its encoding: the package's index also loads its WebAssembly
+// build (a large inlined module and its loader), ~7 MB more in every host process.
+const require = createRequire(import.meta.url);
+const Int32Histogram: new (lowest: number, highest: number, digits: number) => Histogram = require('hdr-histogram-js/dist/Int32Histogram').default;
+const encoding: { decompress(data: Uint8Array): Uint8Array; doDecode(data: Uint8Array, bitBucketSize: 32): Histogram } = require('hdr-histogram-js/dist/JsHistogram.encoding');
 
 /** 1 µs to 1 hour, 2 significant digits (1% error), 32-bit buckets. */
 export function newHistogram(): Histogram {
-  return hdr.build({ bitBucketSize: 32, lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 2 });
+  const h = new Int32Histogram(1, 3_600_000_000, 2);
+  h.autoResize = true;
+  return h;
 }
 
 export function encodeHistogram(h: Histogram): string {
-  return hdr.encodeIntoCompressedBase64(h);
+  return h.encodeIntoCompressedBase64();
 }
 
 export function decodeHistogram(encoded: string): Histogram {
-  return hdr.decodeFromCompressedBase64(encoded, 32);
+  return encoding.doDecode(encoding.decompress(Buffer.from(encoded, 'base64')), 32);
 }
 
 /** Percentiles in milliseconds. */
@@ -47,8 +57,7 @@ export interface BucketCounts {
 
 export function bucketCounts(h: Histogram, boundsMs: readonly number[]): BucketCounts {
   const counts = boundsMs.map(() => 0);
-  // Our histograms are built in JS (no WebAssembly), so they carry a recorded-values iterator.
-  const it = (h as unknown as hdr.JsHistogram).recordedValuesIterator;
+  const it = h.recordedValuesIterator;
   it.reset();
   while (it.hasNext()) {
     const v = it.next();

@@ -38,7 +38,7 @@ export class DeviceHost {
   /** The shared gate first, then one per group that has a ramp of its own. */
   private readonly gates: ConnectGate[] = [];
   private readonly metrics: MetricsRecorder;
-  private readonly health = new HostHealthSampler();
+  private readonly health = new HostHealthSampler(this.wheel.lateness);
   private readonly eventLog: EventLogWriter | null;
   private readonly runtimes: GroupRuntime[] = [];
   /** Per scenario group index: the first index this host owns and its devices. */
@@ -46,6 +46,7 @@ export class DeviceHost {
   private readonly devices: Device[] = [];
   /** Online devices with a read limit: the only ones visited on every wheel tick. */
   private readonly slowReaders = new Set<Device>();
+  private readonly active = new Set<Device>();
   private batchTimer: NodeJS.Timeout | null = null;
   private seq = 0;
   private lastCutAt = Date.now();
@@ -93,6 +94,7 @@ export class DeviceHost {
       logRing: this.init.scenario.logRing,
       eventLog: this.eventLog,
       slowReaders: this.slowReaders,
+      active: this.active,
       deviceStopped: () => {
         if (--this.running === 0) this.onAllStopped?.();
       },
@@ -199,7 +201,6 @@ export class DeviceHost {
       if (this.batchTimer) clearInterval(this.batchTimer);
       this.wheel.stop();
       this.sendBatch();
-      this.health.stop();
       await this.eventLog?.close();
       this.writeDeviceRows();
       this.emit({ type: 'stopped', hostId: this.init.hostId });
@@ -244,30 +245,28 @@ export class DeviceHost {
   }
 
   /**
-   * Write queues and unacknowledged publishes of the online devices, read off their sockets: one
-   * pass over the host's devices at most once a second (a quarter of an idle host's CPU when it
-   * was every batch), nothing per message. Batches in between repeat the last sample.
+   * Write queues and unacknowledged publishes of the online devices, read off their sockets at
+   * most once a second (batches in between repeat the last sample). Only devices active since
+   * the last sample are visited; one that is found idle (nothing queued, nothing unacknowledged)
+   * leaves the set until it sends or receives again. Walking all of them cost ~2 ms per 19k devices.
    */
   private sampleBackpressure(): Omit<BackpressureGauges, 'heldBack'> {
     const now = performance.now();
     if (this.lastSample && now - this.lastSample.at < BACKPRESSURE_SAMPLE_MS) return { ...this.lastSample.gauges, slowReaders: this.slowReaders.size };
-    const gauges = this.walkBackpressure();
-    this.lastSample = { at: now, gauges };
-    return gauges;
-  }
-
-  private walkBackpressure(): Omit<BackpressureGauges, 'heldBack'> {
     let writeQueueBytes = 0;
     let maxWriteQueueBytes = 0;
     let inflight = 0;
-    for (const d of this.devices) {
-      if (d.state !== 'online') continue;
+    for (const d of this.active) {
       const queued = d.writeQueueBytes();
+      const unacked = d.inflight();
+      if (queued === 0 && unacked === 0) this.active.delete(d);
       writeQueueBytes += queued;
       if (queued > maxWriteQueueBytes) maxWriteQueueBytes = queued;
-      inflight += d.inflight();
+      inflight += unacked;
     }
-    return { writeQueueBytes, maxWriteQueueBytes, inflight, slowReaders: this.slowReaders.size };
+    const gauges = { writeQueueBytes, maxWriteQueueBytes, inflight, slowReaders: this.slowReaders.size };
+    this.lastSample = { at: now, gauges };
+    return gauges;
   }
 }
 

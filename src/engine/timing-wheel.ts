@@ -3,6 +3,7 @@
 // intrusive list nodes (no allocation per schedule, O(1) cancel). A timer fires with the
 // time it was meant to fire, so work delayed by a busy loop is measured from its intended
 // time (no coordinated omission).
+import { createHistogram, type RecordableHistogram } from 'node:perf_hooks';
 import { nowMs } from './clock.ts';
 
 /** Bucket marker of a timer taken out of its bucket to fire in the current tick. */
@@ -38,6 +39,12 @@ export class TimingWheel {
   private timeout: NodeJS.Timeout | null = null;
   private running = false;
   private readonly tickListeners: Array<(now: number) => void> = [];
+  /**
+   * How late each wake-up came after its tick boundary, in µs: the host's event-loop lag,
+   * measured by the wake-ups the wheel makes anyway (a separate lag monitor would add ~100
+   * wake-ups a second per process).
+   */
+  readonly lateness: RecordableHistogram = createHistogram();
   /** Timers currently in a bucket. */
   size = 0;
   /** Scratch list reused by every tick (no allocation per tick). */
@@ -71,9 +78,12 @@ export class TimingWheel {
    * only delay measured is real delay.
    */
   private wakeAtNextTick(): void {
-    const delay = Math.max(0, this.timeOf(this.currentTick + 1) - nowMs());
+    const boundary = this.timeOf(this.currentTick + 1);
+    const delay = Math.max(0, boundary - nowMs());
     this.timeout = setTimeout(() => {
-      this.advance(nowMs());
+      const now = nowMs();
+      this.lateness.record(Math.max(1, Math.round((now - boundary) * 1000)));
+      this.advance(now);
       if (this.running) this.wakeAtNextTick();
     }, Math.ceil(delay));
   }

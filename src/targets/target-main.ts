@@ -1,5 +1,6 @@
 // Child-process entry for the embedded target (forked by src/fleet/launcher.ts): driven by
 // TargetCommand messages from the parent, answering with TargetEvent messages.
+import { constants, setPriority } from 'node:os';
 import type { TargetCommand, TargetEvent, TargetFault, TargetOptions } from '../contract/target.ts';
 import { connectToParent } from '../engine/parent-channel.ts';
 import { startEmbeddedTarget } from './embedded-target.ts';
@@ -9,6 +10,14 @@ import type { EmbeddedTarget } from './embedded-target.ts';
 const STATS_EVERY_MS = 500;
 /** Upper bound on the wait for the last event to reach the parent before leaving. */
 const EXIT_GRACE_MS = 1000;
+
+// Below normal priority: on a box shared with the generator, a saturated target must show up
+// as latency and backlog at the target, not as a generator that misses its own schedule.
+try {
+  setPriority(constants.priority.PRIORITY_BELOW_NORMAL);
+} catch (err) {
+  process.stderr.write(`embedded target: priority unchanged: ${err instanceof Error ? err.message : String(err)}\n`);
+}
 
 const channel = connectToParent<TargetCommand, TargetEvent>();
 let target: Promise<EmbeddedTarget> | undefined;

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { freePort, waitForPort } from './ports.ts';
 
 export interface Mosquitto {
+  pid: number;
   port: number;
   wsPort: number;
   /** MQTT over TLS and over WSS, with MosquittoTls. */
@@ -84,6 +85,7 @@ async function startMosquittoOnce(extraConfig: string, tls?: MosquittoTls): Prom
   }
   if (wssPort) await waitForPort(wssPort);
   return {
+    pid: child.pid!,
     port,
     wsPort,
     tlsPort,

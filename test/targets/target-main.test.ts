@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { constants, getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import mqtt from 'mqtt';
@@ -54,6 +54,8 @@ test('start, ready with bound ports, stats, stop, stopped, exit 0', BOUND, async
   const ready = await event('ready');
   assert.equal(ready.pid, child.pid);
   for (const port of Object.values(ready.ports)) assert.ok(port > 0);
+  // Below normal priority, so a generator on the same box keeps its schedule.
+  assert.equal(getPriority(ready.pid), constants.priority.PRIORITY_BELOW_NORMAL);
 
   const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${ready.ports.mqtt}`, { reconnectPeriod: 0 });
   t.after(() => client.end(true));

@@ -336,4 +336,21 @@ describe('TimingWheel', () => {
     wheel.advance(wheel.timeOf(7));
     assert.deepEqual(fired, [7]);
   });
+
+  test('lateness records how long a blocked loop delayed the wake-up: the host loop lag', async () => {
+    const wheel = new TimingWheel(TICK, 64);
+    wheel.start();
+    try {
+      await new Promise((r) => setTimeout(r, 3 * TICK));
+      wheel.lateness.reset();
+      // Block the loop for 4 ticks: the next wake-up comes at least 3 ticks after its boundary.
+      const until = nowMs() + 4 * TICK;
+      while (nowMs() < until);
+      await new Promise((r) => setTimeout(r, 2 * TICK));
+      assert.ok(wheel.lateness.count >= 1, 'a wake-up was recorded');
+      assert.ok(wheel.lateness.max >= 3 * TICK * 1000, `max lateness ${wheel.lateness.max} µs`);
+    } finally {
+      wheel.stop();
+    }
+  });
 });
