@@ -178,7 +178,10 @@ const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 const avg = (xs: number[]) => (xs.length ? sum(xs) / xs.length : 0);
 const cpuPct = avg(steady.map((p) => sum(p.hosts.map((h) => h.cpuPct))));
 const msgsPerSec = avg(steady.map((p) => p.sent));
-const rssMB = steady.length ? sum(steady[steady.length - 1].hosts.map((h) => h.rssMB)) : 0;
+// Summed host RSS, averaged over the hold (a host's heap saws up and down between collections), and its peak.
+const rssSums = steady.map((p) => sum(p.hosts.map((h) => h.rssMB)));
+const rssMB = Math.round(avg(rssSums));
+const peakRssMB = Math.max(0, ...rssSums);
 const first = timeline.find((p) => p.online > 0);
 const marginalKB = first && steady.length ? ((rssMB - sum(first.hosts.map((h) => h.rssMB))) * 1024) / Math.max(1, steady[steady.length - 1].online - first.online) : 0;
 const result = {
@@ -187,6 +190,7 @@ const result = {
   connectRate: allOnlineAt ? Math.round(devices / ((allOnlineAt - startedAt) / 1000)) : 0,
   rssKBPerDevice: Math.round(((rssMB * 1024) / devices) * 10) / 10,
   marginalRssKBPerDevice: Math.round(marginalKB * 10) / 10,
+  peakRssKBPerDevice: Math.round(((peakRssMB * 1024) / devices) * 10) / 10,
   pssKBPerDevice: pssKB.every((kb) => kb !== null) && allOnlineAt ? Math.round((sum(pssKB as number[]) / devices) * 10) / 10 : null,
   cpuPctPer1kMsgs: msgsPerSec > 0 ? Math.round((cpuPct / (msgsPerSec / 1000)) * 10) / 10 : 0,
   loopLagP99Ms: Math.max(0, ...steady.flatMap((p) => p.hosts.map((h) => h.loopLagP99Ms))),
@@ -206,7 +210,7 @@ if (values.json) console.log(JSON.stringify(result));
 else {
   console.log(`devices online       ${result.online} / ${devices}${allOnlineAt ? '' : '  (not all came online)'}`);
   console.log(`connect rate         ${result.connectRate}/s (ramp ${ramp}/s)`);
-  console.log(`generator RSS        ${rssMB} MB over ${result.hosts} hosts = ${result.rssKBPerDevice} KB/device (marginal ${result.marginalRssKBPerDevice} KB/device)`);
+  console.log(`generator RSS        ${rssMB} MB over ${result.hosts} hosts = ${result.rssKBPerDevice} KB/device, average over the hold (peak ${result.peakRssKBPerDevice}, marginal ${result.marginalRssKBPerDevice} KB/device)`);
   if (result.pssKBPerDevice !== null) console.log(`generator PSS        ${Math.round(sum(pssKB as number[]) / 1024)} MB = ${result.pssKBPerDevice} KB/device (shared pages split between the hosts and the controller)`);
   console.log(`CPU per 1k msg/s     ${result.cpuPctPer1kMsgs}% of a core (${result.hostCpuPct}% at ${result.msgsPerSec} msg/s)`);
   console.log(`loop lag p99 (worst) ${result.loopLagP99Ms} ms`);

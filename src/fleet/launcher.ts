@@ -35,12 +35,16 @@ const sourceChildren = () => runningFromSource && process.env.FLEETSIM_BUILT_CHI
 /**
  * Device hosts hold tens of thousands of idle connections and allocate little per second: a
  * small young generation (V8's default lets it grow to 3 × 16 MB) and fewer malloc arenas keep
- * ~20-30 MB per host that would otherwise be resident for nothing.
+ * ~20-30 MB per host that would otherwise be resident for nothing. The old generation may grow
+ * 10% past its live size before a full collection (V8 picks up to 4×): a host of 19k devices
+ * (~45 MB live) then holds ~118 MB instead of ~128 MB, at no CPU cost we could measure.
  */
+const HOST_V8_FLAGS = ['--max-semi-space-size=2', '--heap-growing-percent=10'];
+
 export function childRuntime(entry: ChildEntry): { execArgv: string[]; env: Record<string, string> } {
   // FLEETSIM_HOST_NODE_ARGS adds Node flags to hosts (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p" to profile one).
   const extra = process.env.FLEETSIM_HOST_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  return entry === 'host' ? { execArgv: ['--max-semi-space-size=2', ...extra], env: { MALLOC_ARENA_MAX: '2' } } : { execArgv: [], env: {} };
+  return entry === 'host' ? { execArgv: [...HOST_V8_FLAGS, ...extra], env: { MALLOC_ARENA_MAX: '2' } } : { execArgv: [], env: {} };
 }
 
 /** Where a child entry lives: next to the running bundle in dist/, or in src/ when run from source. */

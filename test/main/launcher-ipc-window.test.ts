@@ -36,7 +36,7 @@ test('launcher: forks the entry as a named utility process with piped output, re
   assert.deepEqual(child.args, ['--fleetsim-name=host-3']);
   // Hosts get the memory settings child_process hosts get (childRuntime), on top of our env.
   const { env, ...options } = child.options as { env: Record<string, string> };
-  assert.deepEqual(options, { serviceName: 'host-3', stdio: 'pipe', execArgv: ['--max-semi-space-size=2'] });
+  assert.deepEqual(options, { serviceName: 'host-3', stdio: 'pipe', execArgv: ['--max-semi-space-size=2', '--heap-growing-percent=10'] });
   assert.equal(env.MALLOC_ARENA_MAX, '2');
   assert.equal(env.PATH, process.env.PATH);
 
