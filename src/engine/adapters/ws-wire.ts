@@ -60,8 +60,25 @@ export function encodeFrame(opcode: Opcode, payload: Buffer): Buffer {
   return frame;
 }
 
+const WIRE = Symbol('ws-wire');
+type WiredSocket = net.Socket & { [WIRE]: WsWire };
+function onSocketOpen(this: WiredSocket): void {
+  this[WIRE].sendUpgrade();
+}
+function onSocketData(this: WiredSocket, data: Buffer): void {
+  this[WIRE].onData(data);
+}
+function onSocketError(this: WiredSocket, err: Error): void {
+  this[WIRE].sink.onError(err);
+}
+function onSocketClose(this: WiredSocket): void {
+  this[WIRE].onSocketClose();
+}
+
 export class WsWire {
-  private readonly key = randomBytes(16).toString('base64');
+  /** The handshake's key and URL: dropped once the server has accepted. */
+  private key = randomBytes(16).toString('base64');
+  private url: URL | null;
   private open = false;
   private left: Buffer | null = null;
   private fragments: Buffer[] | null = null;
@@ -80,12 +97,15 @@ export class WsWire {
     openEvent: 'connect' | 'secureConnect',
     url: URL,
     private readonly options: WsWireOptions,
-    private readonly sink: WsSink,
+    readonly sink: WsSink,
   ) {
-    socket.once(openEvent, () => this.sendUpgrade(url));
-    socket.on('data', (data: Buffer) => this.onData(data));
-    socket.on('error', (err) => this.sink.onError(err));
-    socket.on('close', () => this.onSocketClose());
+    // Listeners shared by every wire, which find theirs on the socket (no closures per device).
+    (socket as WiredSocket)[WIRE] = this;
+    socket.once(openEvent, onSocketOpen);
+    socket.on('data', onSocketData);
+    socket.on('error', onSocketError);
+    socket.on('close', onSocketClose);
+    this.url = url;
     this.timer = setTimeout(() => this.fail(new Error('Opening handshake has timed out')), options.handshakeTimeout);
   }
 
@@ -127,7 +147,10 @@ export class WsWire {
     this.socket.destroy();
   }
 
-  private sendUpgrade(url: URL): void {
+  /** @internal */
+  sendUpgrade(): void {
+    const url = this.url;
+    if (!url) return;
     const { headers, protocols } = this.options;
     const lines = [
       `GET ${url.pathname || '/'}${url.search} HTTP/1.1`,
@@ -142,7 +165,8 @@ export class WsWire {
     this.socket.write(`${lines.join('\r\n')}\r\n\r\n`);
   }
 
-  private onData(data: Buffer): void {
+  /** @internal */
+  onData(data: Buffer): void {
     const buf = this.left ? Buffer.concat([this.left, data]) : data;
     this.left = null;
     if (!this.open) {
@@ -155,6 +179,8 @@ export class WsWire {
       const problem = this.checkUpgrade(buf.toString('latin1', 0, end));
       if (problem) return this.fail(problem);
       this.open = true;
+      this.key = '';
+      this.url = null;
       if (this.timer) clearTimeout(this.timer);
       this.timer = null;
       this.sink.onOpen();
@@ -234,7 +260,8 @@ export class WsWire {
     }
   }
 
-  private onSocketClose(): void {
+  /** @internal */
+  onSocketClose(): void {
     if (this.closed) return;
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
