@@ -11,12 +11,30 @@ export interface TemplateVars {
 
 const PLACEHOLDER = /\{(id|index|group|room|seq|ts)\}/g;
 
+/** A template cut at its placeholders: literal text at even positions, variable names at odd ones. */
+type Compiled = string[];
+/** Templates come from scenarios (a handful per run): each is cut once, not on every message. */
+const compiled = new Map<string, Compiled>();
+
+function compile(template: string): Compiled {
+  let parts = compiled.get(template);
+  if (!parts) {
+    parts = template.split(PLACEHOLDER);
+    if (compiled.size > 1000) compiled.clear(); // bounded, should templates ever be generated
+    compiled.set(template, parts);
+  }
+  return parts;
+}
+
 export function render(template: string, vars: TemplateVars): string {
   if (!template.includes('{')) return template;
-  return template.replace(PLACEHOLDER, (whole, key: keyof TemplateVars) => {
-    const v = vars[key];
-    return v === undefined ? whole : String(v);
-  });
+  const parts = compile(template);
+  let out = parts[0];
+  for (let i = 1; i < parts.length; i += 2) {
+    const v = vars[parts[i] as keyof TemplateVars];
+    out += (v === undefined ? `{${parts[i]}}` : String(v)) + parts[i + 1];
+  }
+  return out;
 }
 
 export function hasPerMessageFields(template: string): boolean {
