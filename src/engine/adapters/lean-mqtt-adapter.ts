@@ -30,6 +30,7 @@ import {
   type MqttVersion,
 } from './mqtt-frames.ts';
 import { openTransport } from './tls-connect.ts';
+import { listenOnSocket, type SocketListener } from './socket-listener.ts';
 import { WsWire, type WsSink } from './ws-wire.ts';
 
 /** How long an MQTT 5 broker keeps a clean: false session after its connection drops. */
@@ -62,22 +63,7 @@ class ConnectTimeout extends WheelTimer {
   }
 }
 
-const SESSION = Symbol('lean-mqtt-session');
-type OwnedSocket = net.Socket & { [SESSION]: LeanMqttSession };
-function onSocketOpen(this: OwnedSocket): void {
-  this[SESSION].onOpen();
-}
-function onSocketData(this: OwnedSocket, data: Buffer): void {
-  this[SESSION].onMessage(data);
-}
-function onSocketError(this: OwnedSocket, err: Error): void {
-  this[SESSION].onError(err);
-}
-function onSocketClose(this: OwnedSocket): void {
-  this[SESSION].onClose();
-}
-
-class LeanMqttSession extends FaultableSession implements Session, FrameSink, WsSink {
+class LeanMqttSession extends FaultableSession implements Session, FrameSink, WsSink, SocketListener {
   private socket!: net.Socket;
   /** MQTT over WebSocket: the WebSocket on the socket. */
   private ws: WsWire | null = null;
@@ -119,13 +105,7 @@ class LeanMqttSession extends FaultableSession implements Session, FrameSink, Ws
       this.ws = new WsWire(socket, readyEvent, url, options, this);
       return;
     }
-    // Listeners shared by every session, which find theirs on the socket: four closures (and
-    // their context) per device cost ~350 B of heap each, at tens of thousands per host.
-    (socket as OwnedSocket)[SESSION] = this;
-    socket.once(readyEvent, onSocketOpen);
-    socket.on('data', onSocketData);
-    socket.on('error', onSocketError);
-    socket.on('close', onSocketClose);
+    listenOnSocket(socket, readyEvent, this);
   }
 
   // ---- transport events (also the WsSink of MQTT over WebSocket) ----

@@ -4,6 +4,7 @@
 // resident per connection.
 import { createHash, randomBytes, randomFillSync } from 'node:crypto';
 import type net from 'node:net';
+import { listenOnSocket, type SocketListener } from './socket-listener.ts';
 
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 const MAX_HEAD_BYTES = 16 * 1024;
@@ -60,22 +61,7 @@ export function encodeFrame(opcode: Opcode, payload: Buffer): Buffer {
   return frame;
 }
 
-const WIRE = Symbol('ws-wire');
-type WiredSocket = net.Socket & { [WIRE]: WsWire };
-function onSocketOpen(this: WiredSocket): void {
-  this[WIRE].sendUpgrade();
-}
-function onSocketData(this: WiredSocket, data: Buffer): void {
-  this[WIRE].onData(data);
-}
-function onSocketError(this: WiredSocket, err: Error): void {
-  this[WIRE].sink.onError(err);
-}
-function onSocketClose(this: WiredSocket): void {
-  this[WIRE].onSocketClose();
-}
-
-export class WsWire {
+export class WsWire implements SocketListener {
   /** The handshake's key and URL: dropped once the server has accepted. */
   private key = randomBytes(16).toString('base64');
   private url: URL | null;
@@ -97,14 +83,9 @@ export class WsWire {
     openEvent: 'connect' | 'secureConnect',
     url: URL,
     private readonly options: WsWireOptions,
-    readonly sink: WsSink,
+    private readonly sink: WsSink,
   ) {
-    // Listeners shared by every wire, which find theirs on the socket (no closures per device).
-    (socket as WiredSocket)[WIRE] = this;
-    socket.once(openEvent, onSocketOpen);
-    socket.on('data', onSocketData);
-    socket.on('error', onSocketError);
-    socket.on('close', onSocketClose);
+    listenOnSocket(socket, openEvent, this);
     this.url = url;
     this.timer = setTimeout(() => this.fail(new Error('Opening handshake has timed out')), options.handshakeTimeout);
   }
@@ -147,8 +128,10 @@ export class WsWire {
     this.socket.destroy();
   }
 
-  /** @internal */
-  sendUpgrade(): void {
+  // ---- socket events ----
+
+  /** The transport is open: send the opening handshake. */
+  onOpen(): void {
     const url = this.url;
     if (!url) return;
     const { headers, protocols } = this.options;
@@ -165,8 +148,7 @@ export class WsWire {
     this.socket.write(`${lines.join('\r\n')}\r\n\r\n`);
   }
 
-  /** @internal */
-  onData(data: Buffer): void {
+  onMessage(data: Buffer): void {
     const buf = this.left ? Buffer.concat([this.left, data]) : data;
     this.left = null;
     if (!this.open) {
@@ -260,8 +242,11 @@ export class WsWire {
     }
   }
 
-  /** @internal */
-  onSocketClose(): void {
+  onError(err: Error): void {
+    this.sink.onError(err);
+  }
+
+  onClose(): void {
     if (this.closed) return;
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
