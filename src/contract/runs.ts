@@ -1,5 +1,6 @@
 // Recorded runs as every process sees them: the run directory's record (run.json), the list of
 // past runs, one opened run, and the app settings that decide where runs are kept.
+import type { FleetShard } from './fleet-shard.ts';
 import type { Scenario } from './scenario.ts';
 import type { RunSummary, TimelinePoint } from './snapshot.ts';
 
@@ -13,6 +14,13 @@ export interface RunRecord {
   /** The process that recorded the run: a run still `incomplete` whose recorder is gone was interrupted. */
   pid: number;
   hosts?: number;
+  /** A shard of a distributed run: the run id all shards share, and which shard this record is. */
+  runId?: string;
+  shard?: FleetShard;
+  /** The start time every shard was given (ISO), when the shards started together. */
+  startAt?: string;
+  /** A run merged from shard records (`fleetsim runs merge`): where each shard's hosts went. */
+  merged?: { shards: Array<{ runId?: string; shard?: FleetShard; source: string; hostIds: number[] }> };
 }
 
 /** One past run, as listed. `id` is the run directory's name. */
