@@ -1,4 +1,4 @@
-// Prometheus exposition of a running fleet (`--metrics-port`): /metrics on 127.0.0.1 with the
+// Prometheus exposition of a running fleet (`--metrics-port`): /metrics (127.0.0.1 unless asked) with the
 // fleet's gauges, counters and latency quantiles, read from the controller's latest snapshot at
 // each scrape (nothing is counted twice: the controller already merges the hosts' batches).
 import { createServer, type Server } from 'node:http';
@@ -115,9 +115,18 @@ export function fleetRegistry(snapshot: () => FleetSnapshot | null, buckets?: La
   return registry;
 }
 
-/** Serves GET /metrics on 127.0.0.1:`port` (0 picks a free one); resolves with the server and its port. */
-export async function serveMetrics(port: number, snapshot: () => FleetSnapshot | null, buckets?: LatencyBucketsSource): Promise<{ server: Server; port: number; close(): Promise<void> }> {
+export interface MetricsServeOptions {
+  /** Address to listen on (default 127.0.0.1; 0.0.0.0 in a pod, so Prometheus can scrape it). */
+  host?: string;
+  /** Labels on every series, e.g. { run, shard } for one shard of a distributed run. */
+  labels?: Record<string, string>;
+}
+
+/** Serves GET /metrics on `host`:`port` (0 picks a free one); resolves with the server and its port. */
+export async function serveMetrics(port: number, snapshot: () => FleetSnapshot | null, buckets?: LatencyBucketsSource, options: MetricsServeOptions = {}): Promise<{ server: Server; port: number; close(): Promise<void> }> {
+  const host = options.host ?? '127.0.0.1';
   const registry = fleetRegistry(snapshot, buckets);
+  if (options.labels) registry.setDefaultLabels(options.labels);
   const server = createServer((req, res) => {
     if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') return void res.writeHead(404, { 'content-type': 'text/plain' }).end('see /metrics\n');
     registry.metrics().then(
@@ -126,8 +135,8 @@ export async function serveMetrics(port: number, snapshot: () => FleetSnapshot |
     );
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) => reject(new Error(err.code === 'EADDRINUSE' ? `--metrics-port: port ${port} is already in use on 127.0.0.1` : `--metrics-port: ${err.message}`)));
-    server.listen(port, '127.0.0.1', () => resolve());
+    server.once('error', (err: NodeJS.ErrnoException) => reject(new Error(err.code === 'EADDRINUSE' ? `--metrics-port: port ${port} is already in use on ${host}` : err.code === 'EADDRNOTAVAIL' ? `--metrics-host: ${host} is not an address of this machine` : `--metrics-port: ${err.message}`)));
+    server.listen(port, host, () => resolve());
   });
   return { server, port: (server.address() as AddressInfo).port, close: () => new Promise((r) => server.close(() => r())) };
 }

@@ -54,3 +54,23 @@ test('/metrics parses as Prometheus text format and reports the running fleet', 
     await metrics.close();
   }
 });
+
+test('every series of a shard carries its run and shard labels, summable across shards', async () => {
+  const v = validateScenario({ duration: '30s', ramp: 0, hosts: 1, groups: [{ name: 'm', protocol: 'mqtt', url: 'embedded:mqtt', count: 5, mqtt: { qos: 1 }, timers: { heartbeat: { every: '200ms' } } }] });
+  assert.ok(v.ok);
+  const controller = new FleetController(v.scenario);
+  const metrics = await serveMetrics(0, () => controller.snapshot(), (bounds) => controller.latencyBuckets(bounds), { host: '127.0.0.1', labels: { run: 'r-1', shard: '2' } });
+  try {
+    await controller.start();
+    await waitFor('acknowledged', () => controller.snapshot().latency.puback.count > 3);
+    const text = await (await fetch(`http://127.0.0.1:${metrics.port}/metrics`)).text();
+    const samples = text.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+    assert.ok(samples.length > 20, `${samples.length} samples`);
+    const unlabelled = samples.filter((l) => !/run="r-1"/.test(l) || !/shard="2"/.test(l));
+    assert.deepEqual(unlabelled, [], 'every sample has run and shard');
+    assert.ok(samples.some((l) => l.startsWith('fleetsim_latency_histogram_milliseconds_bucket{') && /le="\+Inf"/.test(l)));
+  } finally {
+    await controller.stop();
+    await metrics.close();
+  }
+});
