@@ -153,7 +153,8 @@ const merged = await new Promise<{ code: number | null; out: string; err: string
 let mergedSummary: (RunSummary & { dir?: string }) | null = null;
 try {
   const parsed = JSON.parse(merged.out) as { summary?: RunSummary; dir?: string } & RunSummary;
-  mergedSummary = parsed.summary ? { ...parsed.summary, dir: parsed.dir } : parsed;
+  const summary = parsed.summary ?? parsed;
+  if (merged.code === 0 && summary.latencyMs) mergedSummary = { ...summary, dir: parsed.dir };
 } catch {}
 cleanup();
 
