@@ -18,8 +18,9 @@ import { waitFor } from '../helpers/ports.ts';
 let bridge: BridgeServer;
 const service = new FleetService();
 const root = mkdtempSync(join(tmpdir(), 'fleetsim-renderer-'));
-// Never the real ~/.fleetsim: the default PKI directory follows FLEETSIM_HOME.
-const home = mkdtempSync(join(tmpdir(), 'fleetsim-home-'));
+// Never the real ~/.fleetsim: the default PKI directory follows FLEETSIM_HOME. Inside it, since
+// browser mode creates a test PKI only there.
+const home = mkdtempSync(join(process.env.FLEETSIM_HOME!, 'bridge-'));
 writeFileSync(join(root, 'index.html'), '<!doctype html><title>Fleetsim</title>');
 
 function get(path: string, host?: string): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
