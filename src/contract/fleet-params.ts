@@ -46,7 +46,7 @@ export const FLEET_PARAMS: Record<FleetMethodName, ParamSpec> = {
   stop: spec([], []),
   status: spec([], []),
   setTimers: spec(['group', 'timers'], [z.string().max(512), checkedByService]),
-  setRamp: spec(['connectsPerSec'], [z.number().finite().min(0)]),
+  setRamp: spec(['connectsPerSec'], [z.number().finite().min(0, 'expected connects per second, 0 or more')]),
   deviceLog: spec(['deviceId'], [deviceId]),
   devices: spec(['query'], [deviceQuery]),
   storm: spec(['action'], [checkedByService]),

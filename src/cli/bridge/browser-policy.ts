@@ -30,7 +30,8 @@ export function browserPolicyProblems(method: FleetMethodName, params: unknown[]
   if (method === 'importRun') {
     const file = params[0];
     if (typeof file !== 'string') return [];
-    if (!isAbsolute(expandHome(file.trim())) || !/\.zip$/i.test(file.trim())) return ['file: expected the absolute path of an exported run (.zip)'];
+    const raw = file.trim();
+    if (!(isAbsolute(raw) || raw.startsWith('~/')) || !/\.zip$/i.test(raw)) return ['file: expected the absolute path of an exported run (.zip)'];
     try {
       if (!statSync(expandHome(file.trim())).isFile()) return [`file: ${file.trim()} is not a file`];
     } catch {
