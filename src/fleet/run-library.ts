@@ -53,7 +53,8 @@ export class RunLibrary {
     if (typeof file !== 'string' || file.trim() === '') return { ok: false, problems: ['file: expected the path of an exported run (.zip)'] };
     try {
       const id = await importRunArchive(file, this.runsDir());
-      const entry = listEntry(join(this.runsDir(), id), id);
+      const dir = join(this.runsDir(), id);
+      const entry = listEntry(dir, id);
       return entry ? { ok: true, run: entry } : { ok: false, problems: [`file: ${file} unpacked as ${id} but holds no readable run.json`] };
     } catch (err) {
       return { ok: false, problems: [`file: ${err instanceof ImportError ? err.message : `cannot import ${file}: ${(err as Error).message}`}`] };
