@@ -8,6 +8,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import yauzl from 'yauzl';
 import yazl from 'yazl';
+import { redactionNoteFields } from './redact.ts';
 import { writeReport } from './report/write-report.ts';
 import { runDirProblems } from './run-check.ts';
 import { DEVICES_PART_PATTERN, EVENT_LOG_PATTERN, isRunId, RUN_FILES, STILL_RECORDING } from './run-layout.ts';
@@ -44,6 +45,19 @@ export async function exportRunArchive(dir: string, file: string, onProgress?: (
   await pipeline(zip.outputStream, createWriteStream(tmp));
   renameSync(tmp, file);
   return statSync(file).size;
+}
+
+/** The scenario fields a run's files say were redacted when it was recorded (scenario.json and scenario-source.json together). */
+export function recordedRedactions(dir: string): string[] {
+  const fields = new Set<string>();
+  for (const name of [RUN_FILES.scenario, RUN_FILES.scenarioSource]) {
+    try {
+      for (const f of redactionNoteFields(JSON.parse(readFileSync(join(dir, name), 'utf8')))) fields.add(f);
+    } catch {
+      // Missing or unreadable: nothing said.
+    }
+  }
+  return [...fields];
 }
 
 function openZip(file: string): Promise<yauzl.ZipFile> {
