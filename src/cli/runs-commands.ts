@@ -2,7 +2,7 @@
 // recorded runs on this machine, and moving one to another.
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { exportRunArchive, importRunArchive, ImportError } from '../runs/run-archive.ts';
+import { exportRunArchive, importRunArchive, ImportError, recordedRedactions } from '../runs/run-archive.ts';
 import { listRuns } from '../runs/run-reader.ts';
 import { resolveRunRef, RunRefError } from '../runs/run-ref.ts';
 import { SettingsStore } from '../runs/settings-store.ts';
@@ -75,6 +75,8 @@ export async function exportCommand(args: string[]): Promise<number> {
   });
   if (process.stderr.isTTY) process.stderr.write('\n');
   console.log(`${file} (${mb(bytes)})`);
+  const redacted = recordedRedactions(dir);
+  if (redacted.length > 0) console.log(`redacted when recorded: ${redacted.join(', ')} (not in the zip)`);
   return 0;
 }
 

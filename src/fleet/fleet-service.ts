@@ -10,6 +10,7 @@ import { describeIssue, validateScenario } from '../contract/validate.ts';
 import { defaultPkiDir, initTestPki, PkiError, resolvePkiDir } from '../pki/test-pki.ts';
 import type { AppSettings, ExportResult, ImportResult, ReportResult, RunDetail, RunListEntry, SettingsResult } from '../contract/runs.ts';
 import { SettingsStore } from '../runs/settings-store.ts';
+import { redactedProblems, withoutRedactionNote } from '../runs/redact.ts';
 import type { PreflightResult } from '../contract/preflight.ts';
 import { readMachineFacts } from './machine-facts.ts';
 import { preflight } from './preflight.ts';
@@ -55,7 +56,10 @@ export class FleetService implements FleetApi {
   async start(input: unknown): Promise<StartResult> {
     const state = this.controller?.snapshot().state;
     if (state === 'starting' || state === 'running' || state === 'stopping') return { ok: false, problems: ['a run is already in progress: stop it first'] };
-    const v = validateScenario(input);
+    // A recorded scenario run again: its secrets were replaced when recorded and must be given again.
+    const redacted = redactedProblems(input);
+    if (redacted.length > 0) return { ok: false, problems: redacted };
+    const v = validateScenario(withoutRedactionNote(input));
     if (!v.ok) return { ok: false, problems: v.problems };
     const settings = this.settingsStore.get();
     let metricsProblem: string | null = null;

@@ -10,6 +10,7 @@ import type { RunRecord } from '../contract/runs.ts';
 import type { Scenario } from '../contract/scenario.ts';
 import type { FleetEvent, RunSummary, TimelinePoint } from '../contract/snapshot.ts';
 import { mergeDevices } from '../runs/devices-csv.ts';
+import { redactScenario } from '../runs/redact.ts';
 import { writeReport } from '../runs/report/write-report.ts';
 import { RUN_FILES, runDirName, STILL_RECORDING } from '../runs/run-layout.ts';
 import { timelineHeader, timelineRow } from '../runs/timeline-csv.ts';
@@ -45,8 +46,9 @@ export class RunRecorder {
     this.dir = join(runsDir, this.id);
     this.eventLogMaxBytes = options.eventLogMaxBytes ?? DEFAULT_EVENT_LOG_MAX_MB * 1048576;
     mkdirSync(this.dir, { recursive: true });
-    writeFileSync(join(this.dir, RUN_FILES.scenario), JSON.stringify(scenario, null, 2) + '\n');
-    if (options.source) writeFileSync(join(this.dir, RUN_FILES.scenarioSource), JSON.stringify(options.source, null, 2) + '\n');
+    // Secrets never go into the run's files: they are shared as they are (see redact.ts).
+    writeFileSync(join(this.dir, RUN_FILES.scenario), JSON.stringify(redactScenario(scenario).scenario, null, 2) + '\n');
+    if (options.source) writeFileSync(join(this.dir, RUN_FILES.scenarioSource), JSON.stringify(redactScenario(options.source).scenario, null, 2) + '\n');
     this.record = { status: 'incomplete', reason: STILL_RECORDING, startedAt: new Date().toISOString(), pid: process.pid };
     if (d) Object.assign(this.record, { runId: d.runId, shard: d.shard }, d.startAt !== undefined && { startAt: new Date(d.startAt).toISOString() });
     this.writeRecord();
