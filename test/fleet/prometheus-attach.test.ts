@@ -5,22 +5,17 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { FleetSnapshot } from '../../src/contract/snapshot.ts';
-import { validateScenario } from '../../src/contract/validate.ts';
 import { PrometheusAttach } from '../../src/fleet/attach/prometheus-attach.ts';
-import { FleetController } from '../../src/fleet/controller.ts';
-import { LATENCY_BUCKETS_MS, serveMetrics } from '../../src/fleet/metrics-exporter.ts';
+import { LATENCY_BUCKETS_MS } from '../../src/fleet/metrics-exporter.ts';
+import { startLabelledShards, type LabelledShard } from '../helpers/labelled-shards.ts';
 import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.ts';
-import { freePort, waitFor } from '../helpers/ports.ts';
+import { freePort } from '../helpers/ports.ts';
 import { startPrometheus, type Prometheus } from '../helpers/prometheus.ts';
 
 const RUN = 'attach-t1';
 const SHARDS = 3;
 const PER_SHARD = 20;
 
-interface Shard {
-  controller: FleetController;
-  metrics: Awaited<ReturnType<typeof serveMetrics>>;
-}
 
 /** Waits for an async condition with a deadline (Prometheus answers are async). */
 async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 45_000, state?: () => string): Promise<void> {
@@ -32,7 +27,7 @@ async function eventually(what: string, check: () => Promise<boolean>, timeoutMs
 }
 
 /** p99 of the shards' HDR histograms merged, at 0.01 ms resolution (the reference for PromQL's estimate). */
-function mergedP99(shards: Shard[], kind: 'connack'): number {
+function mergedP99(shards: LabelledShard[], kind: 'connack'): number {
   const bounds = Array.from({ length: 200_000 }, (_, i) => (i + 1) / 100);
   const all = shards.map((s) => s.controller.latencyBuckets(bounds)[kind]);
   const total = all.reduce((a, b) => a + b.count, 0);
@@ -43,31 +38,18 @@ function mergedP99(shards: Shard[], kind: 'connack'): number {
 describe('attach: a live view fed from Prometheus', () => {
   let mosquitto: Mosquitto;
   let prometheus: Prometheus;
-  const shards: Shard[] = [];
+  let fleet: Awaited<ReturnType<typeof startLabelledShards>>;
+  let shards: LabelledShard[] = [];
 
   before(async () => {
     mosquitto = await startMosquitto();
-    for (let i = 0; i < SHARDS; i++) {
-      const v = validateScenario({
-        target: 'external',
-        duration: '5m',
-        ramp: 0,
-        hosts: 1,
-        groups: [{ name: `s${i}`, protocol: 'mqtt', url: `mqtt://127.0.0.1:${mosquitto.port}`, count: PER_SHARD, clientId: `attach-s${i}-{index}`, mqtt: { qos: 1 }, timers: { heartbeat: { every: '500ms' } } }],
-      });
-      assert.ok(v.ok, v.ok ? '' : v.problems.join('; '));
-      const controller = new FleetController(v.scenario);
-      const metrics = await serveMetrics(await freePort(), () => controller.snapshot(), (b) => controller.latencyBuckets(b), { labels: { run: RUN, shard: String(i) } });
-      shards.push({ controller, metrics });
-    }
-    prometheus = await startPrometheus(shards.map((s) => `127.0.0.1:${s.metrics.port}`));
-    await Promise.all(shards.map((s) => s.controller.start()));
-    await waitFor('every shard online', () => shards.every((s) => s.controller.snapshot().gauges.online === PER_SHARD), 30_000);
+    fleet = await startLabelledShards(mosquitto.port, RUN, SHARDS, PER_SHARD);
+    shards = fleet.shards;
+    prometheus = await startPrometheus(fleet.targets);
   });
 
   after(async () => {
-    await Promise.all(shards.map((s) => s.controller.stop()));
-    await Promise.all(shards.map((s) => s.metrics.close()));
+    await fleet?.stop();
     await prometheus?.stop();
     await mosquitto?.stop();
   });
