@@ -1,17 +1,17 @@
 /// <reference lib="dom" />
-// End to end: three shards of one run (labelled /metrics) against Debian's mosquitto, Debian's
-// Prometheus scraping them, and `fleetsim serve --attach … --run-id R` in Debian's Chromium: the
+// End to end: three `fleetsim run --shard I/3 --run-id R --metrics-port P` processes of one
+// scenario against Debian's mosquitto, Debian's Prometheus scraping them, and `fleetsim serve --attach … --run-id R` in Debian's Chromium: the
 // live view shows the fleet summed over shards, its charts and one host row per shard; Detach,
 // then the "Attach to a distributed run" form brings it back. Screenshots in test-results/.
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../helpers/browser.ts';
-import { startLabelledShards } from '../helpers/labelled-shards.ts';
+import { startShardProcesses } from '../helpers/labelled-shards.ts';
 import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.ts';
 import { startPrometheus, type Prometheus } from '../helpers/prometheus.ts';
 import { startServe, stopServe } from '../helpers/serve.ts';
@@ -24,7 +24,7 @@ const PER_SHARD = 20;
 
 let mosquitto: Mosquitto;
 let prometheus: Prometheus;
-let fleet: Awaited<ReturnType<typeof startLabelledShards>>;
+let fleet: Awaited<ReturnType<typeof startShardProcesses>>;
 let server: ChildProcess;
 let browser: Browser;
 let page: Page;
@@ -33,7 +33,19 @@ const home = mkdtempSync(join(tmpdir(), 'fleetsim-e2e-attach-home-'));
 before(async () => {
   mkdirSync(RESULTS, { recursive: true });
   mosquitto = await startMosquitto();
-  fleet = await startLabelledShards(mosquitto.port, RUN, SHARDS, PER_SHARD);
+  const scenario = join(home, 'fleet.json');
+  writeFileSync(
+    scenario,
+    JSON.stringify({
+      name: 'attach-e2e',
+      target: 'external',
+      duration: '5m',
+      ramp: 0,
+      hosts: 1,
+      groups: [{ name: 'sensors', protocol: 'mqtt', url: `mqtt://127.0.0.1:${mosquitto.port}`, count: SHARDS * PER_SHARD, mqtt: { qos: 1 }, timers: { heartbeat: { every: '500ms' } } }],
+    }),
+  );
+  fleet = await startShardProcesses(scenario, RUN, SHARDS, home);
   prometheus = await startPrometheus(fleet.targets);
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
@@ -90,6 +102,7 @@ test('serve --attach shows the fleet summed over its shards, with charts and per
   await page.getByTestId('attach-panel').waitFor();
   await onlineIs(SHARDS * PER_SHARD);
   await page.waitForFunction((n) => document.querySelector('[data-testid="attach-shards"]')?.textContent?.trim() === String(n), SHARDS);
+  await page.waitForFunction(() => Number((document.querySelector('[data-testid="timeline-chart"]') as HTMLElement | null)?.dataset.points ?? 0) >= 3);
   await page.screenshot({ path: join(RESULTS, 'attach-form.png'), fullPage: true });
   assert.deepEqual(pageErrors, []);
   if (existsSync('/work/wt/_briefs')) copyFileSync(join(RESULTS, 'attach.png'), '/work/wt/_briefs/attach-screenshot.png');

@@ -2,10 +2,14 @@
 // same broker, each serving /metrics with labels { run, shard } (the metric text a
 // `fleetsim run --shard I/N --run-id R --metrics-port P` process serves).
 import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
 import { validateScenario } from '../../src/contract/validate.ts';
 import { FleetController } from '../../src/fleet/controller.ts';
 import { serveMetrics } from '../../src/fleet/metrics-exporter.ts';
 import { freePort, waitFor } from './ports.ts';
+
+const BIN = join(import.meta.dirname, '../../bin/fleetsim.mjs');
 
 export interface LabelledShard {
   controller: FleetController;
@@ -36,6 +40,37 @@ export async function startLabelledShards(brokerPort: number, runId: string, sha
     async stop() {
       await Promise.all(started.map((s) => s.controller.stop()));
       await Promise.all(started.map((s) => s.metrics.close()));
+    },
+  };
+}
+
+/**
+ * The same as real processes: `fleetsim run <scenario> --shard I/N --run-id R --metrics-port P`, as
+ * each machine of a distributed run starts it (no record). `stop()` interrupts them as Ctrl-C does.
+ */
+export async function startShardProcesses(scenarioFile: string, runId: string, shards: number, home: string): Promise<{ targets: string[]; stop(): Promise<void> }> {
+  const children: ChildProcess[] = [];
+  const targets: string[] = [];
+  for (let i = 0; i < shards; i++) {
+    const port = await freePort();
+    targets.push(`127.0.0.1:${port}`);
+    const child = spawn(process.execPath, [BIN, 'run', scenarioFile, '--shard', `${i}/${shards}`, '--run-id', runId, '--metrics-port', String(port), '--no-record'], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, FLEETSIM_HOME: home },
+    });
+    children.push(child);
+  }
+  return {
+    targets,
+    async stop() {
+      await Promise.all(
+        children.map(async (c) => {
+          if (c.exitCode !== null || c.signalCode !== null) return;
+          const exited = new Promise((r) => c.once('exit', r));
+          c.kill('SIGINT');
+          await exited;
+        }),
+      );
     },
   };
 }
