@@ -66,7 +66,7 @@ describe('attach: a live view fed from Prometheus', () => {
     await eventually('rate() of the summed sent counter', async () => ((await prometheus.query(`sum(rate(fleetsim_messages_sent_total{run="${RUN}"}[10s]))`))[0]?.value ?? 0) > 0);
   });
 
-  test('the attached snapshot is the sum of the shards, its p99 within a bucket of the merged HDR p99', async () => {
+  test('the attached snapshot is the sum of the shards, its p99 within a bucket of the merged HDR p99', async (t) => {
     const source = new PrometheusAttach({ prometheusUrl: prometheus.url, runId: RUN, windowSeconds: 10, intervalMs: 500 });
     const seen: FleetSnapshot[] = [];
     let points = 0;
@@ -96,6 +96,7 @@ describe('attach: a live view fed from Prometheus', () => {
       const i = LATENCY_BUCKETS_MS.findIndex((b) => exact <= b);
       const low = i >= 2 ? LATENCY_BUCKETS_MS[i - 2] : 0;
       const high = LATENCY_BUCKETS_MS[Math.min(i + 1, LATENCY_BUCKETS_MS.length - 1)];
+      t.diagnostic(`connack p99: PromQL ${s.latency.connack.p99} ms, merged HDR ${exact} ms; online ${s.gauges.online}, connects ${s.totals.connects}`);
       assert.ok(s.latency.connack.p99 >= low && s.latency.connack.p99 <= high, `PromQL p99 ${s.latency.connack.p99} ms vs merged HDR p99 ${exact} ms (bucket ${i})`);
       // One row per shard×host, each with its shard.
       assert.deepEqual(s.hosts.map((h) => `${h.shard}/${h.hostId}`), ['0/0', '1/0', '2/0']);
@@ -136,5 +137,39 @@ test('a Prometheus that is down, or a server that is not Prometheus, becomes a s
   } finally {
     garbage.closeAllConnections();
     await new Promise((r) => garbage.close(r));
+  }
+});
+
+test('a saturated shard host reaches the attached view as a host row past its limits and a saturation record', async () => {
+  // A shard's exposition as Prometheus scrapes it, with host 0 of shard 1 saturated (a real
+  // saturated host would need this machine's cores); Prometheus and the PromQL are real.
+  const text = [
+    '# TYPE fleetsim_devices_target gauge',
+    'fleetsim_devices_target{run="sat",shard="1"} 10',
+    '# TYPE fleetsim_host_cpu_percent gauge',
+    'fleetsim_host_cpu_percent{host="0",run="sat",shard="1"} 97',
+    '# TYPE fleetsim_host_loop_lag_p99_milliseconds gauge',
+    'fleetsim_host_loop_lag_p99_milliseconds{host="0",run="sat",shard="1"} 180',
+    '# TYPE fleetsim_host_saturated gauge',
+    'fleetsim_host_saturated{host="0",run="sat",shard="1"} 1',
+    '# TYPE fleetsim_host_saturated_seconds_total counter',
+    'fleetsim_host_saturated_seconds_total{host="0",run="sat",shard="1"} 12.5',
+    '',
+  ].join('\n');
+  const shard = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(text));
+  await new Promise<void>((r) => shard.listen(0, '127.0.0.1', () => r()));
+  const prometheus = await startPrometheus([`127.0.0.1:${(shard.address() as AddressInfo).port}`]);
+  const source = new PrometheusAttach({ prometheusUrl: prometheus.url, runId: 'sat', windowSeconds: 10 });
+  try {
+    await eventually('the shard scraped', async () => (await source.poll(), source.status().health === 'ok'), 30_000, () => JSON.stringify(source.status()));
+    const s = source.snapshot()!;
+    assert.deepEqual(s.hosts.map((h) => ({ shard: h.shard, hostId: h.hostId, cpuPct: h.cpuPct, loopLagP99Ms: h.loopLagP99Ms })), [{ shard: 1, hostId: 0, cpuPct: 97, loopLagP99Ms: 180 }]);
+    assert.equal(s.saturation.length, 1);
+    assert.deepEqual({ shard: s.saturation[0].shard, hostId: s.saturation[0].hostId, seconds: s.saturation[0].seconds }, { shard: 1, hostId: 0, seconds: 12.5 });
+  } finally {
+    await source.stop();
+    await prometheus.stop();
+    shard.closeAllConnections();
+    await new Promise((r) => shard.close(r));
   }
 });
