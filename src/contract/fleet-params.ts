@@ -61,6 +61,8 @@ export const FLEET_PARAMS: Record<FleetMethodName, ParamSpec> = {
   importRun: spec(['file'], [z.string().min(1).max(4096).optional()], 0),
   reportRun: spec(['id'], [runId]),
   preflight: spec(['scenario'], [checkedByService]),
+  attach: spec(['request'], [checkedByService]),
+  detach: spec([], []),
 };
 
 export type ParamsCheck = { ok: true; params: unknown[] } | { ok: false; problems: string[] };

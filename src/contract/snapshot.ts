@@ -9,6 +9,8 @@ export type RunState = 'starting' | 'running' | 'stopping' | 'stopped' | 'failed
 
 export interface HostStatus {
   hostId: number;
+  /** The shard this host belongs to, in a view attached to a distributed run (absent for a local run). */
+  shard?: number;
   pid: number | null;
   state: 'starting' | 'running' | 'stopping' | 'stopped' | 'lost';
   devices: number;
@@ -53,6 +55,8 @@ export interface FleetSnapshot {
 /** A host of the generator that went past its limits (loop-lag p99 > 50 ms or CPU > 90%). */
 export interface SaturationRecord {
   hostId: number;
+  /** The shard of the host, in a view attached to a distributed run. */
+  shard?: number;
   /** When it first happened (ms since epoch) and seconds into the run. */
   firstAt: number;
   t: number;
