@@ -131,6 +131,12 @@ const backpressureOptions = z.strictObject({
     .optional(),
 });
 
+export const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
+const MIN_MESSAGE_BYTES = 1024;
+const MAX_MESSAGE_BYTES = 256 * 1024 * 1024;
+/** Room a message's own payload leaves for what comes back around it: envelope, topic, headers. */
+const ENVELOPE_BYTES = 4096;
+
 const MQTT_URL = /^(mqtt|mqtts|tcp|ssl|ws|wss):\/\/[^/\s]+/;
 const WS_URL = /^(ws|wss):\/\/[^/\s]+/;
 export { EMBEDDED_TLS_URLS, EMBEDDED_URLS, isTlsUrl } from './target-urls.ts';
@@ -168,6 +174,17 @@ export const groupSchema = z
       .default({}),
     reconnect: reconnectSchema.default(() => reconnectSchema.parse({})),
     backpressure: backpressureOptions.optional(),
+    /**
+     * The largest message a device accepts from its target (a WebSocket message, all fragments
+     * together, or a whole MQTT packet): a larger one, even only declared, ends the connection
+     * with reason frame-too-large, so a buggy server cannot make a host buffer without end.
+     */
+    maxMessageBytes: z
+      .number({ error: 'expected a number of bytes' })
+      .int('expected a whole number of bytes')
+      .min(MIN_MESSAGE_BYTES, `must be at least ${MIN_MESSAGE_BYTES}`)
+      .max(MAX_MESSAGE_BYTES, `must be at most ${MAX_MESSAGE_BYTES} (256 MiB)`)
+      .default(DEFAULT_MAX_MESSAGE_BYTES),
   })
   .superRefine((g, ctx) => {
     const ok =
@@ -194,6 +211,13 @@ export const groupSchema = z
     }
     if (g.tls && ok && !isTlsUrl(g.url)) {
       ctx.addIssue({ code: 'custom', path: ['tls'], message: `needs a TLS url (mqtts://, wss://, embedded:mqtts, embedded:mqtt-wss, embedded:wss), got "${g.url}"` });
+    }
+    for (const kind of ['heartbeat', 'status'] as const) {
+      const bytes = g.timers[kind]?.bytes;
+      if (bytes !== undefined && bytes + ENVELOPE_BYTES > g.maxMessageBytes) {
+        const message = `must be at least ${bytes + ENVELOPE_BYTES} (timers.${kind}.bytes plus ${ENVELOPE_BYTES} for envelope and topic): echoes and subscriptions bring these messages back`;
+        ctx.addIssue({ code: 'custom', path: ['maxMessageBytes'], message });
+      }
     }
     if (g.reconnect.cap < g.reconnect.base) {
       ctx.addIssue({ code: 'custom', path: ['reconnect', 'cap'], message: 'must be at least reconnect.base' });
