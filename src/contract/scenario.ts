@@ -187,6 +187,8 @@ export const groupSchema = z
       .max(MAX_MESSAGE_BYTES, `must be at most ${MAX_MESSAGE_BYTES} (256 MiB)`)
       .default(DEFAULT_MAX_MESSAGE_BYTES),
   })
+  // Only on a group whose every field parsed: a field that failed may still hold its raw input.
+  .superRefine((g, ctx) => checkGroup(g, MQTT_URL.test(g.url) || WS_URL.test(g.url), ctx), { when: (payload) => payload.issues.length === 0 })
   .superRefine((g, ctx) => {
     const ok =
       g.protocol === 'mqtt'
@@ -204,7 +206,6 @@ export const groupSchema = z
         ctx.addIssue({ code: 'custom', path: ['urls', i], message: `expected a ${schemeOf(g.url)}: URL like url ("${g.url}"), got "${extra}"` });
       }
     }
-    checkGroup(g, ok, ctx);
     if (g.protocol === 'mqtt' && g.mqtt.version === 5 && g.url.startsWith('embedded:')) {
       ctx.addIssue({ code: 'custom', path: ['mqtt', 'version'], message: 'the embedded broker speaks MQTT 3.1.1 only; use "3.1.1" or an external broker' });
     }
