@@ -53,14 +53,7 @@ export async function startDisconnectingBroker(reasonCode: number, afterMs = 100
       setTimeout(() => s.end(Buffer.from([0xe0, 0x02, reasonCode, 0x00])), afterMs);
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    stop: () => {
-      for (const s of sockets) s.destroy();
-      return new Promise<void>((r) => server.close(() => r()));
-    },
-  };
+  return listenOnLoopback(server, sockets);
 }
 
 /** Writes `bytes` as chunks of the given sizes (cycled), each after the previous one was handed to the kernel. */
@@ -110,14 +103,7 @@ export async function startRawWsServer(onOpen: (socket: net.Socket, path: string
     };
     s.on('data', onData);
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    stop: () => {
-      for (const s of sockets) s.destroy();
-      return new Promise<void>((r) => server.close(() => r()));
-    },
-  };
+  return listenOnLoopback(server, sockets);
 }
 
 /** An MQTT "broker" that answers CONNECT with CONNACK (3.1.1, success), then hands the socket to `onConnected`. */
@@ -133,14 +119,7 @@ export async function startRawMqttBroker(onConnected: (socket: net.Socket) => vo
       onConnected(s);
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    stop: () => {
-      for (const s of sockets) s.destroy();
-      return new Promise<void>((r) => server.close(() => r()));
-    },
-  };
+  return listenOnLoopback(server, sockets);
 }
 
 /** A QoS 0 PUBLISH (MQTT 3.1.1) of `payload` on `topic`. */
@@ -157,4 +136,16 @@ export function mqttPublish(topic: string, payload: Buffer): Buffer {
   const topicLen = Buffer.alloc(2);
   topicLen.writeUInt16BE(Buffer.byteLength(topic));
   return Buffer.concat([Buffer.from([0x30, ...len]), topicLen, Buffer.from(topic), payload]);
+}
+
+/** Listens on a free loopback port; stop() destroys the open sockets and closes the server. */
+async function listenOnLoopback(server: net.Server, sockets: Set<net.Socket>): Promise<{ port: number; stop(): Promise<void> }> {
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    stop: () => {
+      for (const s of sockets) s.destroy();
+      return new Promise<void>((r) => server.close(() => r()));
+    },
+  };
 }

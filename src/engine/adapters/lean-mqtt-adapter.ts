@@ -133,13 +133,10 @@ class LeanMqttSession extends FaultableSession implements Session, FrameSink, Ws
   }
 
   onMessage(data: Buffer): void {
-    let buf = data;
-    if (this.pending) {
-      const whole = this.pending.add(data);
-      if (!whole) return;
-      buf = whole;
-      this.pending = null;
-    }
+    // Bytes of an unfinished frame wait in `pending` until the frame is whole.
+    const buf = this.pending ? this.pending.add(data) : data;
+    if (!buf) return;
+    this.pending = null;
     try {
       this.pending = splitFrames(buf, this, this.adapter.group.maxMessageBytes);
     } catch (err) {

@@ -155,13 +155,10 @@ export class WsWire implements SocketListener {
   }
 
   onMessage(data: Buffer): void {
-    let buf = data;
-    if (this.pending) {
-      const whole = this.pending.add(data);
-      if (!whole) return;
-      buf = whole;
-      this.pending = null;
-    }
+    // Bytes of an unfinished frame wait in `pending` until the frame is whole.
+    const buf = this.pending ? this.pending.add(data) : data;
+    if (!buf) return;
+    this.pending = null;
     if (!this.open) {
       const end = buf.indexOf('\r\n\r\n');
       if (end < 0) {
