@@ -1,6 +1,5 @@
 // A fleet run with its recorder wired in: the recorder is made first (hosts need the run
 // directory at launch), then the controller, then the recorder listens to it.
-import type { DistributedRun } from '../contract/fleet-shard.ts';
 import type { Scenario } from '../contract/scenario.ts';
 import { FleetController, type ControllerOptions } from './controller.ts';
 import { RunRecorder } from './run-recorder.ts';
@@ -10,13 +9,11 @@ export interface RecordOptions {
   eventLogMaxBytes?: number;
   /** The scenario as written (see RunRecorder). */
   source?: object;
-  /** The run is one shard of a distributed run (see RunRecorder). */
-  distributed?: DistributedRun;
 }
 
 export function createRun(scenario: Scenario, options: Omit<ControllerOptions, 'record'> & { record?: RecordOptions | null } = {}): { controller: FleetController; recorder: RunRecorder | null } {
   const { record, ...controllerOptions } = options;
-  const recorder = record ? new RunRecorder(record.runsDir, scenario, { eventLogMaxBytes: record.eventLogMaxBytes, source: record.source, distributed: record.distributed }) : null;
+  const recorder = record ? new RunRecorder(record.runsDir, scenario, { eventLogMaxBytes: record.eventLogMaxBytes, source: record.source, distributed: options.distributed }) : null;
   const controller = new FleetController(scenario, { ...controllerOptions, record: recorder?.hostRecord });
   recorder?.attach(controller);
   return { controller, recorder };

@@ -26,7 +26,7 @@ export interface RecorderOptions {
   id?: string;
   /** The scenario as written, before validation (kept as scenario-source.json for re-runs). */
   source?: object;
-  /** This run is one shard of a distributed run: run.json names the run id, the shard and the shared start. */
+  /** One shard of a distributed run: recorded in run.json, and the directory is <runId>-shard<I>. */
   distributed?: DistributedRun;
 }
 
@@ -42,15 +42,15 @@ export class RunRecorder {
   private resolveFinished!: () => void;
 
   constructor(runsDir: string, scenario: Scenario, options: RecorderOptions = {}) {
-    this.id = options.id ?? runDirName(scenario.name);
+    const d = options.distributed;
+    this.id = options.id ?? (d ? `${d.runId}-shard${d.shard.index}` : runDirName(scenario.name));
     this.dir = join(runsDir, this.id);
     this.eventLogMaxBytes = options.eventLogMaxBytes ?? DEFAULT_EVENT_LOG_MAX_MB * 1048576;
     mkdirSync(this.dir, { recursive: true });
     writeFileSync(join(this.dir, RUN_FILES.scenario), JSON.stringify(scenario, null, 2) + '\n');
     if (options.source) writeFileSync(join(this.dir, RUN_FILES.scenarioSource), JSON.stringify(options.source, null, 2) + '\n');
     this.record = { status: 'incomplete', reason: STILL_RECORDING, startedAt: new Date().toISOString(), pid: process.pid };
-    const d = options.distributed;
-    if (d) Object.assign(this.record, { runId: d.runId, shard: { ...d.shard }, ...(d.startAt !== undefined ? { startAt: new Date(d.startAt).toISOString() } : {}) });
+    if (d) Object.assign(this.record, { runId: d.runId, shard: d.shard }, d.startAt !== undefined && { startAt: new Date(d.startAt).toISOString() });
     this.writeRecord();
     this.finished = new Promise((r) => (this.resolveFinished = r));
   }
