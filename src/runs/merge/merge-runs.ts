@@ -66,7 +66,9 @@ export async function mergeRuns(sources: string[], options: MergeOptions): Promi
     const { inputs, missing, shardCount, warnings } = await openInputs(sources, join(staging, 'inputs'), options.force ?? false);
     const scenario = mergedScenario(inputs.map((i) => i.scenario), inputs.map(deviceCount));
     const runId = inputs[0].record.runId;
-    const startedAt = Math.min(...inputs.map((i) => Date.parse(i.record.startedAt)).filter(Number.isFinite));
+    // The fleet's clock: the shared start time, else the earliest shard's start.
+    const starts = inputs.flatMap((i) => [i.record.startAt, i.summary?.startedAt]).map((t) => Date.parse(t ?? '')).filter(Number.isFinite);
+    const startedAt = starts.length > 0 ? Math.min(...starts) : Math.min(...inputs.map((i) => Date.parse(i.record.startedAt)));
 
     writeFileSync(join(out, RUN_FILES.scenario), JSON.stringify(scenario, null, 2) + '\n');
     if (existsSync(join(inputs[0].dir, RUN_FILES.scenarioSource))) copyFileSync(join(inputs[0].dir, RUN_FILES.scenarioSource), join(out, RUN_FILES.scenarioSource));
@@ -94,6 +96,7 @@ export async function mergeRuns(sources: string[], options: MergeOptions): Promi
     } else warnings.push(`shard(s) ${inputs.filter((_, n) => !histFiles[n]).map((i) => i.shard.index).join(', ')} kept no histograms: their percentiles are the highest of the shards', not exact`);
 
     const summary: RunSummary | null = mergeSummaries(scenario, inputs.map((i) => ({ summary: i.summary, shardIndex: i.shard.index, hostOffset: i.hostOffset })), timeline.points, total);
+    if (summary && runId) summary.runId = runId;
     if (summary) writeFileSync(join(out, RUN_FILES.summary), JSON.stringify(summary, null, 2) + '\n');
 
     const fileShards = inputs.map((i) => ({ dir: i.dir, shardIndex: i.shard.index, hostOffset: i.hostOffset }));
