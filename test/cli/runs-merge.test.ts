@@ -194,6 +194,8 @@ test('refusals exit 2 with one line saying why, and leave nothing behind', async
   const notARun = mkdtempSync(join(work, 'not-a-run-'));
   const otherRun = editedCopy(1, 'other-run', { record: (r) => (r.runId = 'merge-2') });
   const otherScenario = editedCopy(1, 'other-scenario', { scenario: (s) => (s.groups[0].clientId = 'other-{index}') });
+  const manyHosts = editedCopy(1, 'many-hosts', { record: (r) => (r.hosts = 1e9) });
+  const badShard = editedCopy(1, 'bad-shard', { record: (r) => (r.shard = { index: 5, count: 2 }) });
   const cases: Array<[string[], RegExp]> = [
     [[shard(0)], /needs at least 2 shard records to merge, got 1/],
     [[shard(0), shard(0)], /shard 0\/2 is given twice/],
@@ -201,6 +203,8 @@ test('refusals exit 2 with one line saying why, and leave nothing behind', async
     [[shard(0), notARun], /not-a-run-\w+ is not a run directory \(no run\.json\)/],
     [[shard(0), otherScenario], /the scenario of shard 1\/2 .* differs from shard 0\/2's at groups\[0\]\.clientId/],
     [[shard(0), join(work, 'nowhere.zip')], /nowhere\.zip: no such file/],
+    [[shard(0), manyHosts], /many-hosts: the record names host ids up to 999999999; at most 4096 hosts per shard/],
+    [[shard(0), badShard], /bad-shard: run\.json has a shard that is not one/],
     [[shard(0), shard(1), '--name', '///'], /--name must hold a letter or digit/],
   ];
   for (const [args, message] of cases) {

@@ -16,6 +16,14 @@ import { scenarioDifference } from './merge-scenario.ts';
 
 export class MergeError extends Error {}
 
+/** A scenario's hosts are at most 256; anything far past that is a damaged record. */
+const MAX_HOSTS = 4096;
+
+function validShard(s: unknown): s is FleetShard {
+  const { index, count } = (s ?? {}) as Partial<FleetShard>;
+  return Number.isInteger(index) && Number.isInteger(count) && index! >= 0 && count! >= 1 && index! < count! && count! <= 999_999;
+}
+
 export interface ShardInput {
   /** The path as given (directory or zip). */
   source: string;
@@ -65,8 +73,12 @@ async function openOne(source: string, staging: string, n: number): Promise<Omit
   const timeline = existsSync(timelineFile) ? parseTimeline(readFileSync(timelineFile, 'utf8')).points : [];
   // Every host id the record mentions: a lost host may be missing from one file but not another.
   const ids = [...(summary?.hosts ?? []).map((h) => h.hostId), ...timeline.flatMap((p) => p.hosts.map((h) => h.hostId)), ...eventLogHosts(dir)];
-  const hosts = Math.max(record.hosts ?? 0, ids.length ? Math.max(...ids) + 1 : 0);
-  return { source, dir, record, scenario, summary, timeline, hosts, shard: record.shard };
+  const hosts = Math.max(Number(record.hosts) || 0, ids.length ? Math.max(...ids) + 1 : 0);
+  // The host ids become columns and file names: a record claiming absurdly many is damaged.
+  if (!Number.isInteger(hosts) || hosts > MAX_HOSTS) throw new MergeError(`${source}: the record names host ids up to ${hosts - 1}; at most ${MAX_HOSTS} hosts per shard are possible`);
+  const shard = record.shard;
+  if (shard !== undefined && !validShard(shard)) throw new MergeError(`${source}: ${RUN_FILES.record} has a shard that is not one (${JSON.stringify(shard)}); expected {"index":I,"count":N} with 0 ≤ I < N`);
+  return { source, dir, record, scenario, summary, timeline, hosts, shard };
 }
 
 const shardName = (s: FleetShard) => `${s.index}/${s.count}`;
