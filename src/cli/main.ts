@@ -19,6 +19,7 @@ const USAGE = `fleetsim — simulate fleets of IoT devices over long-lived MQTT 
   fleetsim certs init|issue|show [dir]                        the built-in test PKI (CA, server and device certificates)
   fleetsim presets                                            list the built-in scenarios
   fleetsim runs                                               list recorded runs
+  fleetsim runs merge <run…> [--name NAME]                    one run from the records of a distributed run's shards
   fleetsim report <run>                                       write the run's report.html again (one self-contained page)
   fleetsim export <run> [file.zip]                            pack a recorded run into one .zip to share
   fleetsim import <file.zip>                                  unpack a shared run into the runs directory

@@ -36,6 +36,8 @@ export interface RunListEntry {
   peakOnline: number | null;
   /** Bytes on disk, all files. */
   bytes: number;
+  /** A run merged from shards (`fleetsim runs merge`): how many. */
+  mergedShards?: number;
 }
 
 /** One past run, opened: everything the app shows of it except devices and device logs (paged from disk). */

@@ -103,6 +103,7 @@ export function listEntry(dir: string, id: string): RunListEntry | null {
     devices: scenario ? scenario.groups.reduce((n, g) => n + g.count, 0) : (summary?.devices ?? 0),
     peakOnline: summary?.peakOnline ?? null,
     bytes: dirBytes(dir).reduce((n, f) => n + f.bytes, 0),
+    ...(Array.isArray(record.merged?.shards) ? { mergedShards: record.merged.shards.length } : {}),
   };
 }
 
