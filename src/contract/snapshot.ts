@@ -55,7 +55,7 @@ export interface FleetSnapshot {
 /** A host of the generator that went past its limits (loop-lag p99 > 50 ms or CPU > 90%). */
 export interface SaturationRecord {
   hostId: number;
-  /** The shard of the host, in a view attached to a distributed run. */
+  /** The shard the host ran in: in a view attached to a distributed run, or a run merged from shards. */
   shard?: number;
   /** When it first happened (ms since epoch) and seconds into the run. */
   firstAt: number;
@@ -64,8 +64,6 @@ export interface SaturationRecord {
   seconds: number;
   worstLoopLagP99Ms: number;
   worstCpuPct: number;
-  /** In a run merged from shards: the shard the host ran in. */
-  shard?: number;
 }
 
 export interface TimelinePoint {
