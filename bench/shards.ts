@@ -141,7 +141,8 @@ const promFigures = prometheus
   ? {
       peakOnline: await promQuery(`max_over_time(sum(fleetsim_devices{run="${runId}",state="online"})[1h:2s])`),
       connects: await promQuery(`max_over_time(sum(fleetsim_connects_total{run="${runId}"})[1h:2s])`),
-      shardsSeen: await promQuery(`count(count by (shard) (fleetsim_devices{run="${runId}"}))`),
+      // Over the run, not now: the shards have exited (their series went stale) by the time this runs.
+      shardsSeen: await promQuery(`max_over_time(count(count by (shard) (fleetsim_devices{run="${runId}"}))[1h:2s])`),
     }
   : null;
 prometheus?.stop();
