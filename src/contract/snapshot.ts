@@ -3,6 +3,7 @@
 import type { FleetShard } from './fleet-shard.ts';
 import type { BackpressureGauges, Counters, Gauges, LatencyKind, LatencySummary } from './metrics.ts';
 import type { StormRecord } from './storm.ts';
+import type { CapacityResult } from './capacity.ts';
 import type { TargetStats } from './target.ts';
 
 export type RunState = 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
@@ -130,4 +131,6 @@ export interface RunSummary {
   generatorSaturated: boolean;
   saturation: SaturationRecord[];
   hosts: Array<{ hostId: number; pid: number | null; devices: number; state: HostStatus['state']; rssMB: number; peakRssMB: number; cpuPct: number; loopLagP99Ms: number }>;
+  /** A capacity search (`fleetsim capacity`): its steps, knee and verdict (also capacity.json). */
+  capacity?: CapacityResult;
 }
