@@ -250,10 +250,7 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
   }
 
   /** This host's share of the fleet's admit limit (in proportion to its devices); undefined: no limit. */
-  private hostAdmitLimit(hostId: number): number | undefined {
-    if (this.admitLimit === undefined) return undefined;
-    return splitAdmitLimit(this.admitLimit, this.shards.map((s) => s.reduce((n, x) => n + x.count, 0)))[hostId];
-  }
+  private hostAdmitLimit = (hostId: number) => (this.admitLimit === undefined ? undefined : splitAdmitLimit(this.admitLimit, this.shards.map((s) => s.reduce((n, x) => n + x.count, 0)))[hostId]);
 
   /** Capacity search: lets up to `devices` of the fleet make their first connect; reconnects are never held. */
   setAdmitLimit(devices: number): void {
@@ -264,9 +261,7 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
   }
 
   /** A capacity search's result, to go into the summary (and the record) when the run ends. */
-  setCapacityResult(result: CapacityResult): void {
-    this.capacity = result;
-  }
+  setCapacityResult = (result: CapacityResult): void => void (this.capacity = result);
 
   /** Changes a group's timers (intervals, sizes) while running. */
   setTimers(groupName: string, timers: GroupTimers): void {
@@ -275,8 +270,6 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
     group.timers = timers;
     for (const h of this.hosts) h.handle.send({ type: 'set-timers', group: groupName, timers });
   }
-
-
 
   /** A device's recent events and counters, fetched from the host that owns it. */
   async deviceLog(deviceId: string): Promise<DeviceLog | null> {

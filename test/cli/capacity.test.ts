@@ -100,6 +100,8 @@ groups:
   assert.equal(result.who, 'target');
   assert.equal(result.ended, 'knee');
   assert.equal(result.firstFailure?.check, 'connect-failures');
+  // The admit limit let exactly each step's new devices make a first connect.
+  assert.deepEqual(result.steps.slice(0, 2).map((s) => s.attempts), [100, 100]);
   assert.equal(result.steps[1].online, 200);
   assert.ok(result.steps[1].connackP99Ms > 0, 'the held steps measured CONNACK latency');
   assert.ok(result.steps[2].online < 300, `online at the knee: ${result.steps[2].online} (the broker holds about 250)`);
