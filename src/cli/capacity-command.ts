@@ -8,7 +8,7 @@ import { planSteps } from '../fleet/capacity/step-plan.ts';
 import { createRun } from '../fleet/recorded-run.ts';
 import { loadScenarioWithInput, ScenarioError } from '../fleet/scenario-loader.ts';
 import { SettingsStore } from '../runs/settings-store.ts';
-import { parseCapacityFlags } from './capacity-options.ts';
+import { mergeCapacityFlags, parseCapacityFlags } from '../contract/capacity-options.ts';
 
 export const CAPACITY_USAGE = `usage: fleetsim capacity <scenario|preset> [--step 10%|N] [--hold 60s] [--until N|DURATION] [--hosts N|auto] [--ramp N] [--json] [--record DIR|--no-record]
                         [--max-connect-failures 0.1%] [--max-drops 0.1%] [--max-connack-p99 1s] [--max-puback-p99 2s] [--max-loop-lag 50ms] [--max-cpu 90%]
@@ -80,12 +80,6 @@ export async function capacityCommand(args: string[]): Promise<number> {
     console.error('fleetsim capacity: --record and --no-record contradict each other');
     return 2;
   }
-  const flags = parseCapacityFlags(values);
-  if (!flags.ok) {
-    for (const p of flags.problems) console.error(`fleetsim capacity: ${p}`);
-    return 2;
-  }
-  const opts = flags.options;
   const overrides: Record<string, unknown> = {};
   if (values.hosts !== undefined) overrides.hosts = values.hosts === 'auto' ? 'auto' : Number(values.hosts);
   if (values.ramp !== undefined) overrides.ramp = Number(values.ramp);
@@ -101,6 +95,13 @@ export async function capacityCommand(args: string[]): Promise<number> {
     throw err;
   }
   const { scenario, input } = loaded;
+  // The scenario's capacity block was checked when it loaded; a problem here is a flag's.
+  const flags = parseCapacityFlags(mergeCapacityFlags(scenario.capacity, values));
+  if (!flags.ok) {
+    for (const p of flags.problems) console.error(`fleetsim capacity: ${p}`);
+    return 2;
+  }
+  const opts = flags.options;
   const total = scenario.groups.reduce((n, g) => n + g.count, 0);
   let steps: number[];
   try {

@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DEFAULT_CRITERIA, type CapacityStep } from '../../../src/contract/capacity.ts';
-import { parseCapacityFlags } from '../../../src/cli/capacity-options.ts';
+import { mergeCapacityFlags, parseCapacityFlags } from '../../../src/contract/capacity-options.ts';
+import { validateScenario } from '../../../src/contract/validate.ts';
 import { summarize } from '../../../src/fleet/capacity/capacity-search.ts';
 import { evaluateStep, whoGaveOut } from '../../../src/fleet/capacity/criteria.ts';
 import { planSteps, splitAdmitLimit } from '../../../src/fleet/capacity/step-plan.ts';
@@ -88,4 +89,21 @@ test('flags: steps, hold, until and criteria parse; bad ones name the flag', () 
   const bad = parseCapacityFlags({ step: '0', hold: '10', until: 'soon', 'max-drops': '120%', 'max-puback-p99': '-1' });
   assert.ok(!bad.ok);
   assert.deepEqual(bad.problems.map((p) => p.split(':')[0]), ['--step', '--hold', '--until', '--max-drops', '--max-puback-p99']);
+});
+
+test('a scenario may carry the settings; the flags win; a bad setting names its field', () => {
+  const groups = [{ protocol: 'mqtt', url: 'mqtt://127.0.0.1:1883', count: 10 }];
+  const ok = validateScenario({ groups, capacity: { step: '20%', hold: '5s', maxConnackP99: '250ms', maxDrops: 0.5 } });
+  assert.ok(ok.ok, JSON.stringify(ok));
+  const flags = parseCapacityFlags(mergeCapacityFlags(ok.scenario.capacity, { hold: '2s' }));
+  assert.ok(flags.ok);
+  assert.deepEqual(flags.options.step, { percent: 20 });
+  assert.equal(flags.options.holdMs, 2000, 'the flag wins');
+  assert.equal(flags.options.criteria.maxConnackP99Ms, 250);
+  assert.equal(flags.options.criteria.maxDropPct, 0.5);
+  const bad = validateScenario({ groups, capacity: { step: 'half', maxCpu: 0 } });
+  assert.ok(!bad.ok);
+  assert.ok(bad.problems.some((p) => p.startsWith('capacity.step') && /expected a device count/.test(p)), bad.problems.join('\n'));
+  assert.ok(bad.problems.some((p) => p.startsWith('capacity.maxCpu')), bad.problems.join('\n'));
+  assert.ok(!validateScenario({ groups, capacity: { stepp: 10 } }).ok, 'unknown keys are refused');
 });

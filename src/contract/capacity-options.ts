@@ -1,6 +1,7 @@
-// `fleetsim capacity` flags → a checked capacity plan and criteria, with one message per bad flag.
-import { DEFAULT_CRITERIA, type CapacityCriteria } from '../contract/capacity.ts';
-import { parseDuration } from '../contract/duration.ts';
+// Capacity search settings → a checked plan and criteria, with one message per bad setting. The
+// same words come from `fleetsim capacity` flags and from a scenario's `capacity:` block.
+import { DEFAULT_CRITERIA, type CapacityCriteria } from './capacity.ts';
+import { parseDuration } from './duration.ts';
 
 export interface CapacityFlags {
   step?: string;
@@ -77,4 +78,29 @@ export function parseCapacityFlags(v: CapacityFlags): { ok: true; options: Capac
     else criteria.maxCpuPct = Number(m[1]);
   }
   return problems.length ? { ok: false, problems } : { ok: true, options: { step, holdMs, untilDevices, untilMs, criteria } };
+}
+
+/** A scenario's `capacity:` block: the flags' settings by the same names, in camelCase. */
+export const CAPACITY_KEYS = {
+  step: 'step',
+  hold: 'hold',
+  until: 'until',
+  maxConnectFailures: 'max-connect-failures',
+  maxDrops: 'max-drops',
+  maxConnackP99: 'max-connack-p99',
+  maxPubackP99: 'max-puback-p99',
+  maxLoopLag: 'max-loop-lag',
+  maxCpu: 'max-cpu',
+} as const satisfies Record<string, keyof CapacityFlags>;
+
+export type ScenarioCapacity = Partial<Record<keyof typeof CAPACITY_KEYS, string | number>>;
+
+/** The scenario's block as flags (numbers as written), for parseCapacityFlags; `flags` win. */
+export function mergeCapacityFlags(block: ScenarioCapacity | undefined, flags: CapacityFlags): CapacityFlags {
+  const out: CapacityFlags = {};
+  for (const [key, flag] of Object.entries(CAPACITY_KEYS) as Array<[keyof typeof CAPACITY_KEYS, keyof CapacityFlags]>) {
+    const v = flags[flag] ?? block?.[key];
+    if (v !== undefined) out[flag] = String(v);
+  }
+  return out;
 }
