@@ -17,7 +17,7 @@ export const CAPACITY_USAGE = `usage: fleetsim capacity <scenario|preset> [--ste
 
 const pct = (n: number) => `${Math.round(n * 100) / 100}%`;
 
-export function stepLine(s: CapacityStep, steps: number): string {
+export function stepLine(s: CapacityStep, steps: number, largestHeld: number): string {
   return [
     `step ${s.index}/${steps}: ${s.devices} devices`,
     `online ${s.online}`,
@@ -28,6 +28,7 @@ export function stepLine(s: CapacityStep, steps: number): string {
     `puback p99 ${s.pubackP99Ms} ms`,
     `loop lag ${s.loopLagP99Ms} ms, cpu ${s.cpuPct}%`,
     s.held ? 'HELD' : `FAILED: ${s.failures.map((f) => f.check).join(', ')}`,
+    `largest held so far ${largestHeld}`,
   ].join(' | ');
 }
 
@@ -125,6 +126,7 @@ export async function capacityCommand(args: string[]): Promise<number> {
     if (e.type === 'note') say(e.message);
     if (e.type === 'host-lost') say(`host ${e.hostId} lost (${e.reason})`);
   });
+  let largestHeld = 0;
   const search = new CapacitySearch(controller, {
     steps,
     holdMs: opts.holdMs,
@@ -132,7 +134,10 @@ export async function capacityCommand(args: string[]): Promise<number> {
     untilMs: opts.untilMs,
     admitBudgetMs,
     onPhase: say,
-    onStep: (s) => say(stepLine(s, steps.length)),
+    onStep: (s) => {
+      if (s.held) largestHeld = s.devices;
+      say(stepLine(s, steps.length, largestHeld));
+    },
   });
   let interrupted = false;
   const onSignal = () => {

@@ -13,7 +13,7 @@ export interface CapacityCriteria {
   maxPubackP99Ms: number;
   /** Generator saturation: any host's event-loop lag p99 over this (ms) … */
   maxLoopLagP99Ms: number;
-  /** … or CPU over this (% of one core) for at least a quarter of the step's window. */
+  /** … or CPU over this (% of one core) for at least 1 s and a tenth of the step's window. */
   maxCpuPct: number;
 }
 

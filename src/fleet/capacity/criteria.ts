@@ -4,8 +4,12 @@
 import type { CapacityCriteria, CapacityFailure, CapacityWho } from '../../contract/capacity.ts';
 import type { WindowFigures } from './step-window.ts';
 
-/** A host over its limits for at least this share of the step's batches counts as saturated. */
-export const SATURATED_SHARE = 0.25;
+/**
+ * A host over its limits for a second or more, and for at least a tenth of the step, saturated:
+ * its late timers then inflate the latencies it measures (one GC pause does not count).
+ */
+export const SATURATED_SHARE = 0.1;
+export const SATURATED_MIN_MS = 1000;
 
 const pct = (n: number) => `${Math.round(n * 100) / 100}%`;
 const reasons = (r: Record<string, number>) =>
@@ -16,7 +20,7 @@ const reasons = (r: Record<string, number>) =>
     .join(', ');
 
 export function generatorSaturated(w: WindowFigures): boolean {
-  return w.saturatedShare >= SATURATED_SHARE;
+  return w.saturatedShare >= SATURATED_SHARE && w.saturatedMs >= SATURATED_MIN_MS;
 }
 
 /** The criteria a step broke, the generator first (it decides who), then in the order listed. */
@@ -28,7 +32,7 @@ export function evaluateStep(w: WindowFigures, online: number, c: CapacityCriter
       check: 'generator',
       value: lag ? w.loopLagP99Ms : w.cpuPct,
       limit: lag ? c.maxLoopLagP99Ms : c.maxCpuPct,
-      detail: `generator saturated for ${pct(w.saturatedShare * 100)} of the step (worst host: loop lag p99 ${w.loopLagP99Ms} ms, limit ${c.maxLoopLagP99Ms}; CPU ${w.cpuPct}%, limit ${c.maxCpuPct}%)`,
+      detail: `generator saturated for ${Math.round(w.saturatedMs / 100) / 10} s (${pct(w.saturatedShare * 100)}) of the step (worst host: loop lag p99 ${w.loopLagP99Ms} ms, limit ${c.maxLoopLagP99Ms}; CPU ${w.cpuPct}%, limit ${c.maxCpuPct}%)`,
     });
   }
   const failPct = w.attempts > 0 ? (w.connectFailures / w.attempts) * 100 : 0;

@@ -17,8 +17,10 @@ export interface WindowFigures {
   pubackP99Ms: number;
   loopLagP99Ms: number;
   cpuPct: number;
-  /** The largest share of any host's batches that were over the saturation limits (0–1). */
+  /** The largest share of any host's time in the window spent over the saturation limits (0–1) … */
   saturatedShare: number;
+  /** … and that host's time over them, ms. */
+  saturatedMs: number;
 }
 
 export class StepWindow {
@@ -28,7 +30,7 @@ export class StepWindow {
   private readonly dropReasons: Record<string, number> = {};
   private readonly connack: Histogram = newHistogram();
   private readonly puback: Histogram = newHistogram();
-  private readonly hosts = new Map<number, { batches: number; over: number; lag: number; cpu: number }>();
+  private readonly hosts = new Map<number, { ms: number; overMs: number; lag: number; cpu: number }>();
 
   constructor(private readonly limits: { maxLoopLagP99Ms: number; maxCpuPct: number }) {}
 
@@ -40,9 +42,9 @@ export class StepWindow {
     if (batch.histograms.connack) this.connack.add(decodeHistogram(batch.histograms.connack));
     if (batch.histograms.puback) this.puback.add(decodeHistogram(batch.histograms.puback));
     const { loopLagP99Ms, cpuPct } = batch.health;
-    const h = this.hosts.get(batch.hostId) ?? { batches: 0, over: 0, lag: 0, cpu: 0 };
-    h.batches++;
-    if (loopLagP99Ms > this.limits.maxLoopLagP99Ms || cpuPct > this.limits.maxCpuPct) h.over++;
+    const h = this.hosts.get(batch.hostId) ?? { ms: 0, overMs: 0, lag: 0, cpu: 0 };
+    h.ms += batch.intervalMs;
+    if (loopLagP99Ms > this.limits.maxLoopLagP99Ms || cpuPct > this.limits.maxCpuPct) h.overMs += batch.intervalMs;
     h.lag = Math.max(h.lag, loopLagP99Ms);
     h.cpu = Math.max(h.cpu, cpuPct);
     this.hosts.set(batch.hostId, h);
@@ -50,6 +52,7 @@ export class StepWindow {
 
   figures(): WindowFigures {
     const hosts = [...this.hosts.values()];
+    const worst = hosts.reduce<(typeof hosts)[number] | null>((w, h) => (!w || h.overMs > w.overMs ? h : w), null);
     const drops = Object.entries(this.dropReasons).filter(([r]) => !isStormReason(r));
     return {
       attempts: this.attempts,
@@ -61,7 +64,8 @@ export class StepWindow {
       pubackP99Ms: summarize(this.puback).p99,
       loopLagP99Ms: Math.max(0, ...hosts.map((h) => h.lag)),
       cpuPct: Math.max(0, ...hosts.map((h) => h.cpu)),
-      saturatedShare: Math.max(0, ...hosts.map((h) => (h.batches ? h.over / h.batches : 0))),
+      saturatedShare: worst && worst.ms > 0 ? worst.overMs / worst.ms : 0,
+      saturatedMs: worst?.overMs ?? 0,
     };
   }
 }

@@ -28,7 +28,7 @@ test('admit limits split over hosts in proportion to their devices, never more t
   assert.equal(splitAdmitLimit(7, [3, 3, 3]).reduce((a, b) => a + b, 0), 7);
 });
 
-const calm: WindowFigures = { attempts: 100, connectFailures: 0, failureReasons: {}, drops: 0, dropReasons: {}, connackP99Ms: 5, pubackP99Ms: 8, loopLagP99Ms: 3, cpuPct: 20, saturatedShare: 0 };
+const calm: WindowFigures = { attempts: 100, connectFailures: 0, failureReasons: {}, drops: 0, dropReasons: {}, connackP99Ms: 5, pubackP99Ms: 8, loopLagP99Ms: 3, cpuPct: 20, saturatedShare: 0, saturatedMs: 0 };
 
 test('criteria: a calm window holds; each bound, when crossed, fails with its figures', () => {
   assert.deepEqual(evaluateStep(calm, 100, DEFAULT_CRITERIA), []);
@@ -44,12 +44,13 @@ test('criteria: a calm window holds; each bound, when crossed, fails with its fi
   assert.deepEqual(evaluateStep(calm, 100, { ...DEFAULT_CRITERIA, maxConnackP99Ms: 4 }).map((f) => f.check), ['connack-p99'], 'bounds are settable');
 });
 
-test('who: the generator when it was saturated for a quarter of the step, even with the target slow too', () => {
-  const failures = evaluateStep({ ...calm, connackP99Ms: 3000, loopLagP99Ms: 180, saturatedShare: 0.5 }, 100, DEFAULT_CRITERIA);
+test('who: the generator when it was saturated for a second and a tenth of the step, even with the target slow too', () => {
+  const failures = evaluateStep({ ...calm, connackP99Ms: 3000, loopLagP99Ms: 180, saturatedShare: 0.2, saturatedMs: 1500 }, 100, DEFAULT_CRITERIA);
   assert.deepEqual(failures.map((f) => f.check), ['generator', 'connack-p99']);
   assert.equal(whoGaveOut(failures), 'generator');
   assert.match(failures[0].detail, /loop lag p99 180 ms/);
-  assert.deepEqual(evaluateStep({ ...calm, loopLagP99Ms: 180, saturatedShare: 0.1 }, 100, DEFAULT_CRITERIA), [], 'one late batch is not saturation');
+  assert.deepEqual(evaluateStep({ ...calm, loopLagP99Ms: 180, saturatedShare: 0.05, saturatedMs: 1500 }, 100, DEFAULT_CRITERIA), [], 'a small share of a long step is not saturation');
+  assert.deepEqual(evaluateStep({ ...calm, loopLagP99Ms: 180, saturatedShare: 0.5, saturatedMs: 250 }, 100, DEFAULT_CRITERIA), [], 'one late batch is not saturation');
   assert.equal(whoGaveOut([]), 'none');
 });
 
