@@ -17,14 +17,20 @@ const BIN = join(import.meta.dirname, '../../bin/fleetsim.mjs');
 const dir = mkdtempSync(join(tmpdir(), 'fleetsim-capacity-'));
 let broker: { pid: number; port: number; stop(): Promise<void> };
 
-function fleetsim(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function fleetsim(args: string[], interruptWhen?: RegExp): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
     child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      if (interruptWhen?.test(stderr)) {
+        interruptWhen = undefined;
+        child.kill('SIGINT');
+      }
+    });
     child.on('exit', (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
@@ -123,4 +129,21 @@ groups:
   assert.match(report, /data-knee="300"/);
   assert.match(report, /knee at 300 devices: the target gave out/);
   assert.equal((report.match(/<tr class="[^"]*" data-step=/g) ?? []).length, 3);
+});
+
+test('Ctrl-C during a hold: the search stops, the fleet closes in order, the record says stopped', async () => {
+  const scenario = join(dir, 'interrupt.yaml');
+  writeFileSync(scenario, `name: capacity-interrupt\ntarget: external\nramp: 0\ngroups:\n  - { protocol: mqtt, url: "mqtt://127.0.0.1:${broker.port}", clientId: "i-{index}", count: 100 }\n`);
+  const runs = join(dir, 'runs-interrupt');
+  const r = await fleetsim(['capacity', scenario, '--step', '50', '--hold', '60s', '--record', runs], /step 1\/2: holding/);
+  assert.equal(r.code, 130, r.stderr);
+  const [id] = readdirSync(runs);
+  const result = JSON.parse(readFileSync(join(runs, id, 'capacity.json'), 'utf8')) as CapacityResult;
+  assert.equal(result.ended, 'stopped');
+  assert.equal(result.steps.length, 0);
+  assert.match(result.verdict, /stopped before a knee/);
+  const summary = JSON.parse(readFileSync(join(runs, id, 'summary.json'), 'utf8')) as RunSummary;
+  assert.equal(summary.connectAttempts, 50, 'the second step never started');
+  for (const h of summary.hosts) assert.ok(!alive(h.pid), `host ${h.hostId} still runs`);
+  await waitFor('no connections to the broker', () => connectionsTo(broker.port) === 0, 10_000, () => `${connectionsTo(broker.port)} left`);
 });

@@ -59,7 +59,7 @@ export class CapacitySearch {
         controller.setAdmitLimit(devices);
         opts.onPhase?.(`step ${i + 1}/${opts.steps.length}: admitting up to ${devices} devices`);
         const waiting = controller.deviceCount - devices;
-        await this.until(() => controller.snapshot().gauges.idle <= waiting, opts.admitBudgetMs(devices - (opts.steps[i - 1] ?? 0)), () => runEnded);
+        await this.until(() => this.admitted(waiting), opts.admitBudgetMs(devices - (opts.steps[i - 1] ?? 0)), () => runEnded);
         if (!this.stopAsked && !runEnded) {
           opts.onPhase?.(`step ${i + 1}/${opts.steps.length}: holding ${devices} devices for ${opts.holdMs / 1000} s`);
           await this.until(() => false, opts.holdMs, () => runEnded);
@@ -117,6 +117,13 @@ export class CapacitySearch {
     controller.setCapacityResult(result);
     await controller.stop(ended === 'stopped' ? 'signal' : ended === 'error' ? 'error' : 'stopped');
     return result;
+  }
+
+  /** Every host has reported, and no more than `waiting` devices are still idle (not yet let through). */
+  private admitted(waiting: number): boolean {
+    const g = this.controller.snapshot().gauges;
+    const reported = Object.values(g).reduce((a, b) => a + b, 0);
+    return reported >= this.controller.deviceCount && g.idle <= waiting;
   }
 
   /** Waits until `done()` holds or `ms` pass, checking every POLL_MS; a stop or `abort()` ends it early. */
