@@ -1,6 +1,7 @@
 // fleetsim: the command-line entry.
 import { PRESET_DESCRIPTIONS } from '../contract/presets.ts';
 import { loadScenario, ScenarioError } from '../fleet/scenario-loader.ts';
+import { capacityCommand } from './capacity-command.ts';
 import { certsCommand } from './certs-command.ts';
 import { RUN_USAGE, runCommand } from './run-command.ts';
 import { preflightCommand } from './preflight-command.ts';
@@ -12,6 +13,7 @@ import { runTargetCommand } from './target-command.ts';
 const USAGE = `fleetsim — simulate fleets of IoT devices over long-lived MQTT and WebSocket connections
 
   fleetsim run [scenario|preset] [--duration 30s] [--json]   run a fleet (default: the demo)
+  fleetsim capacity <scenario> [--step 10%|N] [--hold 60s] [--until N|30m] [--json]  find the knee: how many devices hold, who gives out
   fleetsim target [--mqtt-port N] [--ws-port N] [--rooms-port N]  run the embedded target alone
   fleetsim serve [--port 7420] [--attach URL --run-id R]      the UI in a browser (127.0.0.1, token in the URL); attached to a distributed run
   fleetsim validate <scenario>                                check a scenario file
@@ -51,6 +53,8 @@ async function main(argv: string[]): Promise<number> {
     case undefined:
       console.log(USAGE);
       return 0;
+    case 'capacity':
+      return capacityCommand(rest);
     case 'target':
       return runTargetCommand(rest);
     case 'serve':

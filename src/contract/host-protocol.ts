@@ -35,12 +35,16 @@ export interface HostInit {
   batchIntervalMs: number;
   /** When the run is recorded: the run directory, for this host's event log and device rows. */
   record?: { dir: string; eventLogMaxBytes: number };
+  /** Capacity search: how many of this host's devices may make their first connect (default: all). */
+  admitLimit?: number;
 }
 
 export type HostCommand =
   | { type: 'init'; init: HostInit }
   | { type: 'start' }
   | { type: 'set-rate'; connectRate: number }
+  /** Raises (or holds) how many devices may make their first connect; reconnects are not limited. */
+  | { type: 'set-admit-limit'; limit: number }
   | { type: 'set-timers'; group: string; timers: GroupTimers }
   | { type: 'device-log'; reqId: number; group: number; index: number }
   | { type: 'count-devices'; reqId: number; filter: DeviceFilter }

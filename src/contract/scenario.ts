@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { expandSourceAddresses } from './addresses.ts';
 import { parseDuration } from './duration.ts';
 import { checkGroup, LIST_LIMITS, list, text, TEXT_LIMITS } from './scenario-checks.ts';
+import { capacityBlockSchema } from './capacity-schema.ts';
 import { scheduledStormSchema } from './storm.ts';
 import { EMBEDDED_MQTT, EMBEDDED_TLS_URLS, EMBEDDED_WS, isTlsUrl } from './target-urls.ts';
 import { embeddedTlsSchema, tlsOptionsSchema } from './tls-options.ts';
@@ -249,6 +250,8 @@ export const scenarioSchema = z
     /** Events kept per device for its log. */
     logRing: z.number().int().min(0).max(10_000).default(200),
     groups: list(groupSchema, LIST_LIMITS.groups).min(1, 'needs at least one device group'),
+    /** Settings of `fleetsim capacity` (step, hold, until, criteria); its flags win. Ignored by `run`. */
+    capacity: capacityBlockSchema.optional(),
     /** Options of the embedded target (with target: embedded). */
     embedded: z
       .strictObject({

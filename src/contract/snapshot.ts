@@ -3,6 +3,7 @@
 import type { FleetShard } from './fleet-shard.ts';
 import type { BackpressureGauges, Counters, EncodedHistograms, Gauges, LatencyKind, LatencySummary } from './metrics.ts';
 import type { StormRecord } from './storm.ts';
+import type { CapacityResult } from './capacity.ts';
 import type { TargetStats } from './target.ts';
 
 export type RunState = 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
@@ -145,4 +146,6 @@ export interface RunSummary {
   saturation: SaturationRecord[];
   /** In a run merged from shards (`fleetsim runs merge`), `shard` is the shard index each host ran in. */
   hosts: Array<{ hostId: number; pid: number | null; devices: number; state: HostStatus['state']; rssMB: number; peakRssMB: number; cpuPct: number; loopLagP99Ms: number; shard?: number }>;
+  /** A capacity search (`fleetsim capacity`): its steps, knee and verdict (also capacity.json). */
+  capacity?: CapacityResult;
 }

@@ -54,6 +54,10 @@ export class DeviceHost {
   private running = 0;
   private stopping: Promise<void> | null = null;
   private onAllStopped: (() => void) | null = null;
+  /** Devices in the order they make their first connect, and how many have been let go. */
+  private firstConnects: Device[] = [];
+  private started = 0;
+  private admitLimit: number;
 
   constructor(
     private readonly init: HostInit,
@@ -73,6 +77,7 @@ export class DeviceHost {
       this.devices.push(...devices);
     }
     this.running = this.devices.length;
+    this.admitLimit = init.admitLimit ?? this.devices.length;
   }
 
   private gateFor(groupIndex: number): ConnectGate {
@@ -116,14 +121,25 @@ export class DeviceHost {
     // Interleave groups by relative position so every group ramps up at the same pace.
     const order = [...this.byGroup.values()].flatMap(({ devices }) => devices.map((d, i) => ({ d, at: i / devices.length })));
     order.sort((a, b) => a.at - b.at);
-    for (const { d } of order) d.start();
+    this.firstConnects = order.map(({ d }) => d);
+    this.startUpToLimit();
     this.batchTimer = setInterval(() => this.sendBatch(), this.init.batchIntervalMs);
+  }
+
+  /** First connects beyond the admit limit wait here, outside the gate; reconnects never do. */
+  private startUpToLimit(): void {
+    const until = Math.min(this.admitLimit, this.firstConnects.length);
+    while (this.started < until && !this.stopping) this.firstConnects[this.started++].start();
   }
 
   handle(cmd: HostCommand): void {
     switch (cmd.type) {
       case 'set-rate':
         this.gate.setRate(cmd.connectRate);
+        break;
+      case 'set-admit-limit':
+        this.admitLimit = cmd.limit;
+        this.startUpToLimit();
         break;
       case 'set-timers':
         this.setTimers(cmd.group, cmd.timers);

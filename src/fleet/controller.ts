@@ -24,6 +24,9 @@ import { buildSummary } from './summary.ts';
 import { StormRunner } from './storm-runner.ts';
 import { SaturationWatch } from './saturation.ts';
 import type { StormAction, StormRecord } from '../contract/storm.ts';
+import type { MetricsBatch } from '../contract/metrics.ts';
+import type { CapacityResult } from '../contract/capacity.ts';
+import { splitAdmitLimit } from './capacity/step-plan.ts';
 
 export interface ControllerOptions {
   launcher?: Launcher;
@@ -35,6 +38,8 @@ export interface ControllerOptions {
   record?: HostInit['record'];
   /** One shard of a fleet run over many machines: this process runs only its slice of every group. */
   distributed?: DistributedRun;
+  /** Capacity search: devices let make their first connect at the start (default: all); see setAdmitLimit. */
+  admitLimit?: number;
 }
 
 export class StartError extends Error {}
@@ -42,10 +47,12 @@ export class StartError extends Error {}
 const HOST_READY_TIMEOUT_MS = 15_000;
 const HOST_STOP_TIMEOUT_MS = 8_000;
 
-export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; timeline: [TimelinePoint]; histograms: [SecondHistograms]; event: [FleetEvent]; ended: [RunSummary] }> {
+export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; timeline: [TimelinePoint]; histograms: [SecondHistograms]; event: [FleetEvent]; ended: [RunSummary]; batch: [MetricsBatch] }> {
   readonly scenario: Scenario;
   private readonly launcher: Launcher;
-  private readonly opts: Required<Omit<ControllerOptions, 'launcher' | 'record' | 'distributed'>>;
+  private readonly opts: Required<Omit<ControllerOptions, 'launcher' | 'record' | 'distributed' | 'admitLimit'>>;
+  private admitLimit: number | undefined;
+  private capacity: CapacityResult | undefined;
   readonly distributed: DistributedRun | undefined;
   private readonly record: HostInit['record'];
   private hosts: HostSlot[] = [];
@@ -93,6 +100,7 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
     this.launcher = options.launcher ?? new ChildProcessLauncher();
     this.record = options.record;
     this.distributed = options.distributed;
+    this.admitLimit = options.admitLimit;
     this.opts = {
       cores: options.cores ?? availableParallelism(),
       batchIntervalMs: options.batchIntervalMs ?? 250,
@@ -192,7 +200,7 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
         else if (slot.state !== 'stopped' && slot.state !== 'stopping') this.hostLost(slot, signal ? `killed by ${signal}` : `exited with code ${code}`);
         else slot.state = 'stopped';
       });
-      handle.send({ type: 'init', init: { hostId, scenario: this.resolvedScenario, shards, ...hostRates(this.scenario, shards, this.fleetRamp), batchIntervalMs: this.opts.batchIntervalMs, record: this.record } });
+      handle.send({ type: 'init', init: { hostId, scenario: this.resolvedScenario, shards, ...hostRates(this.scenario, shards, this.fleetRamp), batchIntervalMs: this.opts.batchIntervalMs, record: this.record, admitLimit: this.hostAdmitLimit(hostId) } });
     });
   }
 
@@ -201,6 +209,7 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
       case 'batch':
         if (slot.state === 'lost') break;
         this.merger.add(event.batch);
+        this.emit('batch', event.batch);
         this.storms.addBatch(event.batch);
         if (this.state === 'running') {
           const saturated = this.saturation.observe(event.batch);
@@ -239,6 +248,20 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
     for (const h of this.hosts) h.handle.send({ type: 'set-rate', connectRate: hostRates(this.scenario, h.shards, connectsPerSec).connectRate });
   }
 
+  /** This host's share of the fleet's admit limit (in proportion to its devices); undefined: no limit. */
+  private hostAdmitLimit = (hostId: number) => (this.admitLimit === undefined ? undefined : splitAdmitLimit(this.admitLimit, this.shards.map((s) => s.reduce((n, x) => n + x.count, 0)))[hostId]);
+
+  /** Capacity search: lets up to `devices` of the fleet make their first connect; reconnects are never held. */
+  setAdmitLimit(devices: number): void {
+    this.admitLimit = devices;
+    for (const h of this.hosts) {
+      if (h.state === 'running' || h.state === 'starting') h.handle.send({ type: 'set-admit-limit', limit: this.hostAdmitLimit(h.hostId) ?? h.devices });
+    }
+  }
+
+  /** A capacity search's result, to go into the summary (and the record) when the run ends. */
+  setCapacityResult = (result: CapacityResult): void => void (this.capacity = result);
+
   /** Changes a group's timers (intervals, sizes) while running. */
   setTimers(groupName: string, timers: GroupTimers): void {
     const group = this.scenario.groups.find((g) => g.name === groupName);
@@ -246,8 +269,6 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
     group.timers = timers;
     for (const h of this.hosts) h.handle.send({ type: 'set-timers', group: groupName, timers });
   }
-
-
 
   /** A device's recent events and counters, fetched from the host that owns it. */
   async deviceLog(deviceId: string): Promise<DeviceLog | null> {
@@ -358,6 +379,7 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
         storms: this.storms.records(),
         saturation: this.saturation.records(),
       });
+      if (this.capacity) summary.capacity = this.capacity;
       this.emit('snapshot', this.snapshot());
       this.emit('ended', summary);
       this.resolveDone(summary);

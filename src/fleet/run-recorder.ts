@@ -98,6 +98,7 @@ export class RunRecorder {
     try {
       if (total) appendFileSync(join(this.dir, RUN_FILES.histograms), JSON.stringify({ total }) + '\n');
       writeFileSync(join(this.dir, RUN_FILES.summary), JSON.stringify(summary, null, 2) + '\n');
+      if (summary.capacity) writeFileSync(join(this.dir, RUN_FILES.capacity), JSON.stringify(summary.capacity, null, 2) + '\n');
       const merged = await mergeDevices(this.dir, summary.hosts.map((h) => h.hostId));
       const problems = [...this.lostHosts];
       if (merged.rebuiltHosts.length > 0) {

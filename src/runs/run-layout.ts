@@ -18,6 +18,8 @@ export const RUN_FILES = {
   devices: 'devices.csv',
   record: 'run.json',
   report: 'report.html',
+  /** A capacity search's steps, knee and verdict (`fleetsim capacity`). */
+  capacity: 'capacity.json',
 } as const;
 
 /** The live event log a host appends to. */

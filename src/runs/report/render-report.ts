@@ -7,6 +7,7 @@ import { html, type Html, type HtmlValue } from './html.ts';
 import { chartContext, fleetCharts, hostCharts, latencyCharts, MAX_CHART_POINTS, renderCharts, type ChartContext } from './report-charts.ts';
 import { fmtDateTime, fmtInt, fmtNum, fmtOffset, fmtSpan } from './report-format.ts';
 import { headlineCards } from './report-headline.ts';
+import { capacityBody } from './report-capacity.ts';
 import {
   disconnectReasons,
   headline,
@@ -216,6 +217,7 @@ ${header(input, status)}
 ${banners(input, status)}
 ${scenarioSection(detail.scenario)}
 ${section('headline', 'At a glance', headlineCards(headline(input), detail.scenario?.groups.length ?? 0))}
+${detail.summary?.capacity ? section('capacity', 'Capacity search', capacityBody(detail.summary.capacity), 'devices per step against p99, failures and drops; the knee marked') : ''}
 ${section('timeline', 'Timeline', fleetBody, timelineHint(input))}
 ${section('storms', 'Storms and recovery', stormsBody, 'recovered: online back to 99% of before')}
 ${latencySection(input, ctx)}
