@@ -4,6 +4,7 @@ import { loadScenario, ScenarioError } from '../fleet/scenario-loader.ts';
 import { certsCommand } from './certs-command.ts';
 import { RUN_USAGE, runCommand } from './run-command.ts';
 import { preflightCommand } from './preflight-command.ts';
+import { planCommand } from './plan-command.ts';
 import { reportCommand } from './report-command.ts';
 import { exportCommand, importCommand, runsCommand } from './runs-commands.ts';
 import { serveCommand } from './serve-command.ts';
@@ -16,6 +17,7 @@ const USAGE = `fleetsim — simulate fleets of IoT devices over long-lived MQTT 
   fleetsim serve [--port 7420]                                the UI in a browser (127.0.0.1, token in the URL)
   fleetsim validate <scenario>                                check a scenario file
   fleetsim preflight [scenario]                               will this machine hold the fleet? (ports, files, memory, kernel)
+  fleetsim plan --devices N --protocol mqtt|mqtt-tls|mqtt-mtls|ws [scenario]  shards, pods and target side for a fleet past one machine
   fleetsim certs init|issue|show [dir]                        the built-in test PKI (CA, server and device certificates)
   fleetsim presets                                            list the built-in scenarios
   fleetsim runs                                               list recorded runs
@@ -58,6 +60,8 @@ async function main(argv: string[]): Promise<number> {
       return validateCommand(rest);
     case 'preflight':
       return preflightCommand(rest);
+    case 'plan':
+      return planCommand(rest);
     case 'certs':
       return certsCommand(rest);
     case 'runs':
