@@ -1,6 +1,12 @@
 // The Kubernetes objects of one distributed run, as plain objects: a ConfigMap with the scenario,
 // an Indexed Job whose pod I runs shard I, a headless Service over the pods' metrics port and,
 // for the Prometheus Operator, a PodMonitor. Sizes come from fleet-plan.ts.
+// Types only (erased from the bundle): the Kubernetes API's own, so a misspelt or misplaced field fails the typecheck.
+import type { IPodMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor';
+import type { IJob } from 'kubernetes-models/batch/v1/Job';
+import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import type { IContainer } from 'kubernetes-models/v1/Container';
+import type { IService } from 'kubernetes-models/v1/Service';
 import type { Scenario } from '../contract/scenario.ts';
 import { mixOfScenario, planShards, portsOf, type FleetPlan, type PodShape } from '../fleet/fleet-plan.ts';
 import { objectName, type K8sOptions } from './k8s-options.ts';
@@ -34,10 +40,10 @@ export interface RunManifests {
   plan: FleetPlan;
   /** The pod command's arguments (after the image's ENTRYPOINT fleetsim). */
   podArgs: string[];
-  configMap: object;
-  job: object;
-  service: object;
-  podMonitor: object | null;
+  configMap: IConfigMap;
+  job: IJob;
+  service: IService;
+  podMonitor: IPodMonitor | null;
 }
 
 export const podShape = (): PodShape => ({ cores: POD_MAX_CORES, memoryBytes: Number.MAX_SAFE_INTEGER, fdLimit: POD_NOFILE, portRange: POD_PORT_RANGE, sourceAddresses: 1 });
@@ -65,14 +71,14 @@ export function buildManifests(scenario: Scenario, input: object, o: K8sOptions)
   const holdSeconds = runSeconds + Math.ceil(o.keepRecordsMs / 1000);
   const emptyDir = o.records.kind === 'emptyDir';
 
-  const configMap = {
+  const configMap: IConfigMap = {
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: meta(name),
     data: { 'scenario.json': `${JSON.stringify(input, null, 2)}\n` },
   };
 
-  const fleetsim = {
+  const fleetsim: IContainer = {
     name: 'fleetsim',
     image: o.image,
     imagePullPolicy: 'IfNotPresent',
@@ -92,7 +98,7 @@ export function buildManifests(scenario: Scenario, input: object, o: K8sOptions)
   };
   // emptyDir goes with the pod and `kubectl cp` needs a running container: this one keeps the
   // records readable after the run until they are collected (/runs/.collected) or the hold ends.
-  const holder = {
+  const holder: IContainer = {
     name: 'records',
     image: o.image,
     imagePullPolicy: 'IfNotPresent',
@@ -102,7 +108,7 @@ export function buildManifests(scenario: Scenario, input: object, o: K8sOptions)
     volumeMounts: [{ name: 'runs', mountPath: RECORDS_DIR }],
   };
 
-  const job = {
+  const job: IJob = {
     apiVersion: 'batch/v1',
     kind: 'Job',
     metadata: meta(name),
@@ -147,14 +153,14 @@ export function buildManifests(scenario: Scenario, input: object, o: K8sOptions)
     },
   };
 
-  const service = {
+  const service: IService = {
     apiVersion: 'v1',
     kind: 'Service',
     metadata: meta(name),
     spec: { clusterIP: 'None', selector, ports: [{ name: 'metrics', port: METRICS_PORT, targetPort: 'metrics', protocol: 'TCP' }] },
   };
 
-  const podMonitor = o.prometheusOperator
+  const podMonitor: IPodMonitor | null = o.prometheusOperator
     ? {
         apiVersion: 'monitoring.coreos.com/v1',
         kind: 'PodMonitor',
