@@ -10,14 +10,24 @@ import { loadScenarioWithInput, ScenarioError } from '../fleet/scenario-loader.t
 import { RUN_FILES } from '../runs/run-layout.ts';
 import { resolveRunRef, RunRefError } from '../runs/run-ref.ts';
 import { SettingsStore } from '../runs/settings-store.ts';
+import { expandSourceAddresses, isIpAddress } from '../contract/addresses.ts';
 import { progressLine, summaryText } from './format.ts';
+import { resolveDistributedRun } from './shard-options.ts';
 
-export const RUN_USAGE = `usage: fleetsim run [scenario.yaml|scenario.json|preset] [--duration 30s] [--hosts N|auto] [--ramp N] [--json] [--record DIR|--no-record] [--from RUN] [--metrics-port N]
+export const RUN_USAGE = `usage: fleetsim run [scenario.yaml|scenario.json|preset] [--duration 30s] [--hosts N|auto] [--ramp N] [--json] [--record DIR|--no-record] [--from RUN] [--metrics-port N] [--metrics-host ADDR]
+                   [--shard I/N | --shards N] [--run-id R] [--start-at ISO-TIME] [--source-addresses LIST]
   Every run is recorded in <runs>/<time>-<name>/ (scenario, timeline.csv, event logs, devices.csv, summary.json, report.html);
   <runs> is the app's setting, by default $FLEETSIM_HOME/runs (~/.fleetsim/runs).
   --record DIR   record into DIR instead      --no-record   keep no record
   --from RUN     run a recorded run's scenario again (a run directory, an id from \`fleetsim runs\`, or "latest")
   --metrics-port N  serve Prometheus metrics on http://127.0.0.1:N/metrics while the run lasts (0: a free port)
+  --metrics-host ADDR  listen there instead of 127.0.0.1 (0.0.0.0 in a pod, so Prometheus can scrape it)
+  One fleet over many machines (see README "Past one machine"):
+  --shard I/N    run shard I (from 0) of N: a contiguous slice of every group, 1/N of the rates (env FLEETSIM_SHARD)
+  --shards N     the same, with I from JOB_COMPLETION_INDEX (each pod of a Kubernetes Indexed Job has it)
+  --run-id R     the id all shards share: labels run/shard on every metric, recorded in each record (env FLEETSIM_RUN_ID)
+  --start-at T   every shard starts its devices at T (ISO time with zone), so timelines and storms align (env FLEETSIM_START_AT)
+  --source-addresses LIST  this shard's source addresses for every group, e.g. 127.0.1.1-127.0.1.8 (env FLEETSIM_SOURCE_ADDRESSES)
   With no scenario, runs the default demo (1,000 MQTT + 200 WebSocket devices for 30 s).`;
 
 export async function runCommand(args: string[]): Promise<number> {
@@ -35,6 +45,12 @@ export async function runCommand(args: string[]): Promise<number> {
         'no-record': { type: 'boolean', default: false },
         from: { type: 'string' },
         'metrics-port': { type: 'string' },
+        'metrics-host': { type: 'string' },
+        shard: { type: 'string' },
+        shards: { type: 'string' },
+        'run-id': { type: 'string' },
+        'start-at': { type: 'string' },
+        'source-addresses': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -86,14 +102,28 @@ export async function runCommand(args: string[]): Promise<number> {
     throw err;
   }
 
+  const problems: string[] = [];
   const metricsPort = values['metrics-port'];
-  if (metricsPort !== undefined && !/^\d{1,5}$/.test(metricsPort)) {
-    console.error(`fleetsim run: --metrics-port: expected a port number 0-65535, got ${JSON.stringify(metricsPort)}`);
-    return 2;
-  }
+  if (metricsPort !== undefined && !(/^\d{1,5}$/.test(metricsPort) && Number(metricsPort) <= 65535)) problems.push(`--metrics-port: expected a port number 0-65535, got ${JSON.stringify(metricsPort)}`);
+  const metricsHost = values['metrics-host'];
+  if (metricsHost !== undefined && !isIpAddress(metricsHost) && metricsHost !== 'localhost') problems.push(`--metrics-host: expected an IP address such as 127.0.0.1 or 0.0.0.0, got ${JSON.stringify(metricsHost)}`);
+  if (metricsHost !== undefined && metricsPort === undefined) problems.push('--metrics-host needs --metrics-port');
+  const distributed = resolveDistributedRun(values, process.env, scenario.name);
+  if (!distributed.ok) problems.push(...distributed.problems);
+  const sourceText = values['source-addresses'] ?? process.env.FLEETSIM_SOURCE_ADDRESSES;
+  const sources = sourceText === undefined ? undefined : expandSourceAddresses(sourceText.split(',').map((x) => x.trim()));
+  if (typeof sources === 'string') problems.push(`${values['source-addresses'] !== undefined ? '--source-addresses' : 'FLEETSIM_SOURCE_ADDRESSES'}: ${sources}`);
+  else if (sources) for (const g of scenario.groups) g.sourceAddresses = sources;
+  const run = distributed.ok ? distributed.run : null;
+  if (run?.startAt !== undefined && run.startAt + scenario.duration < Date.now()) problems.push(`--start-at: the run (${new Date(run.startAt).toISOString()} + ${scenario.duration / 1000} s) is already over`);
   const runsDir = values.record !== undefined ? resolve(values.record) : settings.runsDir;
   const record = values['no-record'] || (!settings.record && values.record === undefined) ? null : { runsDir, eventLogMaxBytes: settings.eventLogMaxMB * 1048576, source: input };
-  const { controller, recorder } = createRun(scenario, { record });
+  if (record && run && existsSync(join(runsDir, `${run.runId}-shard${run.shard.index}`))) problems.push(`--run-id: ${join(runsDir, `${run.runId}-shard${run.shard.index}`)} already holds shard ${run.shard.index} of run ${run.runId}: use another run id or record elsewhere`);
+  if (problems.length > 0) {
+    for (const p of problems) console.error(`fleetsim run: ${p}`);
+    return 2;
+  }
+  const { controller, recorder } = createRun(scenario, { record, distributed: run ?? undefined });
   const live = !values.json;
   const tty = Boolean(process.stderr.isTTY);
   let lastPlainLine = 0;
@@ -130,10 +160,12 @@ export async function runCommand(args: string[]): Promise<number> {
   let metrics: Awaited<ReturnType<typeof serveMetrics>> | null = null;
   try {
     if (metricsPort !== undefined) {
-      metrics = await serveMetrics(Number(metricsPort), () => controller.snapshot(), (bounds) => controller.latencyBuckets(bounds));
-      process.stderr.write(`metrics: http://127.0.0.1:${metrics.port}/metrics\n`);
+      const labels = run ? { run: run.runId, shard: String(run.shard.index) } : undefined;
+      metrics = await serveMetrics(Number(metricsPort), () => controller.snapshot(), (bounds) => controller.latencyBuckets(bounds), { host: metricsHost, labels });
+      process.stderr.write(`metrics: http://${metricsHost ?? '127.0.0.1'}:${metrics.port}/metrics\n`);
     }
-    if (live) process.stderr.write(`fleetsim: ${scenario.name}: ${controller.deviceCount.toLocaleString('en-US')} devices for ${Math.round(scenario.duration / 1000)} s\n`);
+    const part = run ? ` shard ${run.shard.index}/${run.shard.count} of run ${run.runId}:` : '';
+    if (live) process.stderr.write(`fleetsim: ${scenario.name}:${part} ${controller.deviceCount.toLocaleString('en-US')} devices for ${Math.round(scenario.duration / 1000)} s\n`);
     await controller.start();
   } catch (err) {
     process.off('SIGINT', onSignal);

@@ -1,5 +1,6 @@
 // What the controller shows of a running fleet: a snapshot (≤4 per second), a timeline
 // (one point per second) and, at the end, the run summary (also `fleetsim run --json`).
+import type { FleetShard } from './fleet-shard.ts';
 import type { BackpressureGauges, Counters, Gauges, LatencyKind, LatencySummary } from './metrics.ts';
 import type { StormRecord } from './storm.ts';
 import type { TargetStats } from './target.ts';
@@ -96,6 +97,9 @@ export type FleetEvent =
   | { type: 'note'; at: number; message: string };
 
 export interface RunSummary {
+  /** One shard of a distributed run: the run id all shards share and which shard this is. */
+  runId?: string;
+  shard?: FleetShard;
   name: string;
   startedAt: string;
   endedAt: string;

@@ -13,8 +13,11 @@ import { startEmbeddedTarget, usesEmbeddedTarget, type RunningTarget } from './e
 import { ChildProcessLauncher, type Launcher } from './launcher.ts';
 import { MetricsMerger } from './metrics-merger.ts';
 import { pageDevices } from './device-pages.ts';
-import type { HostSlot } from './host-slot.ts';
-import { findDevice, hostRates, ownerOf, planHosts, shardGroups } from './sharding.ts';
+import { hostStatus, type HostSlot } from './host-slot.ts';
+import { findDevice, hostRates, ownerOf, planHosts, shardDeviceCount, shardGroups, shardSizingView } from './sharding.ts';
+import type { DistributedRun } from '../contract/fleet-shard.ts';
+import { scheduleRun, StartWait } from './run-schedule.ts';
+import { HostRequests } from './host-requests.ts';
 import { planTls } from './tls-preflight.ts';
 import { preflightOrThrow } from './preflight.ts';
 import { buildSummary } from './summary.ts';
@@ -30,6 +33,8 @@ export interface ControllerOptions {
   snapshotIntervalMs?: number;
   /** The run is recorded: hosts keep their event logs and device rows in this run directory. */
   record?: HostInit['record'];
+  /** One shard of a fleet run over many machines: this process runs only its slice of every group. */
+  distributed?: DistributedRun;
 }
 
 export class StartError extends Error {}
@@ -40,7 +45,8 @@ const HOST_STOP_TIMEOUT_MS = 8_000;
 export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; timeline: [TimelinePoint]; event: [FleetEvent]; ended: [RunSummary] }> {
   readonly scenario: Scenario;
   private readonly launcher: Launcher;
-  private readonly opts: Required<Omit<ControllerOptions, 'launcher' | 'record'>>;
+  private readonly opts: Required<Omit<ControllerOptions, 'launcher' | 'record' | 'distributed'>>;
+  readonly distributed: DistributedRun | undefined;
   private readonly record: HostInit['record'];
   private hosts: HostSlot[] = [];
   private shards: Shard[][] = [];
@@ -50,17 +56,18 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
   private startedAt = Date.now();
   private endedAt = 0;
   private timers: NodeJS.Timeout[] = [];
-  private reqId = 0;
-  private readonly pending = new Map<number, (event: HostEvent | null) => void>();
+  private readonly requests = new HostRequests();
   private stopping: Promise<RunSummary> | null = null;
   private starting: Promise<void> | null = null;
   private onlineAtEnd = 0;
+  /** A start waiting for the shared start time; stop() cuts it short. */
+  private readonly startWait = new StartWait();
   private readonly storms = new StormRunner({
     startedAt: () => this.startedAt,
     online: () => this.merger.gauges().online,
     totals: () => this.merger.totals,
     onHosts: async (storm) => {
-      const answers = await Promise.all(this.hosts.map((slot) => this.ask(slot, (reqId) => ({ type: 'storm', reqId, storm }))));
+      const answers = await Promise.all(this.hosts.map((slot) => this.requests.ask(slot, (reqId) => ({ type: 'storm', reqId, storm }))));
       return answers.reduce((n, a) => n + (a?.type === 'storm-done' ? a.affected : 0), 0);
     },
     onTarget: async (fault) => {
@@ -85,6 +92,7 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
     this.fleetRamp = scenario.ramp;
     this.launcher = options.launcher ?? new ChildProcessLauncher();
     this.record = options.record;
+    this.distributed = options.distributed;
     this.opts = {
       cores: options.cores ?? availableParallelism(),
       batchIntervalMs: options.batchIntervalMs ?? 250,
@@ -94,8 +102,9 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
     this.done = new Promise((r) => (this.resolveDone = r));
   }
 
+  /** Devices this process runs (a shard runs its slice of the fleet). */
   get deviceCount(): number {
-    return this.scenario.groups.reduce((n, g) => n + g.count, 0);
+    return shardDeviceCount(this.scenario, this.distributed?.shard);
   }
 
   /** Starts the target (if embedded) and all hosts; rejects with a StartError saying why not. */
@@ -106,18 +115,20 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
 
   private async startOnce(): Promise<void> {
     try {
-      for (const message of preflightOrThrow(this.scenario, this.opts.cores)) this.emitEvent({ type: 'note', at: Date.now(), message });
+      const fleetShard = this.distributed?.shard;
+      preflightOrThrow(shardSizingView(this.scenario, fleetShard), this.opts.cores).forEach(this.note);
       const tlsPlan = await planTls(this.scenario);
-      for (const message of tlsPlan.notes) this.emitEvent({ type: 'note', at: Date.now(), message });
+      tlsPlan.notes.forEach(this.note);
       this.resolvedScenario = tlsPlan.scenario;
       if (usesEmbeddedTarget(this.scenario)) {
         const embedded = await startEmbeddedTarget(this.launcher, tlsPlan.scenario, readFdLimit()?.soft ?? null, tlsPlan.targetTls);
-        for (const message of embedded.notes) this.emitEvent({ type: 'note', at: Date.now(), message });
+        embedded.notes.forEach(this.note);
         ({ target: this.target, scenario: this.resolvedScenario } = embedded);
+        if (fleetShard && fleetShard.count > 1) this.note(`shard ${fleetShard.index}/${fleetShard.count} runs its own embedded target: the shards do not share a broker (point the groups at one external target to load it as one fleet)`);
         embedded.target.onLost((reason) => this.emitEvent({ type: 'target-lost', at: Date.now(), reason }));
       }
       const plan = planHosts({ totalDevices: this.deviceCount, requested: this.scenario.hosts, cores: this.opts.cores, fdLimit: readFdLimit()?.soft ?? null });
-      this.shards = shardGroups(this.scenario, plan.hosts);
+      this.shards = shardGroups(this.scenario, plan.hosts, fleetShard);
       await Promise.all(this.shards.map((shards, hostId) => this.launchHost(hostId, shards)));
       const overBudget = this.hosts.find((h) => h.devices > plan.perHostCapacity);
       if (overBudget) {
@@ -130,7 +141,15 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
     }
     // Stopped while starting: leave the hosts idle; stop() tears them down once start settles.
     if (this.stopping) return;
-    this.startedAt = Date.now();
+    const startAt = this.distributed?.startAt;
+    if (startAt !== undefined) {
+      if (Date.now() < startAt) this.note(`waiting for the shared start time ${new Date(startAt).toISOString()}`);
+      else if (Date.now() - startAt > 1000) this.note(`started ${((Date.now() - startAt) / 1000).toFixed(1)} s after the shared start time; the timeline and storms keep the fleet's clock`);
+      await this.startWait.until(startAt);
+      if (this.stopping) return;
+    }
+    // Shards given a start time keep it even when late, so their timelines and storms stay on the fleet's clock.
+    this.startedAt = startAt ?? Date.now();
     this.merger = new MetricsMerger(this.startedAt);
     for (const h of this.hosts) {
       h.state = 'running';
@@ -144,12 +163,8 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
         this.emit('snapshot', snap);
       }, this.opts.snapshotIntervalMs),
     );
-    for (const scheduled of this.scenario.storms) {
-      const { at, ...action } = scheduled;
-      this.timers.push(setTimeout(() => void this.storm(action as StormAction).catch(() => {}), at));
-    }
-    this.timers.push(setInterval(() => this.emit('timeline', this.tick()), 1000));
-    this.timers.push(setTimeout(() => void this.stop('duration'), this.scenario.duration));
+    const tick = () => this.emit('timeline', this.tick());
+    scheduleRun({ scenario: this.scenario, startedAt: this.startedAt, storm: (a) => void this.storm(a).catch(() => {}), tick, end: () => void this.stop('duration'), note: this.note }, this.timers);
   }
 
   private launchHost(hostId: number, shards: Shard[]): Promise<void> {
@@ -197,8 +212,7 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
       case 'device-counts':
       case 'device-rows':
       case 'storm-done':
-        this.pending.get(event.reqId)?.(event);
-        this.pending.delete(event.reqId);
+        this.requests.answer(event.reqId, event);
         break;
       case 'stopped':
         slot.state = 'stopped';
@@ -234,22 +248,7 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
     for (const h of this.hosts) h.handle.send({ type: 'set-timers', group: groupName, timers });
   }
 
-  /** Sends a request to one host and resolves with its answer (null if it is gone or silent). */
-  private ask(slot: HostSlot, build: (reqId: number) => HostCommand): Promise<HostEvent | null> {
-    if (slot.state === 'lost' || slot.state === 'stopped') return Promise.resolve(null);
-    const reqId = ++this.reqId;
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(reqId);
-        resolve(null);
-      }, 5000);
-      this.pending.set(reqId, (event) => {
-        clearTimeout(timer);
-        resolve(event);
-      });
-      slot.handle.send(build(reqId));
-    });
-  }
+
 
   /** A device's recent events and counters, fetched from the host that owns it. */
   async deviceLog(deviceId: string): Promise<DeviceLog | null> {
@@ -258,13 +257,13 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
     const hostId = ownerOf(this.shards, where.group, where.index);
     const slot = hostId === null ? undefined : this.hosts[hostId];
     if (!slot) return null;
-    const answer = await this.ask(slot, (reqId) => ({ type: 'device-log', reqId, group: where.group, index: where.index }));
+    const answer = await this.requests.ask(slot, (reqId) => ({ type: 'device-log', reqId, group: where.group, index: where.index }));
     return answer?.type === 'device-log' ? answer.log : null;
   }
 
   /** One page of the devices matching `query` (see device-pages.ts). */
   devices(query: DeviceQuery): Promise<DevicePage> {
-    return pageDevices(this.scenario, this.hosts, query, (slot, build) => this.ask(slot as HostSlot, build));
+    return pageDevices(this.scenario, this.hosts, query, (slot, build) => this.requests.ask(slot as HostSlot, build));
   }
 
   /** Starts a storm now; resolves with its record once the action has been carried out. */
@@ -324,21 +323,13 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
   latencyBuckets = (boundsMs: readonly number[]) => this.merger.latencyBuckets(boundsMs);
 
   private hostStatus(h: HostSlot): HostStatus {
-    const v = this.merger.host(h.hostId);
-    return {
-      hostId: h.hostId,
-      pid: h.pid,
-      state: h.state,
-      devices: h.devices,
-      cpuPct: v?.health?.cpuPct ?? 0,
-      rssMB: Math.round((v?.health?.rssBytes ?? 0) / 1048576),
-      loopLagP99Ms: v?.health?.loopLagP99Ms ?? 0,
-      lostReason: h.lostReason,
-    };
+    return hostStatus(h, this.merger.host(h.hostId)?.health ?? null);
   }
+
 
   /** Stops every device (closing its connection), every host and the target. Idempotent. */
   stop(reason: RunSummary['endReason'] = 'stopped'): Promise<RunSummary> {
+    this.startWait.cancel();
     this.stopping ??= (async () => {
       await this.starting?.catch(() => {});
       this.endReason = reason;
@@ -353,6 +344,8 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
       this.setState('stopped');
       const summary = buildSummary({
         scenario: this.scenario,
+        devices: this.deviceCount,
+        distributed: this.distributed,
         merger: this.merger,
         hosts: this.hosts.map((h) => this.hostStatus(h)),
         startedAt: this.startedAt,
@@ -384,8 +377,7 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
         clearTimeout(timer);
       }),
     );
-    for (const resolve of this.pending.values()) resolve(null);
-    this.pending.clear();
+    this.requests.cancelAll();
     await this.target?.stop();
   }
 
@@ -397,4 +389,6 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
   private emitEvent(e: FleetEvent): void {
     this.emit('event', e);
   }
+
+  private readonly note = (message: string): void => this.emitEvent({ type: 'note', at: Date.now(), message });
 }

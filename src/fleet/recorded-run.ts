@@ -13,7 +13,7 @@ export interface RecordOptions {
 
 export function createRun(scenario: Scenario, options: Omit<ControllerOptions, 'record'> & { record?: RecordOptions | null } = {}): { controller: FleetController; recorder: RunRecorder | null } {
   const { record, ...controllerOptions } = options;
-  const recorder = record ? new RunRecorder(record.runsDir, scenario, { eventLogMaxBytes: record.eventLogMaxBytes, source: record.source }) : null;
+  const recorder = record ? new RunRecorder(record.runsDir, scenario, { eventLogMaxBytes: record.eventLogMaxBytes, source: record.source, distributed: options.distributed }) : null;
   const controller = new FleetController(scenario, { ...controllerOptions, record: recorder?.hostRecord });
   recorder?.attach(controller);
   return { controller, recorder };

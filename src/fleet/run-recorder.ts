@@ -4,6 +4,7 @@
 // report.html at the end, and run.json saying whether the record is complete and if not, why.
 import { appendFileSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { DistributedRun } from '../contract/fleet-shard.ts';
 import type { HostInit } from '../contract/host-protocol.ts';
 import type { RunRecord } from '../contract/runs.ts';
 import type { Scenario } from '../contract/scenario.ts';
@@ -23,6 +24,8 @@ export interface RecorderOptions {
   id?: string;
   /** The scenario as written, before validation (kept as scenario-source.json for re-runs). */
   source?: object;
+  /** One shard of a distributed run: recorded in run.json, and the directory is <runId>-shard<I>. */
+  distributed?: DistributedRun;
 }
 
 export class RunRecorder {
@@ -37,13 +40,15 @@ export class RunRecorder {
   private resolveFinished!: () => void;
 
   constructor(runsDir: string, scenario: Scenario, options: RecorderOptions = {}) {
-    this.id = options.id ?? runDirName(scenario.name);
+    const d = options.distributed;
+    this.id = options.id ?? (d ? `${d.runId}-shard${d.shard.index}` : runDirName(scenario.name));
     this.dir = join(runsDir, this.id);
     this.eventLogMaxBytes = options.eventLogMaxBytes ?? DEFAULT_EVENT_LOG_MAX_MB * 1048576;
     mkdirSync(this.dir, { recursive: true });
     writeFileSync(join(this.dir, RUN_FILES.scenario), JSON.stringify(scenario, null, 2) + '\n');
     if (options.source) writeFileSync(join(this.dir, RUN_FILES.scenarioSource), JSON.stringify(options.source, null, 2) + '\n');
     this.record = { status: 'incomplete', reason: STILL_RECORDING, startedAt: new Date().toISOString(), pid: process.pid };
+    if (d) Object.assign(this.record, { runId: d.runId, shard: d.shard }, d.startAt !== undefined && { startAt: new Date(d.startAt).toISOString() });
     this.writeRecord();
     this.finished = new Promise((r) => (this.resolveFinished = r));
   }

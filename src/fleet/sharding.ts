@@ -1,4 +1,5 @@
 // How many device hosts a run gets and which devices each one owns.
+import { shardSlice, type FleetShard } from '../contract/fleet-shard.ts';
 import type { Shard } from '../contract/host-protocol.ts';
 import type { Scenario } from '../contract/scenario.ts';
 import { render } from '../engine/templates.ts';
@@ -32,19 +33,35 @@ export function planHosts({ totalDevices, requested, cores, fdLimit }: HostPlanI
 
 /**
  * Splits every group over the hosts in contiguous index ranges, as evenly as possible,
- * so each host carries a proportional slice of every group.
+ * so each host carries a proportional slice of every group. With a fleet shard, only that
+ * shard's slice of each group is split (indices stay the fleet's own).
  */
-export function shardGroups(scenario: Scenario, hosts: number): Shard[][] {
+export function shardGroups(scenario: Scenario, hosts: number, fleetShard?: FleetShard): Shard[][] {
   const out: Shard[][] = Array.from({ length: hosts }, () => []);
   scenario.groups.forEach((g, group) => {
-    let first = 0;
+    const slice = fleetShard ? shardSlice(g.count, fleetShard) : { first: 0, count: g.count };
+    let first = slice.first;
     for (let h = 0; h < hosts; h++) {
-      const count = Math.floor(g.count / hosts) + (h < g.count % hosts ? 1 : 0);
+      const count = Math.floor(slice.count / hosts) + (h < slice.count % hosts ? 1 : 0);
       if (count > 0) out[h].push({ group, first, count });
       first += count;
     }
   });
   return out;
+}
+
+/** Devices this process runs: the whole fleet, or its shard's slice of every group. */
+export function shardDeviceCount(scenario: Scenario, fleetShard?: FleetShard): number {
+  return scenario.groups.reduce((n, g) => n + (fleetShard ? shardSlice(g.count, fleetShard).count : g.count), 0);
+}
+
+/**
+ * The scenario as this shard's machine sees it, for sizing only (preflight, embedded target):
+ * each group holds the shard's number of devices. Never run it: its indices are not the fleet's.
+ */
+export function shardSizingView(scenario: Scenario, fleetShard?: FleetShard): Scenario {
+  if (!fleetShard || fleetShard.count === 1) return scenario;
+  return { ...scenario, groups: scenario.groups.map((g) => ({ ...g, count: shardSlice(g.count, fleetShard).count })) };
 }
 
 export function ownerOf(shards: Shard[][], group: number, index: number): number | null {

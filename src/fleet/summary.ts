@@ -1,4 +1,5 @@
 // The run summary: what `fleetsim run` prints at the end and `--json` emits.
+import type { DistributedRun } from '../contract/fleet-shard.ts';
 import type { Scenario } from '../contract/scenario.ts';
 import type { HostStatus, RunSummary, SaturationRecord } from '../contract/snapshot.ts';
 import type { StormRecord } from '../contract/storm.ts';
@@ -6,6 +7,9 @@ import type { MetricsMerger } from './metrics-merger.ts';
 
 export interface SummaryInput {
   scenario: Scenario;
+  /** Devices this process ran (a shard's slice, or the whole fleet). */
+  devices: number;
+  distributed?: DistributedRun;
   merger: MetricsMerger;
   hosts: HostStatus[];
   startedAt: number;
@@ -16,7 +20,7 @@ export interface SummaryInput {
   saturation: SaturationRecord[];
 }
 
-export function buildSummary({ scenario, merger, hosts, startedAt, endedAt, endReason, onlineAtEnd, storms, saturation }: SummaryInput): RunSummary {
+export function buildSummary({ scenario, devices, distributed, merger, hosts, startedAt, endedAt, endReason, onlineAtEnd, storms, saturation }: SummaryInput): RunSummary {
   const t = merger.totals;
   return {
     name: scenario.name,
@@ -24,7 +28,8 @@ export function buildSummary({ scenario, merger, hosts, startedAt, endedAt, endR
     endedAt: new Date(endedAt).toISOString(),
     durationMs: endedAt - startedAt,
     endReason,
-    devices: scenario.groups.reduce((n, g) => n + g.count, 0),
+    devices,
+    ...(distributed && { runId: distributed.runId, shard: distributed.shard }),
     online: onlineAtEnd,
     peakOnline: merger.peakOnline,
     connectAttempts: t.connectAttempts,

@@ -1,0 +1,61 @@
+// When things happen in a run: the wait for a shared start time, and the timers of a started run
+// (scheduled storms, one-second timeline ticks, the end) on the run's own clock. A shard that
+// starts late keeps the fleet's clock, so every shard's seconds and storms line up.
+import type { Scenario } from '../contract/scenario.ts';
+import type { StormAction } from '../contract/storm.ts';
+
+/** A wait for a wall-clock time that stop() can cut short. */
+export class StartWait {
+  private readonly wakers = new Set<() => void>();
+  private cancelled = false;
+
+  /** Resolves at `at` (epoch ms), or as soon as cancel() is called; wakes each second so a changed clock is noticed. */
+  async until(at: number): Promise<void> {
+    while (!this.cancelled && Date.now() < at) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(1000, at - Date.now()));
+        this.wakers.add(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    this.wakers.clear();
+  }
+
+  cancel(): void {
+    this.cancelled = true;
+    for (const wake of this.wakers) wake();
+  }
+}
+
+export interface RunTimers {
+  scenario: Scenario;
+  /** Epoch ms the run's clock counts from. */
+  startedAt: number;
+  storm(action: StormAction): void;
+  tick(): void;
+  end(): void;
+  note(message: string): void;
+}
+
+/** Starts a run's timers into `timers`, where the run clears them when it stops (the tick interval joins after the first tick). */
+export function scheduleRun({ scenario, startedAt, storm, tick, end, note }: RunTimers, timers: NodeJS.Timeout[]): void {
+  const sinceStart = Date.now() - startedAt;
+  for (const scheduled of scenario.storms) {
+    const { at, ...action } = scheduled;
+    if (at < sinceStart - 1000) {
+      note(`storm at ${at / 1000} s skipped: this shard started after it`);
+      continue;
+    }
+    timers.push(setTimeout(() => storm(action as StormAction), Math.max(0, at - sinceStart)));
+  }
+  // Seconds close on the start time's grid, so shards started together close the same seconds.
+  timers.push(
+    setTimeout(() => {
+      tick();
+      timers.push(setInterval(tick, 1000));
+    }, 1000 - (sinceStart % 1000)),
+  );
+  timers.push(setTimeout(end, Math.max(0, scenario.duration - sinceStart)));
+}
