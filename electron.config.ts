@@ -49,6 +49,17 @@ export interface PackagingConfig {
   mac: { target: Array<'dmg'>; category: string; icon: string; hardenedRuntime: boolean };
   win: { target: Array<'nsis'>; icon: string };
   nsis: { oneClick: boolean; allowToChangeInstallationDirectory: boolean };
+  /** electron-builder's FuseOptionsV1: bits flipped in the Electron binary before it is signed. */
+  electronFuses: {
+    runAsNode: boolean;
+    enableCookieEncryption?: boolean;
+    enableNodeOptionsEnvironmentVariable: boolean;
+    enableNodeCliInspectArguments: boolean;
+    enableEmbeddedAsarIntegrityValidation: boolean;
+    onlyLoadAppFromAsar: boolean;
+    loadBrowserProcessSpecificV8Snapshot?: boolean;
+    grantFileProtocolExtraPrivileges?: boolean;
+  };
 }
 
 /**
@@ -93,6 +104,23 @@ export const packaging: PackagingConfig = {
   mac: { target: ['dmg'], category: 'public.app-category.developer-tools', icon: 'assets/icon.png', hardenedRuntime: true },
   win: { target: ['nsis'], icon: 'assets/icon.png' },
   nsis: { oneClick: false, allowToChangeInstallationDirectory: true },
+  /**
+   * Fuses (Electron security checklist item 19). Off: ELECTRON_RUN_AS_NODE (the app starts its
+   * hosts and target with utilityProcess.fork, never child_process on its own binary), the
+   * NODE_OPTIONS variable and the --inspect family (hosts get V8 flags through utilityProcess
+   * execArgv only; an --inspect in FLEETSIM_HOST_NODE_ARGS is ignored by a packaged app). On:
+   * the app loads only from app.asar, whose integrity is checked (macOS, Windows) — everything
+   * it runs or reads (main, preload, renderer, host and target bundles) is in the archive.
+   * grantFileProtocolExtraPrivileges off: the window uses app://, never file://.
+   */
+  electronFuses: {
+    runAsNode: false,
+    enableNodeOptionsEnvironmentVariable: false,
+    enableNodeCliInspectArguments: false,
+    enableEmbeddedAsarIntegrityValidation: true,
+    onlyLoadAppFromAsar: true,
+    grantFileProtocolExtraPrivileges: false,
+  },
 };
 
 export default { bundles, staticFiles };

@@ -152,9 +152,9 @@ const merged = await new Promise<{ code: number | null; out: string; err: string
 );
 let mergedSummary: (RunSummary & { dir?: string }) | null = null;
 try {
-  const parsed = JSON.parse(merged.out) as { summary?: RunSummary; dir?: string } & RunSummary;
-  const summary = parsed.summary ?? parsed;
-  if (merged.code === 0 && summary.latencyMs) mergedSummary = { ...summary, dir: parsed.dir };
+  // `runs merge --json` says where the merged run went; its summary.json is the fleet's.
+  const { dir } = JSON.parse(merged.out) as { dir: string };
+  if (merged.code === 0) mergedSummary = { ...(JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as RunSummary), dir };
 } catch {}
 cleanup();
 

@@ -18,7 +18,7 @@ import { setView } from './state/view-store.ts';
 import type { RunDetail } from '../src/contract/runs.ts';
 
 export interface ActionsState {
-  busy: 'start' | 'stop' | null;
+  busy: 'start' | 'stop' | 'attach' | null;
   /** A transient error from an action that has no field to show it next to. */
   notice: string | null;
 }
@@ -108,6 +108,33 @@ export async function stopRun(): Promise<void> {
     await api.stop();
   } catch (err) {
     actionsStore.setState({ notice: `stop: ${message(err)}` });
+  } finally {
+    actionsStore.setState({ busy: null });
+  }
+}
+
+/** Attaches the live view to a distributed run through Prometheus; the refusal's lines, or [] when attached. */
+export async function attachRun(request: { prometheusUrl: string; runId: string }): Promise<string[]> {
+  if (!api) return ['not connected'];
+  if (actionsStore.getState().busy) return ['busy: try again in a moment'];
+  actionsStore.setState({ busy: 'attach', notice: null });
+  try {
+    const result = await api.attach(request);
+    return result.ok ? [] : result.problems;
+  } catch (err) {
+    return [message(err)];
+  } finally {
+    actionsStore.setState({ busy: null });
+  }
+}
+
+export async function detachRun(): Promise<void> {
+  if (!api || actionsStore.getState().busy === 'stop') return;
+  actionsStore.setState({ busy: 'stop', notice: null });
+  try {
+    await api.detach();
+  } catch (err) {
+    actionsStore.setState({ notice: `detach: ${message(err)}` });
   } finally {
     actionsStore.setState({ busy: null });
   }

@@ -6,6 +6,7 @@ import type { BridgeMessage, BridgeRequest, CertsInitRequest, CertsInitResult, D
 import type { DeviceLog } from '../../src/contract/device-log.ts';
 import type { RunSummary } from '../../src/contract/snapshot.ts';
 import type { PreflightResult } from '../../src/contract/preflight.ts';
+import type { AttachResult } from '../../src/contract/attach.ts';
 import type { AppSettings, ExportResult, ImportResult, ReportResult, RunDetail, RunListEntry, SettingsResult } from '../../src/contract/runs.ts';
 
 export interface SocketHandlers {
@@ -150,6 +151,12 @@ export class BridgeClient implements FleetApi {
   }
   preflight(scenario: unknown): Promise<PreflightResult> {
     return this.call('preflight', [scenario]) as Promise<PreflightResult>;
+  }
+  attach(request: unknown): Promise<AttachResult> {
+    return this.call('attach', [request]) as Promise<AttachResult>;
+  }
+  detach(): Promise<boolean> {
+    return this.call('detach', []) as Promise<boolean>;
   }
 
   onUpdate(listener: (update: FleetUpdate) => void): () => void {

@@ -265,7 +265,10 @@ export function DevicesTable() {
   const runSeq = useFleet((s) => s.runSeq);
   const groups = runScenario?.groups.map((g) => g.name) ?? NO_GROUPS;
   const active = isActive(runState);
-  const emptyText = !runScenario
+  const attached = useFleet((s) => s.attach !== null);
+  const emptyText = attached
+    ? 'Attached to a distributed run: each shard keeps its own devices (open a shard, or its run record, to list them).'
+    : !runScenario
     ? 'No run yet — pick a preset and press Start.'
     : active
       ? 'No devices match the filters.'

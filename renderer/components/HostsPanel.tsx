@@ -15,6 +15,9 @@ export function saturated(h: HostStatus): boolean {
 
 const NO_HOSTS: HostStatus[] = [];
 
+/** "3" for a local run's host; "shard/host" ("2/0") in a view attached to a distributed run. */
+const hostLabel = (h: HostStatus) => (h.shard === undefined ? String(h.hostId) : `${h.shard}/${h.hostId}`);
+
 export function HostsPanel() {
   const hosts = useFleet((s) => s.snapshot?.hosts ?? NO_HOSTS);
   const hot = hosts.filter(saturated);
@@ -27,7 +30,7 @@ export function HostsPanel() {
       {hot.length ? (
         <div className="alert alert-warn" data-testid="host-warning" role="alert">
           <strong>Generator saturated — results not trustworthy.</strong>{' '}
-          {hot.map((h) => `host ${h.hostId}: ${h.cpuPct > CPU_LIMIT_PCT ? `CPU ${Math.round(h.cpuPct)}%` : ''}${h.cpuPct > CPU_LIMIT_PCT && h.loopLagP99Ms > LOOP_LAG_LIMIT_MS ? ', ' : ''}${h.loopLagP99Ms > LOOP_LAG_LIMIT_MS ? `loop lag p99 ${fmtMs(h.loopLagP99Ms)}` : ''}`).join('; ')}
+          {hot.map((h) => `host ${hostLabel(h)}: ${h.cpuPct > CPU_LIMIT_PCT ? `CPU ${Math.round(h.cpuPct)}%` : ''}${h.cpuPct > CPU_LIMIT_PCT && h.loopLagP99Ms > LOOP_LAG_LIMIT_MS ? ', ' : ''}${h.loopLagP99Ms > LOOP_LAG_LIMIT_MS ? `loop lag p99 ${fmtMs(h.loopLagP99Ms)}` : ''}`).join('; ')}
         </div>
       ) : null}
       <div className="table-scroll">
@@ -52,8 +55,8 @@ export function HostsPanel() {
               </tr>
             ) : (
               hosts.map((h) => (
-                <tr key={h.hostId} data-testid="host-row" data-host-id={h.hostId} className={saturated(h) ? 'hot' : h.state === 'lost' ? 'lost' : ''} title={h.lostReason}>
-                  <td className="num">{h.hostId}</td>
+                <tr key={hostLabel(h)} data-testid="host-row" data-host-id={h.hostId} data-shard={h.shard} className={saturated(h) ? 'hot' : h.state === 'lost' ? 'lost' : ''} title={h.lostReason}>
+                  <td className="num" title={h.shard === undefined ? undefined : `shard ${h.shard}, host ${h.hostId}`}>{hostLabel(h)}</td>
                   <td className="num muted">{h.pid ?? '—'}</td>
                   <td>
                     <span className={`host-state hs-${h.state}`}>{h.state}</span>

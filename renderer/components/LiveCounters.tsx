@@ -64,7 +64,7 @@ function Rate({ label, value, unit, cls }: { label: string; value: number; unit:
   return (
     <div className={`tile ${cls ?? ''}`}>
       <div className="tile-label">{label}</div>
-      <div className="tile-value num">
+      <div className="tile-value num" data-testid={`rate-${label.replace(/ /g, '-')}`}>
         {fmtRate(value)}
         <span className="unit">{unit}</span>
       </div>

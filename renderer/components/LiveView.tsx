@@ -1,9 +1,11 @@
 // The live dashboard: the scenario editor beside the run's figures, storms, charts, devices,
 // hosts and events.
+import { AttachPanel } from './AttachPanel.tsx';
 import { Charts } from './Charts.tsx';
 import { DeviceDrawer } from './DeviceDrawer.tsx';
 import { DevicesTable } from './DevicesTable.tsx';
 import { EventFeed } from './EventFeed.tsx';
+import { useFleet } from '../state/fleet-store.ts';
 import { HostsPanel } from './HostsPanel.tsx';
 import { LiveCounters } from './LiveCounters.tsx';
 import { RecordingStrip } from './RecordingStrip.tsx';
@@ -11,15 +13,18 @@ import { ScenarioEditor } from './ScenarioEditor.tsx';
 import { StormPanel } from './StormPanel.tsx';
 
 export function LiveView() {
+  // Attached to a distributed run: no local scenario or storms (they belong to each shard).
+  const attached = useFleet((s) => s.attach !== null);
   return (
     <div className="body">
       <aside className="sidebar">
-        <ScenarioEditor />
+        <AttachPanel />
+        {attached ? null : <ScenarioEditor />}
       </aside>
       <main className="main">
         <RecordingStrip />
         <LiveCounters />
-        <StormPanel />
+        {attached ? null : <StormPanel />}
         <Charts />
         <div className="lower">
           <DevicesTable />

@@ -60,6 +60,11 @@ export function RunActionResults({ id }: { id: string }) {
               Download .zip
             </a>
           ) : null}
+          {exported.redacted.length > 0 ? (
+            <p className="muted" data-testid="export-redacted">
+              Not in the zip (redacted when recorded): <span className="mono">{exported.redacted.join(', ')}</span>
+            </p>
+          ) : null}
         </div>
       ) : null}
       {reported ? (

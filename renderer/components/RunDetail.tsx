@@ -41,6 +41,11 @@ function RunHeader({ detail }: { detail: RunDetail }) {
         <span>
           <b>{fmtInt(e.devices)}</b> devices
         </span>
+        {e.mergedShards ? (
+          <span data-testid="run-merged" title="fleetsim runs merge: hosts are numbered fleet-wide, shard 0's first">
+            merged from <b>{e.mergedShards}</b> shards
+          </span>
+        ) : null}
         <span>
           <b>{fmtBytes(e.bytes)}</b> on disk
         </span>

@@ -220,6 +220,8 @@ export function TimelineChart({ title, series, kind, log, unit, source = liveCha
       if (timeline.version === lastVersion) return;
       lastVersion = timeline.version;
       u.setData(data());
+      // How many seconds the chart draws (end-to-end tests wait on it instead of sleeping).
+      if (wrapRef.current) wrapRef.current.dataset.points = String(timeline.length);
       if (u.cursor.idx === null || u.cursor.idx === undefined) showLegend(null);
     });
     // A new run changes the x range (its duration) before the first point arrives. Storm

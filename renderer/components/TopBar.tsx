@@ -6,7 +6,7 @@ import { useEditor } from '../state/editor-store.ts';
 import { isActive, useFleet } from '../state/fleet-store.ts';
 import { useRecording } from '../state/recording-store.ts';
 import { setView, useView, type View } from '../state/view-store.ts';
-import { startRun, stopRun, useActions } from '../session.ts';
+import { detachRun, startRun, stopRun, useActions } from '../session.ts';
 
 function Logo() {
   return (
@@ -132,6 +132,7 @@ export function TopBar() {
   const notice = useActions((s) => s.notice);
   const connected = useConnection((c) => c.phase === 'connected');
   const active = isActive(runState);
+  const attach = useFleet((s) => s.attach);
   return (
     <header className="topbar">
       <div className="brand">
@@ -140,9 +141,20 @@ export function TopBar() {
       </div>
       <NavTabs />
       <div className="topbar-sep" />
-      <span className="run-name" title="scenario">
-        {runName || draftName || 'untitled'}
-      </span>
+      {attach ? (
+        <span className="run-name attached-label" title={`fed from Prometheus at ${attach.prometheusUrl}`} data-testid="attached-label">
+          attached: {attach.runId} via {attach.prometheusUrl}
+        </span>
+      ) : null}
+      {attach ? (
+        <span className={`chip${attach.health === 'ok' ? '' : ' chip-warn'}`} data-testid="attached-shards" title={attach.message ?? 'shards whose series Prometheus has'}>
+          {attach.shards} {attach.shards === 1 ? 'shard' : 'shards'}
+        </span>
+      ) : (
+        <span className="run-name" title="scenario">
+          {runName || draftName || 'untitled'}
+        </span>
+      )}
       <RunStateBadge />
       <RunProgress />
       <div className="spacer" />
@@ -157,7 +169,7 @@ export function TopBar() {
         type="button"
         className="btn btn-start"
         data-testid="start-button"
-        disabled={active || !connected || busy !== null}
+        disabled={active || attach !== null || !connected || busy !== null}
         onClick={() => void startRun()}
       >
         <svg viewBox="0 0 16 16" width="12" height="12" aria-hidden="true">
@@ -165,18 +177,24 @@ export function TopBar() {
         </svg>
         {busy === 'start' ? 'Starting…' : 'Start'}
       </button>
-      <button
-        type="button"
-        className="btn btn-stop"
-        data-testid="stop-button"
-        disabled={!active || runState === 'stopping' || !connected || busy === 'stop'}
-        onClick={() => void stopRun()}
-      >
-        <svg viewBox="0 0 16 16" width="11" height="11" aria-hidden="true">
-          <rect x="3" y="3" width="10" height="10" rx="1.5" fill="currentColor" />
-        </svg>
-        {busy === 'stop' || runState === 'stopping' ? 'Stopping…' : 'Stop'}
-      </button>
+      {attach ? (
+        <button type="button" className="btn btn-stop" data-testid="stop-button" disabled={!connected || busy === 'stop'} onClick={() => void detachRun()}>
+          {busy === 'stop' ? 'Detaching…' : 'Detach'}
+        </button>
+      ) : (
+        <button
+          type="button"
+          className="btn btn-stop"
+          data-testid="stop-button"
+          disabled={!active || runState === 'stopping' || !connected || busy === 'stop'}
+          onClick={() => void stopRun()}
+        >
+          <svg viewBox="0 0 16 16" width="11" height="11" aria-hidden="true">
+            <rect x="3" y="3" width="10" height="10" rx="1.5" fill="currentColor" />
+          </svg>
+          {busy === 'stop' || runState === 'stopping' ? 'Stopping…' : 'Stop'}
+        </button>
+      )}
     </header>
   );
 }

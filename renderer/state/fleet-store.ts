@@ -3,6 +3,7 @@
 // to the TimelineBuffer (charts read it without React).
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { useStore } from 'zustand';
+import type { AttachStatus } from '../../src/contract/attach.ts';
 import type { FleetUpdate, RunStatus } from '../../src/contract/fleet-api.ts';
 import type { GroupTimers, Scenario } from '../../src/contract/scenario.ts';
 import type { FleetEvent, FleetSnapshot, RunState, RunSummary } from '../../src/contract/snapshot.ts';
@@ -23,6 +24,8 @@ export interface FleetState {
   synced: boolean;
   /** Bumped when a new run starts or the run is restored (views holding run data start over). */
   runSeq: number;
+  /** Set while the view is attached to a distributed run (fed from Prometheus, no local run). */
+  attach: AttachStatus | null;
 }
 
 export const ACTIVE_STATES: ReadonlySet<UiRunState> = new Set(['starting', 'running', 'stopping']);
@@ -44,7 +47,7 @@ export interface FleetStore extends StoreApi<FleetState> {
 }
 
 export function initialFleetState(): FleetState {
-  return { runState: 'idle', runScenario: null, snapshot: null, summary: null, feed: [], synced: false, runSeq: 0 };
+  return { runState: 'idle', runScenario: null, snapshot: null, summary: null, feed: [], synced: false, runSeq: 0, attach: null };
 }
 
 export function createFleetStore(options: FleetStoreOptions = {}): FleetStore {
@@ -97,6 +100,17 @@ export function createFleetStore(options: FleetStoreOptions = {}): FleetStore {
           feed: prependFeed(s.feed, [feedFromStarted(u.scenario, Date.now())]),
         }));
         break;
+      case 'attach': {
+        const was = store.getState().attach;
+        if (!u.attach) {
+          // Detached: the last figures stay on screen, as after a run.
+          if (was) store.setState({ attach: null, runState: 'stopped' });
+        } else if (!was || was.runId !== u.attach.runId || was.prometheusUrl !== u.attach.prometheusUrl) {
+          tl.reset();
+          store.setState((s) => ({ attach: u.attach, runState: 'running', runScenario: null, runSeq: s.runSeq + 1, snapshot: null, summary: null }));
+        } else store.setState({ attach: u.attach });
+        break;
+      }
       case 'ended':
         flushFeed();
         store.setState((s) => ({
@@ -123,6 +137,7 @@ export function createFleetStore(options: FleetStoreOptions = {}): FleetStore {
       summary: st.summary,
       feed: prependFeed([], items, FEED_CAP),
       synced: true,
+      attach: st.attach ?? null,
     }));
   };
 

@@ -20,7 +20,8 @@ export interface RunsState {
   detailSeq: number;
   busy: RunsAction | null;
   /** The open run's last export / report, and why the last one failed. */
-  exported: { file: string; bytes: number } | null;
+  /** `redacted`: scenario fields whose secrets were replaced when recorded (not in the zip). */
+  exported: { file: string; bytes: number; redacted: string[] } | null;
   reported: { file: string } | null;
   actionProblems: string[];
   /** Browser mode: the path typed into the import field, and what importRun said about it. */
@@ -125,7 +126,7 @@ export function createRunsStore(getApi: () => FleetApi | null): RunsStore {
     store.setState({ actionProblems: [] });
     const r = await runAction('export', (api) => api.exportRun(id));
     if (!r || store.getState().openId !== id) return;
-    if (r.ok) store.setState({ exported: { file: r.file, bytes: r.bytes } });
+    if (r.ok) store.setState({ exported: { file: r.file, bytes: r.bytes, redacted: r.redacted ?? [] } });
     else if (!r.canceled) store.setState({ actionProblems: r.problems });
   };
 

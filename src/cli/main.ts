@@ -15,7 +15,7 @@ const USAGE = `fleetsim — simulate fleets of IoT devices over long-lived MQTT 
 
   fleetsim run [scenario|preset] [--duration 30s] [--json]   run a fleet (default: the demo)
   fleetsim target [--mqtt-port N] [--ws-port N] [--rooms-port N]  run the embedded target alone
-  fleetsim serve [--port 7420]                                the UI in a browser (127.0.0.1, token in the URL)
+  fleetsim serve [--port 7420] [--attach URL --run-id R]      the UI in a browser (127.0.0.1, token in the URL); attached to a distributed run
   fleetsim validate <scenario>                                check a scenario file
   fleetsim preflight [scenario]                               will this machine hold the fleet? (ports, files, memory, kernel)
   fleetsim plan --devices N --protocol mqtt|mqtt-tls|mqtt-mtls|ws [scenario]  shards, pods and target side for a fleet past one machine
@@ -23,6 +23,7 @@ const USAGE = `fleetsim — simulate fleets of IoT devices over long-lived MQTT 
   fleetsim certs init|issue|show [dir]                        the built-in test PKI (CA, server and device certificates)
   fleetsim presets                                            list the built-in scenarios
   fleetsim runs                                               list recorded runs
+  fleetsim runs merge <run…> [--name NAME]                    one run from the records of a distributed run's shards
   fleetsim report <run>                                       write the run's report.html again (one self-contained page)
   fleetsim export <run> [file.zip]                            pack a recorded run into one .zip to share
   fleetsim import <file.zip>                                  unpack a shared run into the runs directory

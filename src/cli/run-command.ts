@@ -2,11 +2,12 @@
 // Exit codes: 0 the run completed, 1 it could not start, 2 bad input, 130 stopped by a signal.
 import { parseArgs } from 'node:util';
 import { join, resolve } from 'node:path';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { StartError } from '../fleet/controller.ts';
 import { serveMetrics } from '../fleet/metrics-exporter.ts';
 import { createRun } from '../fleet/recorded-run.ts';
 import { loadScenarioWithInput, ScenarioError } from '../fleet/scenario-loader.ts';
+import { redactedProblems } from '../runs/redact.ts';
 import { RUN_FILES } from '../runs/run-layout.ts';
 import { resolveRunRef, RunRefError } from '../runs/run-ref.ts';
 import { SettingsStore } from '../runs/settings-store.ts';
@@ -29,6 +30,14 @@ export const RUN_USAGE = `usage: fleetsim run [scenario.yaml|scenario.json|prese
   --start-at T   every shard starts its devices at T (ISO time with zone), so timelines and storms align (env FLEETSIM_START_AT)
   --source-addresses LIST  this shard's source addresses for every group, e.g. 127.0.1.1-127.0.1.8 (env FLEETSIM_SOURCE_ADDRESSES)
   With no scenario, runs the default demo (1,000 MQTT + 200 WebSocket devices for 30 s).`;
+
+function readJsonOrNull(file: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return null;
+  }
+}
 
 export async function runCommand(args: string[]): Promise<number> {
   let parsed;
@@ -83,6 +92,9 @@ export async function runCommand(args: string[]): Promise<number> {
       const dir = resolveRunRef(values.from, settings.runsDir);
       ref = join(dir, RUN_FILES.scenarioSource);
       if (!existsSync(ref)) throw new RunRefError(`${dir} has no ${RUN_FILES.scenarioSource} to run again`);
+      // Secrets were replaced when the run was recorded: never connect with the placeholder.
+      const redacted = redactedProblems(readJsonOrNull(ref));
+      if (redacted.length > 0) throw new RunRefError(`${redacted.join('; ')} (or run the original scenario file)`);
     } catch (err) {
       if (!(err instanceof RunRefError)) throw err;
       console.error(`fleetsim run: --from: ${err.message}`);

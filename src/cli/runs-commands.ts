@@ -2,12 +2,14 @@
 // recorded runs on this machine, and moving one to another.
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { exportRunArchive, importRunArchive, ImportError } from '../runs/run-archive.ts';
+import { exportRunArchive, importRunArchive, ImportError, recordedRedactions } from '../runs/run-archive.ts';
 import { listRuns } from '../runs/run-reader.ts';
 import { resolveRunRef, RunRefError } from '../runs/run-ref.ts';
 import { SettingsStore } from '../runs/settings-store.ts';
+import { runsMergeCommand } from './runs-merge-command.ts';
 
 export const RUNS_USAGE = `usage: fleetsim runs [--dir DIR] [--json]          list recorded runs, newest first
+       fleetsim runs merge <run…> [--name NAME]      one run from a distributed run's shards (see runs merge --help)
        fleetsim export <run> [file.zip] [--dir DIR]  pack a run into one .zip (default ./<run id>.zip)
        fleetsim import <file.zip> [--dir DIR]        unpack an exported run into the runs directory
   <run> is a run directory, a run id from \`fleetsim runs\`, or "latest".
@@ -26,6 +28,7 @@ const runsDirOf = (dir: string | undefined) => (dir ? resolve(dir) : new Setting
 const mb = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MB`;
 
 export async function runsCommand(args: string[]): Promise<number> {
+  if (args[0] === 'merge') return runsMergeCommand(args.slice(1));
   const p = parse(args, 'runs');
   if (!p) return 2;
   if (p.values.help) {
@@ -75,6 +78,8 @@ export async function exportCommand(args: string[]): Promise<number> {
   });
   if (process.stderr.isTTY) process.stderr.write('\n');
   console.log(`${file} (${mb(bytes)})`);
+  const redacted = recordedRedactions(dir);
+  if (redacted.length > 0) console.log(`redacted when recorded: ${redacted.join(', ')} (not in the zip)`);
   return 0;
 }
 

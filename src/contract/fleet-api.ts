@@ -1,5 +1,6 @@
 // FleetApi: everything the UI can ask of a fleet. The desktop app serves it over Electron IPC
 // (preload `window.fleet`), browser mode over a WebSocket bridge; the renderer sees only this.
+import type { AttachResult, AttachStatus } from './attach.ts';
 import type { DeviceLog } from './device-log.ts';
 import type { DeviceState } from './metrics.ts';
 import type { Scenario, ScenarioInput } from './scenario.ts';
@@ -26,6 +27,8 @@ export interface RunStatus {
   recordDir: string | null;
   /** Prometheus /metrics of the current run, when serving. */
   metricsUrl: string | null;
+  /** Set while the view is attached to a distributed run through Prometheus (then there is no local run). */
+  attach?: AttachStatus | null;
 }
 
 export type StartResult = { ok: true } | { ok: false; problems: string[] };
@@ -67,7 +70,9 @@ export type FleetUpdate =
   | { type: 'timeline'; point: TimelinePoint }
   | { type: 'event'; event: FleetEvent }
   | { type: 'started'; scenario: Scenario }
-  | { type: 'ended'; summary: RunSummary };
+  | { type: 'ended'; summary: RunSummary }
+  /** The attached view's source and health (each poll); null once detached. */
+  | { type: 'attach'; attach: AttachStatus | null };
 
 /** The request/response part of the API: the same method names over IPC and the bridge. */
 export interface FleetMethods {
@@ -105,6 +110,10 @@ export interface FleetMethods {
   reportRun(id: string): Promise<ReportResult>;
   /** Will this machine hold the scenario? The checks a start makes (ports, open files, memory, kernel, cores), without starting. */
   preflight(scenario: unknown): Promise<PreflightResult>;
+  /** Feeds the live view from Prometheus for a distributed run: { prometheusUrl, runId[, windowSeconds] }. Refused while a local run is active. */
+  attach(request: unknown): Promise<AttachResult>;
+  /** Ends the attached view (nothing happens to the shards); false when none was attached. */
+  detach(): Promise<boolean>;
 }
 
 export interface CertsInitRequest {
@@ -123,7 +132,7 @@ export type CertsInitResult =
 export type StormResult = { ok: true; storm: StormRecord } | { ok: false; problems: string[] };
 
 export type FleetMethodName = keyof FleetMethods;
-export const FLEET_METHODS: readonly FleetMethodName[] = ['listPresets', 'start', 'stop', 'status', 'setTimers', 'setRamp', 'deviceLog', 'devices', 'storm', 'certsInit', 'settings', 'updateSettings', 'listRuns', 'openRun', 'runDevices', 'runDeviceLog', 'exportRun', 'importRun', 'reportRun', 'preflight'];
+export const FLEET_METHODS: readonly FleetMethodName[] = ['listPresets', 'start', 'stop', 'status', 'setTimers', 'setRamp', 'deviceLog', 'devices', 'storm', 'certsInit', 'settings', 'updateSettings', 'listRuns', 'openRun', 'runDevices', 'runDeviceLog', 'exportRun', 'importRun', 'reportRun', 'preflight', 'attach', 'detach'];
 
 export interface FleetApi extends FleetMethods {
   /** Live updates; returns an unsubscribe function. */

@@ -76,6 +76,9 @@ export function zeroBackpressure(): BackpressureGauges {
   return { writeQueueBytes: 0, maxWriteQueueBytes: 0, inflight: 0, heldBack: 0, slowReaders: 0 };
 }
 
+/** Latency histograms by kind, HdrHistogram's compressed base64 encoding; only kinds that recorded something. */
+export type EncodedHistograms = Partial<Record<LatencyKind, string>>;
+
 export interface MetricsBatch {
   hostId: number;
   seq: number;
@@ -91,7 +94,7 @@ export interface MetricsBatch {
   /** Per group name: that group's gauges on this host. */
   groupGauges: Record<string, Gauges>;
   /** Histogram deltas, HdrHistogram compressed base64 encoding; only kinds that recorded something. */
-  histograms: Partial<Record<LatencyKind, string>>;
+  histograms: EncodedHistograms;
   health: HostHealth;
   /** Device-side backpressure on this host, sampled when the batch was cut. */
   backpressure: BackpressureGauges;

@@ -1,7 +1,7 @@
 // The checks made before a run starts (CLI, app and `fleetsim preflight`): will the machine
 // hold this fleet? Each check says what was found and, when something is wrong, the fix.
 
-export type PreflightTopic = 'ports' | 'files' | 'memory' | 'kernel' | 'target' | 'cpu';
+export type PreflightTopic = 'addresses' | 'ports' | 'files' | 'memory' | 'kernel' | 'target' | 'cpu';
 
 export interface PreflightCheck {
   level: 'ok' | 'warn' | 'error';

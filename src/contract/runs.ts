@@ -36,6 +36,8 @@ export interface RunListEntry {
   peakOnline: number | null;
   /** Bytes on disk, all files. */
   bytes: number;
+  /** A run merged from shards (`fleetsim runs merge`): how many. */
+  mergedShards?: number;
 }
 
 /** One past run, opened: everything the app shows of it except devices and device logs (paged from disk). */
@@ -67,6 +69,7 @@ export interface AppSettings {
 
 export type SettingsResult = { ok: true; settings: AppSettings } | { ok: false; problems: string[] };
 
-export type ExportResult = { ok: true; file: string; bytes: number } | { ok: false; canceled?: boolean; problems: string[] };
+/** `redacted`: the scenario fields whose secrets were replaced when the run was recorded (not in the zip). */
+export type ExportResult = { ok: true; file: string; bytes: number; redacted?: string[] } | { ok: false; canceled?: boolean; problems: string[] };
 export type ImportResult = { ok: true; run: RunListEntry } | { ok: false; canceled?: boolean; problems: string[] };
 export type ReportResult = { ok: true; file: string } | { ok: false; problems: string[] };

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { expandSourceAddresses } from './addresses.ts';
 import { parseDuration } from './duration.ts';
+import { checkGroup, LIST_LIMITS, list, text, TEXT_LIMITS } from './scenario-checks.ts';
 import { scheduledStormSchema } from './storm.ts';
 import { EMBEDDED_MQTT, EMBEDDED_TLS_URLS, EMBEDDED_WS, isTlsUrl } from './target-urls.ts';
 import { embeddedTlsSchema, tlsOptionsSchema } from './tls-options.ts';
@@ -22,16 +23,16 @@ const duration = (opts: { min?: number } = {}) =>
     return ms;
   });
 
-const template = z.string().min(1, 'must not be empty');
+const template = (max: number) => text(max).min(1, 'must not be empty');
 
 const timerShape = {
   every: duration({ min: 100 }),
   /** Payload size in bytes; a template shorter than this is padded up to it. */
   bytes: z.number().int().min(0).max(1024 * 1024).optional(),
   /** MQTT topic template ({id}, {index}, {group}). */
-  topic: template.optional(),
+  topic: template(TEXT_LIMITS.topic).optional(),
   /** Payload template ({id}, {index}, {group}, {seq}, {ts}, {room}). */
-  payload: z.string().optional(),
+  payload: text(TEXT_LIMITS.payload).optional(),
   /** Fraction of the interval used as the random first-fire phase (1 = anywhere in the interval). */
   jitter: z.number().min(0).max(1).default(1),
 };
@@ -59,10 +60,10 @@ const mqttOptions = z.strictObject({
     .transform((v) => (v === '5' || v === 5 ? 5 : 4) as 4 | 5),
   clean: z.boolean().default(true),
   qos: z.union([z.literal(0), z.literal(1)], { error: 'expected 0 or 1' }).default(0),
-  username: z.string().optional(),
-  password: z.string().optional(),
+  username: text(TEXT_LIMITS.credential).optional(),
+  password: text(TEXT_LIMITS.credential).optional(),
   /** Topic templates to subscribe to after CONNACK. */
-  subscribe: z.array(template).default([]),
+  subscribe: list(template(TEXT_LIMITS.topic), LIST_LIMITS.subscribe).default([]),
   connectTimeout: duration({ min: 100 }).default(30_000),
   /**
    * The MQTT client each device runs. `lean`: Fleetsim's own client on mqtt-packet, a few KB per
@@ -73,10 +74,10 @@ const mqttOptions = z.strictObject({
 });
 
 const wsOptions = z.strictObject({
-  subprotocol: z.string().optional(),
-  headers: z.record(z.string(), z.string()).default({}),
+  subprotocol: text(TEXT_LIMITS.subprotocol).optional(),
+  headers: z.record(z.string(), text(TEXT_LIMITS.headerValue)).default({}),
   /** Sent once after the socket opens; {room} is the device's room. */
-  join: z.string().optional(),
+  join: text(TEXT_LIMITS.join).optional(),
   /** Devices per room: room = floor(index / roomSize). */
   roomSize: z.number().int().min(1).default(50),
   /**
@@ -90,7 +91,7 @@ const wsOptions = z.strictObject({
 
 /** One address, a list, or ranges: "127.0.0.1-127.0.0.16". Devices take them round-robin. */
 const sourceAddresses = z
-  .union([z.string(), z.array(z.string())], { error: 'expected an IP address, a range like "127.0.0.1-127.0.0.16", or a list of them' })
+  .union([text(TEXT_LIMITS.sourceAddress), list(text(TEXT_LIMITS.sourceAddress), LIST_LIMITS.sourceAddressEntries)], { error: 'expected an IP address, a range like "127.0.0.1-127.0.0.16", or a list of them' })
   .transform((v, ctx) => {
     const expanded = expandSourceAddresses(Array.isArray(v) ? v : [v]);
     if (typeof expanded === 'string') {
@@ -131,6 +132,12 @@ const backpressureOptions = z.strictObject({
     .optional(),
 });
 
+export const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
+const MIN_MESSAGE_BYTES = 1024;
+const MAX_MESSAGE_BYTES = 256 * 1024 * 1024;
+/** Room a message's own payload leaves for what comes back around it: envelope, topic, headers. */
+const ENVELOPE_BYTES = 4096;
+
 const MQTT_URL = /^(mqtt|mqtts|tcp|ssl|ws|wss):\/\/[^/\s]+/;
 const WS_URL = /^(ws|wss):\/\/[^/\s]+/;
 export { EMBEDDED_TLS_URLS, EMBEDDED_URLS, isTlsUrl } from './target-urls.ts';
@@ -140,16 +147,16 @@ const schemeOf = (url: string) => (url.startsWith('embedded:') ? url : url.split
 
 export const groupSchema = z
   .strictObject({
-    name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, "_", "." or "-"').optional(),
+    name: text(TEXT_LIMITS.name).regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, "_", "." or "-"').optional(),
     protocol: z.enum(['mqtt', 'ws']),
-    url: z.string(),
+    url: text(TEXT_LIMITS.url),
     /**
      * More targets of the same kind (several broker ports or processes): devices are spread over
      * url and these, by index (WebSocket devices by room, so a room stays on one server).
      */
-    urls: z.array(z.string()).optional(),
+    urls: list(text(TEXT_LIMITS.url), LIST_LIMITS.urls).optional(),
     count: z.number().int().min(1).max(5_000_000),
-    clientId: template.default('dev-{index}'),
+    clientId: template(TEXT_LIMITS.clientId).default('dev-{index}'),
     mqtt: mqttOptions.default(() => mqttOptions.parse({})),
     ws: wsOptions.default(() => wsOptions.parse({})),
     tls: tlsOptionsSchema.optional(),
@@ -168,7 +175,20 @@ export const groupSchema = z
       .default({}),
     reconnect: reconnectSchema.default(() => reconnectSchema.parse({})),
     backpressure: backpressureOptions.optional(),
+    /**
+     * The largest message a device accepts from its target (a WebSocket message, all fragments
+     * together, or a whole MQTT packet): a larger one, even only declared, ends the connection
+     * with reason frame-too-large, so a buggy server cannot make a host buffer without end.
+     */
+    maxMessageBytes: z
+      .number({ error: 'expected a number of bytes' })
+      .int('expected a whole number of bytes')
+      .min(MIN_MESSAGE_BYTES, `must be at least ${MIN_MESSAGE_BYTES}`)
+      .max(MAX_MESSAGE_BYTES, `must be at most ${MAX_MESSAGE_BYTES} (256 MiB)`)
+      .default(DEFAULT_MAX_MESSAGE_BYTES),
   })
+  // Only on a group whose every field parsed: a field that failed may still hold its raw input.
+  .superRefine((g, ctx) => checkGroup(g, MQTT_URL.test(g.url) || WS_URL.test(g.url), ctx), { when: (payload) => payload.issues.length === 0 })
   .superRefine((g, ctx) => {
     const ok =
       g.protocol === 'mqtt'
@@ -195,6 +215,13 @@ export const groupSchema = z
     if (g.tls && ok && !isTlsUrl(g.url)) {
       ctx.addIssue({ code: 'custom', path: ['tls'], message: `needs a TLS url (mqtts://, wss://, embedded:mqtts, embedded:mqtt-wss, embedded:wss), got "${g.url}"` });
     }
+    for (const kind of ['heartbeat', 'status'] as const) {
+      const bytes = g.timers[kind]?.bytes;
+      if (bytes !== undefined && bytes + ENVELOPE_BYTES > g.maxMessageBytes) {
+        const message = `must be at least ${bytes + ENVELOPE_BYTES} (timers.${kind}.bytes plus ${ENVELOPE_BYTES} for envelope and topic): echoes and subscriptions bring these messages back`;
+        ctx.addIssue({ code: 'custom', path: ['maxMessageBytes'], message });
+      }
+    }
     if (g.reconnect.cap < g.reconnect.base) {
       ctx.addIssue({ code: 'custom', path: ['reconnect', 'cap'], message: 'must be at least reconnect.base' });
     }
@@ -212,7 +239,7 @@ export const groupSchema = z
 
 export const scenarioSchema = z
   .strictObject({
-    name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, "_", "." or "-"').default('run'),
+    name: text(TEXT_LIMITS.name).regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, "_", "." or "-"').default('run'),
     /** `embedded` starts Fleetsim's own broker and room server; groups reach it through embedded:… URLs. */
     target: z.enum(['embedded', 'external']).default('embedded'),
     duration: duration({ min: 1000 }).default(30_000),
@@ -221,7 +248,7 @@ export const scenarioSchema = z
     hosts: z.union([z.literal('auto'), z.number().int().min(1).max(256)], { error: 'expected "auto" or a whole number from 1 to 256' }).default('auto'),
     /** Events kept per device for its log. */
     logRing: z.number().int().min(0).max(10_000).default(200),
-    groups: z.array(groupSchema).min(1, 'needs at least one device group'),
+    groups: list(groupSchema, LIST_LIMITS.groups).min(1, 'needs at least one device group'),
     /** Options of the embedded target (with target: embedded). */
     embedded: z
       .strictObject({
@@ -251,7 +278,7 @@ export const scenarioSchema = z
       })
       .default({}),
     /** Faults to start on purpose, at a time after the run started. */
-    storms: z.array(scheduledStormSchema).default([]),
+    storms: list(scheduledStormSchema, LIST_LIMITS.storms).default([]),
   })
   .superRefine((s, ctx) => {
     const names = s.groups.map((g, i) => g.name ?? `group-${i}`);

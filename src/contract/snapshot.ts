@@ -1,7 +1,7 @@
 // What the controller shows of a running fleet: a snapshot (≤4 per second), a timeline
 // (one point per second) and, at the end, the run summary (also `fleetsim run --json`).
 import type { FleetShard } from './fleet-shard.ts';
-import type { BackpressureGauges, Counters, Gauges, LatencyKind, LatencySummary } from './metrics.ts';
+import type { BackpressureGauges, Counters, EncodedHistograms, Gauges, LatencyKind, LatencySummary } from './metrics.ts';
 import type { StormRecord } from './storm.ts';
 import type { TargetStats } from './target.ts';
 
@@ -9,6 +9,8 @@ export type RunState = 'starting' | 'running' | 'stopping' | 'stopped' | 'failed
 
 export interface HostStatus {
   hostId: number;
+  /** The shard this host belongs to, in a view attached to a distributed run (absent for a local run). */
+  shard?: number;
   pid: number | null;
   state: 'starting' | 'running' | 'stopping' | 'stopped' | 'lost';
   devices: number;
@@ -53,6 +55,8 @@ export interface FleetSnapshot {
 /** A host of the generator that went past its limits (loop-lag p99 > 50 ms or CPU > 90%). */
 export interface SaturationRecord {
   hostId: number;
+  /** The shard the host ran in: in a view attached to a distributed run, or a run merged from shards. */
+  shard?: number;
   /** When it first happened (ms since epoch) and seconds into the run. */
   firstAt: number;
   t: number;
@@ -85,6 +89,16 @@ export interface TimelinePoint {
   p50: Record<LatencyKind, number>;
   p99: Record<LatencyKind, number>;
   hosts: Array<{ hostId: number; cpuPct: number; rssMB: number; loopLagP99Ms: number }>;
+}
+
+/**
+ * The latency histograms of one closed second (the same second as the TimelinePoint with this
+ * `t` and `at`): kept by the recorder so percentiles over many shards can be recomputed exactly.
+ */
+export interface SecondHistograms {
+  t: number;
+  at: number;
+  h: EncodedHistograms;
 }
 
 export type FleetEvent =
@@ -129,5 +143,6 @@ export interface RunSummary {
   /** True when any generator host saturated; `saturation` says when and which. */
   generatorSaturated: boolean;
   saturation: SaturationRecord[];
-  hosts: Array<{ hostId: number; pid: number | null; devices: number; state: HostStatus['state']; rssMB: number; peakRssMB: number; cpuPct: number; loopLagP99Ms: number }>;
+  /** In a run merged from shards (`fleetsim runs merge`), `shard` is the shard index each host ran in. */
+  hosts: Array<{ hostId: number; pid: number | null; devices: number; state: HostStatus['state']; rssMB: number; peakRssMB: number; cpuPct: number; loopLagP99Ms: number; shard?: number }>;
 }

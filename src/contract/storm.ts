@@ -93,4 +93,6 @@ export interface StormRecord {
   failures: Record<string, number>;
   disconnects: Record<string, number>;
   error?: string;
+  /** In a run merged from shards: the shard this record came from (each shard ran the storm on its own devices). */
+  shard?: number;
 }

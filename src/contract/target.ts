@@ -72,6 +72,16 @@ export interface TargetOverload {
 /** TargetOptions.slowClientBytes when not given: 64 KiB. */
 export const DEFAULT_SLOW_CLIENT_BYTES = 64 * 1024;
 
+/**
+ * The largest WebSocket message the target takes (rooms and MQTT over WebSocket): a device's
+ * largest timer payload (1 MiB) plus room for its envelope. A client sending more is closed (1009).
+ */
+export const TARGET_MAX_MESSAGE_BYTES = 1024 * 1024 + 64 * 1024;
+/** Rooms one client may be in at once; a join past it gets an error frame. */
+export const MAX_ROOMS_PER_CLIENT = 64;
+/** The longest room name a join may give. */
+export const MAX_ROOM_NAME_CHARS = 256;
+
 /** Faults the embedded target can be told to produce (storms, from the fleet controller). */
 export type TargetFault =
   /** Close this percentage of the connected clients (MQTT and rooms), chosen at random. */

@@ -13,11 +13,17 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out || '(scenario)';
 }
 
+/** Problems quote what they found: a 5 MB value (or key) is cut so the line stays readable. */
+function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}… (${text.length.toLocaleString('en-US')} characters)` : text;
+}
+
 export function describeIssue(issue: z.core.$ZodIssue): string {
+  const path = clip(formatPath(issue.path), 200);
   if (issue.code === 'unrecognized_keys') {
-    return `${formatPath(issue.path)}: unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+    return `${path}: ${clip(`unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`, 400)}`;
   }
-  return `${formatPath(issue.path)}: ${issue.message}`;
+  return `${path}: ${clip(issue.message, 400)}`;
 }
 
 export function validateScenario(input: unknown): ValidationResult {

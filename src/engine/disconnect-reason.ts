@@ -24,6 +24,13 @@ const TLS_CODE = /^(ERR_TLS|ERR_SSL|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|HOST
 /** A TLS alert the peer sent (e.g. the broker refusing our certificate), by its name. */
 const TLS_ALERT = /^ERR_SSL_(?:SSLV3|TLSV1|TLSV13)_ALERT_([A-Z_]+)$/;
 
+/** A peer sent (or declared) a message over the group's maxMessageBytes: the device hung up. */
+export const FRAME_TOO_LARGE = 'frame-too-large';
+
+export function frameTooLarge(bytes: number, max: number): Error {
+  return Object.assign(new Error(`a ${bytes}-byte message is over maxMessageBytes (${max})`), { code: FRAME_TOO_LARGE });
+}
+
 export function reasonOf(err: unknown): string {
   if (!err || typeof err !== 'object') return 'unknown';
   const e = err as { code?: unknown; message?: unknown };

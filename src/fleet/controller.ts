@@ -6,7 +6,7 @@ import { availableParallelism } from 'node:os';
 import type { DeviceLog } from '../contract/device-log.ts';
 import type { HostCommand, HostEvent, HostInit, Shard } from '../contract/host-protocol.ts';
 import type { GroupTimers, Scenario } from '../contract/scenario.ts';
-import type { FleetEvent, FleetSnapshot, HostStatus, RunState, RunSummary, TimelinePoint } from '../contract/snapshot.ts';
+import type { FleetEvent, FleetSnapshot, HostStatus, RunState, RunSummary, SecondHistograms, TimelinePoint } from '../contract/snapshot.ts';
 import type { DevicePage, DeviceQuery } from '../contract/fleet-api.ts';
 import { readFdLimit } from '../engine/fd-limit.ts';
 import { startEmbeddedTarget, usesEmbeddedTarget, type RunningTarget } from './embedded-target-shards.ts';
@@ -42,7 +42,7 @@ export class StartError extends Error {}
 const HOST_READY_TIMEOUT_MS = 15_000;
 const HOST_STOP_TIMEOUT_MS = 8_000;
 
-export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; timeline: [TimelinePoint]; event: [FleetEvent]; ended: [RunSummary] }> {
+export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; timeline: [TimelinePoint]; histograms: [SecondHistograms]; event: [FleetEvent]; ended: [RunSummary] }> {
   readonly scenario: Scenario;
   private readonly launcher: Launcher;
   private readonly opts: Required<Omit<ControllerOptions, 'launcher' | 'record' | 'distributed'>>;
@@ -163,8 +163,7 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
         this.emit('snapshot', snap);
       }, this.opts.snapshotIntervalMs),
     );
-    const tick = () => this.emit('timeline', this.tick());
-    scheduleRun({ scenario: this.scenario, startedAt: this.startedAt, storm: (a) => void this.storm(a).catch(() => {}), tick, end: () => void this.stop('duration'), note: this.note }, this.timers);
+        scheduleRun({ scenario: this.scenario, startedAt: this.startedAt, storm: (a) => void this.storm(a).catch(() => {}), tick: () => this.closeSecond(), end: () => void this.stop('duration'), note: this.note }, this.timers);
   }
 
   private launchHost(hostId: number, shards: Shard[]): Promise<void> {
@@ -313,14 +312,18 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
     };
   }
 
-  /** Closes the current second into a timeline point, with the target's view of it. */
-  private tick() {
-    return this.merger.tick(Date.now(), this.target?.lastStats?.bufferedBytes ?? 0);
+  /** Closes the current second into a timeline point, with the target's view of it, and that second's histograms. */
+  private closeSecond(): void {
+    const point = this.merger.tick(Date.now(), this.target?.lastStats?.bufferedBytes ?? 0);
+    this.emit('timeline', point);
+    this.emit('histograms', { t: point.t, at: point.at, h: this.merger.lastSecondHistograms });
   }
 
   timeline = () => this.merger.timeline;
   /** Latency histograms since the start, as cumulative counts per bound (for /metrics). */
   latencyBuckets = (boundsMs: readonly number[]) => this.merger.latencyBuckets(boundsMs);
+  /** The whole run's latency histograms so far, encoded (only kinds with samples). */
+  latencyHistograms = () => this.merger.encodedLatency();
 
   private hostStatus(h: HostSlot): HostStatus {
     return hostStatus(h, this.merger.host(h.hostId)?.health ?? null);
@@ -340,7 +343,7 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
       for (const t of this.timers) clearInterval(t);
       this.timers = [];
       await this.teardown();
-      this.emit('timeline', this.tick());
+      this.closeSecond();
       this.setState('stopped');
       const summary = buildSummary({
         scenario: this.scenario,

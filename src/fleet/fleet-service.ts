@@ -1,5 +1,6 @@
 // FleetService: the FleetApi behind the desktop app's IPC and the browser-mode bridge.
 // One run at a time; after a run ends its snapshot, timeline and summary stay available.
+import { validateAttachRequest, type AttachResult } from '../contract/attach.ts';
 import type { DeviceLog } from '../contract/device-log.ts';
 import type { CertsInitRequest, CertsInitResult, DevicePage, DeviceQuery, FleetApi, FleetUpdate, PresetInfo, RunStatus, StartResult, StormResult } from '../contract/fleet-api.ts';
 import { stormActionSchema } from '../contract/storm.ts';
@@ -10,11 +11,13 @@ import { describeIssue, validateScenario } from '../contract/validate.ts';
 import { defaultPkiDir, initTestPki, PkiError, resolvePkiDir } from '../pki/test-pki.ts';
 import type { AppSettings, ExportResult, ImportResult, ReportResult, RunDetail, RunListEntry, SettingsResult } from '../contract/runs.ts';
 import { SettingsStore } from '../runs/settings-store.ts';
+import { redactedProblems, withoutRedactionNote } from '../runs/redact.ts';
 import type { PreflightResult } from '../contract/preflight.ts';
 import { readMachineFacts } from './machine-facts.ts';
 import { preflight } from './preflight.ts';
 import type { FleetController } from './controller.ts';
 import type { Launcher } from './launcher.ts';
+import { PrometheusAttach } from './attach/prometheus-attach.ts';
 import { serveMetrics } from './metrics-exporter.ts';
 import { createRun } from './recorded-run.ts';
 import { RunLibrary } from './run-library.ts';
@@ -42,6 +45,8 @@ export class FleetService implements FleetApi {
   private metrics: { port: number; server: Promise<MetricsServer> } | null = null;
   /** The port /metrics actually listens on (the setting may be 0: any free port). */
   private metricsPortNow: number | null = null;
+  /** The live view of a distributed run, fed from Prometheus; exclusive with a local run. */
+  private attached: PrometheusAttach | null = null;
 
   constructor(private readonly options: FleetServiceOptions = {}) {
     this.settingsStore = options.settings ?? new SettingsStore();
@@ -55,7 +60,11 @@ export class FleetService implements FleetApi {
   async start(input: unknown): Promise<StartResult> {
     const state = this.controller?.snapshot().state;
     if (state === 'starting' || state === 'running' || state === 'stopping') return { ok: false, problems: ['a run is already in progress: stop it first'] };
-    const v = validateScenario(input);
+    if (this.attached) return { ok: false, problems: [`attached to distributed run ${this.attached.status().runId}: detach first`] };
+    // A recorded scenario run again: its secrets were replaced when recorded and must be given again.
+    const redacted = redactedProblems(input);
+    if (redacted.length > 0) return { ok: false, problems: redacted };
+    const v = validateScenario(withoutRedactionNote(input));
     if (!v.ok) return { ok: false, problems: v.problems };
     const settings = this.settingsStore.get();
     let metricsProblem: string | null = null;
@@ -93,6 +102,10 @@ export class FleetService implements FleetApi {
   }
 
   async status(): Promise<RunStatus> {
+    const a = this.attached;
+    if (a) {
+      return { state: 'running', scenario: null, snapshot: a.snapshot(), timeline: [...a.timeline()], summary: null, events: [], recordDir: null, metricsUrl: null, attach: a.status() };
+    }
     const c = this.controller;
     return {
       state: c ? c.snapshot().state : 'idle',
@@ -103,7 +116,35 @@ export class FleetService implements FleetApi {
       events: [...this.events],
       recordDir: this.recorder?.dir ?? null,
       metricsUrl: this.metricsUrl,
+      attach: null,
     };
+  }
+
+  async attach(request: unknown): Promise<AttachResult> {
+    const v = validateAttachRequest(request);
+    if (!v.ok) return v;
+    if (this.running) return { ok: false, problems: ['a local run is in progress: stop it before attaching to a distributed run'] };
+    if (this.attached) {
+      const s = this.attached.status();
+      return { ok: false, problems: [`already attached to run ${s.runId} via ${s.prometheusUrl}: detach first`] };
+    }
+    const source = new PrometheusAttach(v.request);
+    this.attached = source;
+    source.on('snapshot', (snapshot) => this.push({ type: 'snapshot', snapshot }));
+    source.on('timeline', (point) => this.push({ type: 'timeline', point }));
+    source.on('status', (attach) => this.push({ type: 'attach', attach }));
+    this.push({ type: 'attach', attach: source.status() });
+    source.start();
+    return { ok: true };
+  }
+
+  async detach(): Promise<boolean> {
+    const source = this.attached;
+    if (!source) return false;
+    this.attached = null;
+    await source.stop();
+    this.push({ type: 'attach', attach: null });
+    return true;
   }
 
   async setTimers(group: string, timers: unknown): Promise<StartResult> {
@@ -256,6 +297,7 @@ export class FleetService implements FleetApi {
 
   /** Stops any run (app quit, server shutdown). */
   async shutdown(): Promise<void> {
+    await this.detach();
     await this.controller?.stop('stopped');
     await this.recordFinished;
     await this.closeMetrics();

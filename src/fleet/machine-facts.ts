@@ -2,7 +2,7 @@
 // backlogs, memory available, cores. Read where Linux shows them; null where it does not (the
 // preflight then says it could not check rather than guessing).
 import { readFileSync } from 'node:fs';
-import { availableParallelism, freemem } from 'node:os';
+import { availableParallelism, freemem, networkInterfaces } from 'node:os';
 import { readFdLimit, type FdLimit } from '../engine/fd-limit.ts';
 
 export interface MachineFacts {
@@ -15,6 +15,28 @@ export interface MachineFacts {
   synBacklog: number | null;
   memAvailableBytes: number;
   cores: number;
+  /** The addresses of this machine's interfaces (IPv6 in canonical form); absent: not checked. */
+  localAddresses?: string[] | null;
+  /** Linux answers on all of 127.0.0.0/8, not only on the addresses its lo interface lists. */
+  wholeLoopbackNet?: boolean;
+}
+
+/** One spelling per address: IPv6 canonical ("0:0::1" is "::1"), IPv4 as is. */
+export function canonicalAddress(address: string): string {
+  if (!address.includes(':')) return address;
+  try {
+    return new URL(`http://[${address}]/`).hostname.slice(1, -1);
+  } catch {
+    return address.toLowerCase();
+  }
+}
+
+function interfaceAddresses(): string[] | null {
+  try {
+    return Object.values(networkInterfaces()).flatMap((list) => list ?? []).map((i) => canonicalAddress(i.address));
+  } catch {
+    return null;
+  }
 }
 
 function readNumbers(file: string): number[] | null {
@@ -45,5 +67,7 @@ export function readMachineFacts(): MachineFacts {
     synBacklog: readNumbers('/proc/sys/net/ipv4/tcp_max_syn_backlog')?.[0] ?? null,
     memAvailableBytes: memAvailable(),
     cores: availableParallelism(),
+    localAddresses: interfaceAddresses(),
+    wholeLoopbackNet: process.platform === 'linux',
   };
 }

@@ -1,9 +1,11 @@
 // Prometheus exposition of a running fleet (`--metrics-port`): /metrics (127.0.0.1 unless asked) with the
 // fleet's gauges, counters and latency quantiles, read from the controller's latest snapshot at
 // each scrape (nothing is counted twice: the controller already merges the hosts' batches).
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+// Totals are COUNTERs, so rate()/increase() and `sum by` over shards are right in Prometheus.
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { isIP, type AddressInfo } from 'node:net';
 import { Gauge, Registry, type Metric } from 'prom-client';
+import { CPU_LIMIT_PCT, LOOP_LAG_P99_LIMIT_MS } from './saturation.ts';
 import { DEVICE_STATES, LATENCY_KINDS, type LatencyKind } from '../contract/metrics.ts';
 import type { FleetSnapshot } from '../contract/snapshot.ts';
 import type { BucketCounts } from '../engine/histograms.ts';
@@ -68,7 +70,10 @@ export function fleetRegistry(snapshot: () => FleetSnapshot | null, buckets?: La
     for (const state of DEVICE_STATES) g.set({ state }, s.gauges[state]);
   });
   gauge('fleetsim_devices_target', 'Devices in the scenario.', [], (g, s) => g.set(s.devices));
-  // Totals since the run started; Prometheus counters by meaning (monotonic within a run).
+  // Totals since the run started: counters (a new run in the same process starts again at 0,
+  // which Prometheus reads as a counter reset).
+  const counter = (name: string, help: string, fill: (add: (labels: Record<string, string>, value: number) => void, s: FleetSnapshot) => void) =>
+    registry.registerMetric(snapshotCounter(name, help, snapshot, fill));
   const totals: Array<[string, string, keyof FleetSnapshot['totals']]> = [
     ['fleetsim_connect_attempts_total', 'Connection attempts (first connects and reconnects).', 'connectAttempts'],
     ['fleetsim_connects_total', 'Attempts that reached online.', 'connects'],
@@ -79,17 +84,20 @@ export function fleetRegistry(snapshot: () => FleetSnapshot | null, buckets?: La
     ['fleetsim_tls_handshakes_total', 'TLS handshakes completed.', 'tlsHandshakes'],
     ['fleetsim_tls_resumed_total', 'TLS handshakes that resumed a session.', 'tlsResumed'],
   ];
-  for (const [name, help, key] of totals) gauge(name, help, [], (g, s) => g.set(s.totals[key]));
-  gauge('fleetsim_messages_sent_total', 'Messages sent, by kind.', ['kind'], (g, s) => {
-    g.set({ kind: 'heartbeat' }, s.totals.sentHeartbeat);
-    g.set({ kind: 'status' }, s.totals.sentStatus);
-    g.set({ kind: 'ping' }, s.totals.sentPing);
+  for (const [name, help, key] of totals) counter(name, help, (add, s) => add({}, s.totals[key]));
+  counter('fleetsim_messages_sent_total', 'Messages sent, by kind.', (add, s) => {
+    add({ kind: 'heartbeat' }, s.totals.sentHeartbeat);
+    add({ kind: 'status' }, s.totals.sentStatus);
+    add({ kind: 'ping' }, s.totals.sentPing);
   });
-  gauge('fleetsim_connect_failures_total', 'Failed connection attempts, by reason.', ['reason'], (g, s) => {
-    for (const [reason, n] of Object.entries(s.failureReasons)) g.set({ reason }, n);
+  counter('fleetsim_connect_failures_total', 'Failed connection attempts, by reason.', (add, s) => {
+    for (const [reason, n] of Object.entries(s.failureReasons)) add({ reason }, n);
   });
-  gauge('fleetsim_disconnects_total', 'Online devices that lost their connection, by reason.', ['reason'], (g, s) => {
-    for (const [reason, n] of Object.entries(s.disconnectReasons)) g.set({ reason }, n);
+  counter('fleetsim_disconnects_total', 'Online devices that lost their connection, by reason.', (add, s) => {
+    for (const [reason, n] of Object.entries(s.disconnectReasons)) add({ reason }, n);
+  });
+  counter('fleetsim_host_saturated_seconds_total', 'Seconds each generator host spent past its limits (loop-lag p99 > 50 ms or CPU > 90%) this run.', (add, s) => {
+    for (const r of s.saturation) add({ host: String(r.hostId) }, r.seconds);
   });
   gauge('fleetsim_latency_milliseconds', 'Latency quantiles since the run started, by kind (HDR histograms merged over hosts).', ['kind', 'quantile'], (g, s) => {
     for (const kind of LATENCY_KINDS) {
@@ -112,7 +120,46 @@ export function fleetRegistry(snapshot: () => FleetSnapshot | null, buckets?: La
   gauge('fleetsim_host_loop_lag_p99_milliseconds', 'Event-loop lag p99 of each generator host.', ['host'], (g, s) => {
     for (const h of s.hosts) g.set({ host: String(h.hostId) }, h.loopLagP99Ms);
   });
+  gauge('fleetsim_host_saturated', `1 while a generator host is past its limits (loop-lag p99 > ${LOOP_LAG_P99_LIMIT_MS} ms or CPU > ${CPU_LIMIT_PCT}%): its results are then not trustworthy.`, ['host'], (g, s) => {
+    for (const h of s.hosts) g.set({ host: String(h.hostId) }, h.loopLagP99Ms > LOOP_LAG_P99_LIMIT_MS || h.cpuPct > CPU_LIMIT_PCT ? 1 : 0);
+  });
   return registry;
+}
+
+/**
+ * A counter family read from the snapshot at each scrape. prom-client's Counter only counts what
+ * it is told to inc(), and the snapshot already holds the run's totals, so this is a metric object
+ * of our own (as the latency histogram) with the registry's default labels added by the registry.
+ */
+function snapshotCounter(name: string, help: string, snapshot: () => FleetSnapshot | null, fill: (add: (labels: Record<string, string>, value: number) => void, s: FleetSnapshot) => void): Metric {
+  return {
+    name,
+    help,
+    type: 'counter',
+    get: async () => {
+      const values: Array<{ labels: Record<string, string>; value: number }> = [];
+      const s = snapshot();
+      if (s) fill((labels, value) => values.push({ labels, value }), s);
+      return { name, help, type: 'counter', values, aggregator: 'sum' };
+    },
+  } as unknown as Metric;
+}
+
+/**
+ * Prometheus scrapes by IP (or localhost); any other Host is a browser that was pointed here by a
+ * DNS name (DNS rebinding) and must not read the fleet's figures.
+ */
+export function isScrapeHost(host: string | undefined): boolean {
+  if (!host) return false;
+  const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:\[\]]+))(?::(\d{1,5}))?$/.exec(host);
+  if (!m) return false;
+  if (m[1] !== undefined) return isIP(m[1]) === 6;
+  const name = m[2];
+  return name.toLowerCase() === 'localhost' || isIP(name) === 4;
+}
+
+function refuseHost(req: IncomingMessage): string | null {
+  return isScrapeHost(req.headers.host) ? null : `/metrics answers only requests whose Host is an IP address or localhost, not ${JSON.stringify(req.headers.host ?? '')}\n`;
 }
 
 export interface MetricsServeOptions {
@@ -127,7 +174,12 @@ export async function serveMetrics(port: number, snapshot: () => FleetSnapshot |
   const host = options.host ?? '127.0.0.1';
   const registry = fleetRegistry(snapshot, buckets);
   if (options.labels) registry.setDefaultLabels(options.labels);
+  // Bound beyond loopback (a pod), the user exposed /metrics to the network on purpose: scrapes by
+  // service DNS name must work there. On loopback, only IP or localhost Hosts (DNS rebinding).
+  const loopbackOnly = host === 'localhost' || host === '::1' || host.startsWith('127.');
   const server = createServer((req, res) => {
+    const refused = loopbackOnly ? refuseHost(req) : null;
+    if (refused) return void res.writeHead(403, { 'content-type': 'text/plain' }).end(refused);
     if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') return void res.writeHead(404, { 'content-type': 'text/plain' }).end('see /metrics\n');
     registry.metrics().then(
       (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),

@@ -9,6 +9,7 @@ import {
   type BackpressureGauges,
   type Counters,
   type DeviceState,
+  type EncodedHistograms,
   type Gauges,
   type HostHealth,
   type LatencyKind,
@@ -16,7 +17,7 @@ import {
   type MetricsBatch,
 } from '../contract/metrics.ts';
 import type { Rates, TimelinePoint } from '../contract/snapshot.ts';
-import { bucketCounts, decodeHistogram, newHistogram, summarize, type BucketCounts, type Histogram } from '../engine/histograms.ts';
+import { bucketCounts, decodeHistogram, encodeHistogram, newHistogram, summarize, type BucketCounts, type Histogram } from '../engine/histograms.ts';
 
 interface HostView {
   gauges: Gauges;
@@ -46,6 +47,8 @@ export class MetricsMerger {
   private secondStartReasons: Record<string, number> = {};
   private readonly rateSamples: Array<{ at: number; totals: Counters }> = [];
   readonly timeline: TimelinePoint[] = [];
+  /** The histograms of the second the last tick closed (only kinds with samples): what a run record keeps. */
+  lastSecondHistograms: EncodedHistograms = {};
   peakOnline = 0;
   /** Messages held back by full QoS 1 windows since the start. */
   private heldBack = 0;
@@ -133,6 +136,13 @@ export class MetricsMerger {
     return Object.fromEntries(LATENCY_KINDS.map((k) => [k, bucketCounts(this.cumulative[k], boundsMs)])) as Record<LatencyKind, BucketCounts>;
   }
 
+  /** The whole run's histograms so far, encoded (only kinds with samples). */
+  encodedLatency(): EncodedHistograms {
+    const out: EncodedHistograms = {};
+    for (const k of LATENCY_KINDS) if (this.cumulative[k].totalCount > 0) out[k] = encodeHistogram(this.cumulative[k]);
+    return out;
+  }
+
   latency(): Record<LatencyKind, LatencySummary> {
     return Object.fromEntries(LATENCY_KINDS.map((k) => [k, summarize(this.cumulative[k])])) as Record<LatencyKind, LatencySummary>;
   }
@@ -164,12 +174,15 @@ export class MetricsMerger {
     const backpressure = this.backpressure();
     const p50 = {} as Record<LatencyKind, number>;
     const p99 = {} as Record<LatencyKind, number>;
+    const encoded: EncodedHistograms = {};
     for (const k of LATENCY_KINDS) {
       const s = summarize(this.second[k]);
       p50[k] = s.p50;
       p99[k] = s.p99;
+      if (s.count > 0) encoded[k] = encodeHistogram(this.second[k]);
       this.second[k].reset();
     }
+    this.lastSecondHistograms = encoded;
     const disconnectsByReason: Record<string, number> = {};
     for (const [reason, n] of Object.entries(this.disconnectReasons)) {
       const d = n - (this.secondStartReasons[reason] ?? 0);

@@ -4,7 +4,7 @@
 // refuse the run with the reason and the fix; warnings are shown and the run goes on.
 import type { PreflightCheck, PreflightReport } from '../contract/preflight.ts';
 import type { DeviceGroup, Scenario } from '../contract/scenario.ts';
-import { readMachineFacts, type MachineFacts } from './machine-facts.ts';
+import { canonicalAddress, readMachineFacts, type MachineFacts } from './machine-facts.ts';
 import { FD_RESERVE, planHosts } from './sharding.ts';
 import { describeShards, planForScenario, spreadOver, type EmbeddedShardPlan } from './embedded-shard-plan.ts';
 import { costKind, generatorBytes, targetBytes, type CostKind } from './cost-model.ts';
@@ -92,6 +92,29 @@ function portChecks(scenario: Scenario, facts: MachineFacts, embeddedShards: num
   return checks;
 }
 
+/** Source addresses must be this machine's: binding any other fails every connect (EADDRNOTAVAIL). */
+function addressChecks(scenario: Scenario, facts: MachineFacts): PreflightCheck[] {
+  const groups = scenario.groups.map((g, i) => ({ i, addresses: g.sourceAddresses ?? [] })).filter((g) => g.addresses.length > 0);
+  if (groups.length === 0) return [];
+  if (!facts.localAddresses) return [{ level: 'warn', topic: 'addresses', message: 'could not list this machine\'s addresses: source addresses are not checked' }];
+  const local = new Set(facts.localAddresses);
+  const isLocal = (a: string) => local.has(canonicalAddress(a)) || (facts.wholeLoopbackNet === true && a.startsWith('127.'));
+  const checks: PreflightCheck[] = [];
+  for (const { i, addresses } of groups) {
+    const missing = addresses.filter((a) => !isLocal(a));
+    if (missing.length === 0) continue;
+    const more = missing.length > 1 ? ` (and ${missing.length - 1} more)` : '';
+    checks.push({
+      level: 'error',
+      topic: 'addresses',
+      message: `groups[${i}].sourceAddresses: ${missing[0]}${more} is not an address of this machine: binding it fails every connect`,
+      fix: `use addresses this machine has (${facts.localAddresses.filter((a) => a !== '::1').slice(0, 4).join(', ')}${facts.wholeLoopbackNet ? ', or any of 127.0.0.0/8' : ''}), or add the address to an interface first`,
+    });
+  }
+  const total = groups.reduce((n, g) => n + g.addresses.length, 0);
+  return checks.length ? checks : [{ level: 'ok', topic: 'addresses', message: `all ${fmt(total)} source addresses are this machine's` }];
+}
+
 /**
  * The embedded target: one process holds at most its open-file limit of connections, so beyond
  * that it runs as several (embedded-shard-plan.ts); refused only when embedded.shards forces too few.
@@ -115,7 +138,7 @@ export function preflight(scenario: Scenario, facts: MachineFacts): PreflightRep
   const devices = scenario.groups.reduce((n, g) => n + g.count, 0);
   const plan = planHosts({ totalDevices: devices, requested: scenario.hosts, cores: facts.cores, fdLimit: facts.fdLimit?.soft ?? null });
   const shardPlan = planForScenario(scenario, facts.fdLimit?.soft ?? null);
-  const checks: PreflightCheck[] = [...portChecks(scenario, facts, shardPlan.shards), ...targetChecks(shardPlan, facts)];
+  const checks: PreflightCheck[] = [...addressChecks(scenario, facts), ...portChecks(scenario, facts, shardPlan.shards), ...targetChecks(shardPlan, facts)];
   const perHost = Math.ceil(devices / plan.hosts);
 
   // Open files: every device is a socket in its host.

@@ -6,7 +6,7 @@ import type { DeviceLog } from '../contract/device-log.ts';
 import type { DevicePage, DeviceQuery } from '../contract/fleet-api.ts';
 import type { ExportResult, ImportResult, ReportResult, RunDetail, RunListEntry } from '../contract/runs.ts';
 import { defaultExportsDir } from '../runs/home.ts';
-import { exportRunArchive, importRunArchive, ImportError } from '../runs/run-archive.ts';
+import { exportRunArchive, importRunArchive, ImportError, recordedRedactions } from '../runs/run-archive.ts';
 import { listEntry, listRuns, readRun, runDevicesPage, runDeviceLog, runDir } from '../runs/run-reader.ts';
 import { writeReport } from '../runs/report/write-report.ts';
 
@@ -43,7 +43,7 @@ export class RunLibrary {
     if (!dir) return { ok: false, problems: [`id: no run "${String(id)}" in ${this.runsDir()}`] };
     const out = file ?? join(defaultExportsDir(), `${id}.zip`);
     try {
-      return { ok: true, file: out, bytes: await exportRunArchive(dir, out) };
+      return { ok: true, file: out, bytes: await exportRunArchive(dir, out), redacted: recordedRedactions(dir) };
     } catch (err) {
       return { ok: false, problems: [`file: cannot write ${out}: ${(err as Error).message}`] };
     }
@@ -53,7 +53,8 @@ export class RunLibrary {
     if (typeof file !== 'string' || file.trim() === '') return { ok: false, problems: ['file: expected the path of an exported run (.zip)'] };
     try {
       const id = await importRunArchive(file, this.runsDir());
-      const entry = listEntry(join(this.runsDir(), id), id);
+      const dir = join(this.runsDir(), id);
+      const entry = listEntry(dir, id);
       return entry ? { ok: true, run: entry } : { ok: false, problems: [`file: ${file} unpacked as ${id} but holds no readable run.json`] };
     } catch (err) {
       return { ok: false, problems: [`file: ${err instanceof ImportError ? err.message : `cannot import ${file}: ${(err as Error).message}`}`] };

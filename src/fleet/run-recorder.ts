@@ -1,15 +1,18 @@
 // Keeps a record of one run in a directory of its own, <runs>/<time>-<name>/ (see
 // src/runs/run-layout.ts): scenario.json as run, timeline.csv appended as each second closes,
+// histograms.ndjson (each second's latency histograms, the whole run's at the end),
 // fleet-events.ndjson, the hosts' own event logs and device rows, summary.json, devices.csv and
 // report.html at the end, and run.json saying whether the record is complete and if not, why.
 import { appendFileSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DistributedRun } from '../contract/fleet-shard.ts';
 import type { HostInit } from '../contract/host-protocol.ts';
+import type { EncodedHistograms } from '../contract/metrics.ts';
 import type { RunRecord } from '../contract/runs.ts';
 import type { Scenario } from '../contract/scenario.ts';
-import type { FleetEvent, RunSummary, TimelinePoint } from '../contract/snapshot.ts';
+import type { FleetEvent, RunSummary, SecondHistograms, TimelinePoint } from '../contract/snapshot.ts';
 import { mergeDevices } from '../runs/devices-csv.ts';
+import { redactScenario } from '../runs/redact.ts';
 import { writeReport } from '../runs/report/write-report.ts';
 import { RUN_FILES, runDirName, STILL_RECORDING } from '../runs/run-layout.ts';
 import { timelineHeader, timelineRow } from '../runs/timeline-csv.ts';
@@ -45,8 +48,9 @@ export class RunRecorder {
     this.dir = join(runsDir, this.id);
     this.eventLogMaxBytes = options.eventLogMaxBytes ?? DEFAULT_EVENT_LOG_MAX_MB * 1048576;
     mkdirSync(this.dir, { recursive: true });
-    writeFileSync(join(this.dir, RUN_FILES.scenario), JSON.stringify(scenario, null, 2) + '\n');
-    if (options.source) writeFileSync(join(this.dir, RUN_FILES.scenarioSource), JSON.stringify(options.source, null, 2) + '\n');
+    // Secrets never go into the run's files: they are shared as they are (see redact.ts).
+    writeFileSync(join(this.dir, RUN_FILES.scenario), JSON.stringify(redactScenario(scenario).scenario, null, 2) + '\n');
+    if (options.source) writeFileSync(join(this.dir, RUN_FILES.scenarioSource), JSON.stringify(redactScenario(options.source).scenario, null, 2) + '\n');
     this.record = { status: 'incomplete', reason: STILL_RECORDING, startedAt: new Date().toISOString(), pid: process.pid };
     if (d) Object.assign(this.record, { runId: d.runId, shard: d.shard }, d.startAt !== undefined && { startAt: new Date(d.startAt).toISOString() });
     this.writeRecord();
@@ -61,8 +65,9 @@ export class RunRecorder {
   /** Records `controller` from now until it ends. */
   attach(controller: FleetController): this {
     controller.on('timeline', (p) => this.timeline(p));
+    controller.on('histograms', (h) => this.histograms(h));
     controller.on('event', (e) => this.event(e));
-    controller.on('ended', (s) => void this.ended(s));
+    controller.on('ended', (s) => void this.ended(s, controller.latencyHistograms()));
     return this;
   }
 
@@ -77,13 +82,21 @@ export class RunRecorder {
     appendFileSync(join(this.dir, RUN_FILES.timeline), timelineRow(p, this.hostColumns));
   }
 
+  /** One closed second's histograms; a second without samples leaves no line. */
+  histograms(h: SecondHistograms): void {
+    if (Object.keys(h.h).length === 0) return;
+    appendFileSync(join(this.dir, RUN_FILES.histograms), JSON.stringify(h) + '\n');
+  }
+
   event(e: FleetEvent): void {
     if (e.type === 'host-lost') this.lostHosts.push(`host ${e.hostId} was lost (${e.reason})`);
     appendFileSync(join(this.dir, RUN_FILES.fleetEvents), JSON.stringify(e) + '\n');
   }
 
-  async ended(summary: RunSummary): Promise<void> {
+  /** `total`: the whole run's latency histograms (the last line of histograms.ndjson). */
+  async ended(summary: RunSummary, total?: EncodedHistograms): Promise<void> {
     try {
+      if (total) appendFileSync(join(this.dir, RUN_FILES.histograms), JSON.stringify({ total }) + '\n');
       writeFileSync(join(this.dir, RUN_FILES.summary), JSON.stringify(summary, null, 2) + '\n');
       const merged = await mergeDevices(this.dir, summary.hosts.map((h) => h.hostId));
       const problems = [...this.lostHosts];

@@ -6,6 +6,7 @@
 import electron, { ipcMain, type BrowserWindow } from 'electron';
 import { join } from 'node:path';
 import { FLEET_METHODS, type FleetApi, type FleetMethodName } from '../contract/fleet-api.ts';
+import { checkParams } from '../contract/fleet-params.ts';
 import type { ExportResult, ImportResult, ReportResult } from '../contract/runs.ts';
 import { isRunId } from '../runs/run-layout.ts';
 import { FLEET_CHANNEL_PREFIX, FLEET_UPDATE_CHANNEL, assertTrustedSender, isAppUrl } from './security.ts';
@@ -83,10 +84,12 @@ export function wireFleetIpc(service: DesktopFleet, getWindow: () => BrowserWind
     const channel = fleetChannel(name);
     ipcMain.handle(channel, async (event, ...args: unknown[]) => {
       assertTrustedSender(event, getWindow(), channel);
-      // Arguments are passed as they come, as over the browser-mode bridge: FleetService
-      // validates scenarios, timers and numbers itself.
+      // Count and shape first, as over the browser-mode bridge; FleetService then validates
+      // scenarios, timers and settings field by field.
+      const checked = checkParams(name, args);
+      if (!checked.ok) throw new Error(checked.problems.join('; '));
       const method = desktop[name] ?? (service[name] as (...params: unknown[]) => Promise<unknown>);
-      return method.apply(service, args);
+      return method.apply(service, checked.params);
     });
   }
   const unsubscribe = service.onUpdate((update) => {

@@ -1,7 +1,7 @@
 // The built-in test PKI: a directory holding a test CA, a server certificate for the embedded
 // target (or any broker told to trust the CA), and a second CA nobody trusts (for the
 // unknown-CA negative group). Device certificates are issued into it on demand (device-certs.ts).
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { issue, validFor } from './x509.ts';
@@ -66,6 +66,15 @@ async function writeAtomically(path: string, text: string, mode: number): Promis
   await rename(tmp, path);
 }
 
+/** `dir` exists and is not an empty directory. */
+function holdsAnything(dir: string): boolean {
+  try {
+    return readdirSync(dir).length > 0;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== 'ENOENT';
+  }
+}
+
 /** A problem with a PKI directory, worded for the person who has to fix it. */
 export class PkiError extends Error {}
 
@@ -96,6 +105,10 @@ export interface InitOptions {
 export async function initTestPki(dir: string, options: InitOptions = {}): Promise<PkiInfo> {
   const abs = resolvePkiDir(dir);
   if (!options.force && existsSync(join(abs, PKI_FILES.manifest))) return readPki(abs);
+  if (options.force && !existsSync(join(abs, PKI_FILES.manifest)) && holdsAnything(abs)) {
+    // --force replaces a test PKI; it never deletes or overwrites files in a directory that is not one.
+    throw new PkiError(`${abs} is not a test PKI (no ${PKI_FILES.manifest}): --force only replaces a test PKI; choose an empty or new directory`);
+  }
   await mkdir(abs, { recursive: true, mode: 0o700 });
   if (options.force) await rm(join(abs, DEVICES_DIR), { recursive: true, force: true });
   const serverNames = [...new Set([...DEFAULT_SERVER_NAMES, ...(options.serverNames ?? [])])];

@@ -43,6 +43,8 @@ const api = {
   importRun: () => call('importRun'),
   reportRun: (id) => call('reportRun', id),
   preflight: (scenario) => call('preflight', scenario),
+  attach: (request) => call('attach', request),
+  detach: () => call('detach'),
   onUpdate: (listener) => {
     // The page gets the update only, never the IpcRendererEvent (it carries `sender`).
     const forward = (_event: IpcRendererEvent, update: FleetUpdate) => listener(update);

@@ -7,6 +7,12 @@ export const RUN_FILES = {
   /** The scenario as written (file or editor, with command-line overrides): `fleetsim run --from` runs it again. */
   scenarioSource: 'scenario-source.json',
   timeline: 'timeline.csv',
+  /**
+   * Latency histograms (HdrHistogram compressed base64, µs), NDJSON: one line per second that had
+   * samples, `{"t","at","h":{kind:…}}` (the same second as timeline.csv's row), appended as it
+   * closes; at the end one `{"total":{kind:…}}` line for the whole run. Merging shards adds them.
+   */
+  histograms: 'histograms.ndjson',
   fleetEvents: 'fleet-events.ndjson',
   summary: 'summary.json',
   devices: 'devices.csv',

@@ -11,6 +11,7 @@ import type { Scenario } from '../contract/scenario.ts';
 import type { RunSummary } from '../contract/snapshot.ts';
 import { findDeviceRow, mergeDevices, pageDeviceFile, type RunDevicePage } from './devices-csv.ts';
 import { deviceEvents } from './event-logs.ts';
+import { recordProblems, runDirProblems, scenarioProblems, summaryProblems } from './run-check.ts';
 import { isRunId, RUN_FILES, STILL_RECORDING } from './run-layout.ts';
 import { parseTimeline, thinTimeline } from './timeline-csv.ts';
 
@@ -32,8 +33,22 @@ function processAlive(pid: number): boolean {
   }
 }
 
+/** run.json, or null when it is missing or not a run record. */
 export function readRecord(dir: string): RunRecord | null {
-  return readJson<RunRecord>(join(dir, RUN_FILES.record));
+  const record = readJson<unknown>(join(dir, RUN_FILES.record));
+  return recordProblems(record).length === 0 ? (record as RunRecord) : null;
+}
+
+/** scenario.json, or null when it is missing or malformed. */
+function readScenario(dir: string): Scenario | null {
+  const scenario = readJson<unknown>(join(dir, RUN_FILES.scenario));
+  return scenarioProblems(scenario).length === 0 ? (scenario as Scenario) : null;
+}
+
+/** summary.json, or null when it is missing or malformed. */
+function readSummary(dir: string): RunSummary | null {
+  const summary = readJson<unknown>(join(dir, RUN_FILES.summary));
+  return summaryProblems(summary).length === 0 ? (summary as RunSummary) : null;
 }
 
 /** Still being recorded: incomplete, not ended, and its recording process is alive. */
@@ -48,36 +63,66 @@ function dirBytes(dir: string): Array<{ name: string; bytes: number }> {
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
+/** A run directory that cannot be read as a run: listed, so it can be seen (and deleted), saying why. */
+function brokenEntry(dir: string, id: string, why: string): RunListEntry {
+  let startedAt: string;
+  try {
+    startedAt = statSync(dir).mtime.toISOString();
+  } catch {
+    startedAt = new Date(0).toISOString();
+  }
+  let bytes = 0;
+  try {
+    bytes = dirBytes(dir).reduce((n, f) => n + f.bytes, 0);
+  } catch {
+    // Unreadable directory: 0 bytes as far as we can tell.
+  }
+  return { id, name: id, dir, status: 'incomplete', reason: `unreadable: ${why}`, startedAt, devices: 0, peakOnline: null, bytes };
+}
+
+/** The run in `dir` as listed; null when `dir` has no run.json (not a run). */
 export function listEntry(dir: string, id: string): RunListEntry | null {
+  if (!existsSync(join(dir, RUN_FILES.record))) return null;
+  const problems = runDirProblems(dir);
   const record = readRecord(dir);
-  if (!record) return null;
-  const scenario = readJson<Scenario>(join(dir, RUN_FILES.scenario));
-  const summary = readJson<RunSummary>(join(dir, RUN_FILES.summary));
+  if (!record) return brokenEntry(dir, id, problems.join('; '));
+  const scenario = readScenario(dir);
+  const summary = readSummary(dir);
   const recording = isRecording(record);
   // The recorder is gone but never said so: the run was interrupted (opening it finishes the record).
-  const reason = !recording && record.reason === STILL_RECORDING ? `interrupted: the recording process (pid ${record.pid}) stopped before the run ended` : record.reason;
+  const interrupted = !recording && record.reason === STILL_RECORDING ? `interrupted: the recording process (pid ${record.pid}) stopped before the run ended` : record.reason;
+  const reason = problems.length > 0 ? `unreadable: ${problems.join('; ')}` : recording ? undefined : interrupted;
   return {
     id,
     name: scenario?.name ?? summary?.name ?? id,
     dir,
-    status: recording ? 'recording' : record.status,
-    reason: recording ? undefined : reason,
+    status: recording ? 'recording' : problems.length > 0 ? 'incomplete' : record.status,
+    reason,
     startedAt: record.startedAt,
     endedAt: record.endedAt,
     devices: scenario ? scenario.groups.reduce((n, g) => n + g.count, 0) : (summary?.devices ?? 0),
     peakOnline: summary?.peakOnline ?? null,
     bytes: dirBytes(dir).reduce((n, f) => n + f.bytes, 0),
+    ...(Array.isArray(record.merged?.shards) ? { mergedShards: record.merged.shards.length } : {}),
   };
 }
 
-/** Runs in `runsDir`, newest first (directories without a run.json are not runs). */
+/** Runs in `runsDir`, newest first (directories without a run.json are not runs; broken ones are listed as such). */
 export function listRuns(runsDir: string): RunListEntry[] {
   if (!existsSync(runsDir)) return [];
-  return readdirSync(runsDir, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && isRunId(d.name))
-    .map((d) => listEntry(join(runsDir, d.name), d.name))
-    .filter((e): e is RunListEntry => e !== null)
-    .sort((a, b) => b.startedAt.localeCompare(a.startedAt) || b.id.localeCompare(a.id));
+  const entries: RunListEntry[] = [];
+  for (const d of readdirSync(runsDir, { withFileTypes: true })) {
+    if (!d.isDirectory() || !isRunId(d.name)) continue;
+    const dir = join(runsDir, d.name);
+    try {
+      const entry = listEntry(dir, d.name);
+      if (entry) entries.push(entry);
+    } catch (err) {
+      // One run that cannot be read never hides the others.
+      entries.push(brokenEntry(dir, d.name, (err as Error).message));
+    }
+  }
+  return entries.sort((a, b) => b.startedAt.localeCompare(a.startedAt) || b.id.localeCompare(a.id));
 }
 
 /** The directory of run `id` in `runsDir`, or null when `id` is not a run there. */
@@ -115,9 +160,9 @@ export async function readRun(dir: string, id = dir.split(/[\\/]/).pop() ?? dir)
   const parsed = existsSync(timelineFile) ? parseTimeline(readFileSync(timelineFile, 'utf8')) : { points: [], skipped: 0 };
   return {
     entry,
-    scenario: readJson<Scenario>(join(dir, RUN_FILES.scenario)),
+    scenario: readScenario(dir),
     source: readJson<unknown>(join(dir, RUN_FILES.scenarioSource)),
-    summary: readJson<RunSummary>(join(dir, RUN_FILES.summary)),
+    summary: readSummary(dir),
     timeline: thinTimeline(parsed.points, MAX_TIMELINE_POINTS),
     skippedRows: parsed.skipped,
     files: dirBytes(dir),

@@ -10,6 +10,7 @@ import type { TLSSocket } from 'node:tls';
 import type { Client } from 'aedes';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import type { WebSocket } from 'ws';
+import { TARGET_MAX_MESSAGE_BYTES } from '../contract/target.ts';
 import { admit } from './admission.ts';
 import type { Gate } from './admission.ts';
 import type { BufferCap } from './backpressure.ts';
@@ -128,7 +129,8 @@ export async function startMqttBroker(options: MqttBrokerOptions): Promise<MqttB
   // noServer: upgrades come through the handler below, which applies the accept rate first;
   // handleUpgrade still answers 400 to paths other than /mqtt.
   // noServer also lets the WSS listener's upgrades in (as 'wss').
-  const wss = new WebSocketServer({ noServer: true, path: '/mqtt', perMessageDeflate: false });
+  // maxPayload: a larger message closes its client (1009) instead of being buffered (ws allows 100 MiB).
+  const wss = new WebSocketServer({ noServer: true, path: '/mqtt', perMessageDeflate: false, maxPayload: TARGET_MAX_MESSAGE_BYTES });
   const upgrade = (transport: 'ws' | 'wss', req: IncomingMessage, socket: Duplex, head: Buffer, gate?: Gate): void => {
     // Only upgrades to /mqtt are attempts; others get ws' 400 below.
     if (wss.shouldHandle(req) === true && !admit(gate)) return refuseUpgrade(socket);

@@ -6,6 +6,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
+import { MAX_ROOMS_PER_CLIENT, MAX_ROOM_NAME_CHARS, TARGET_MAX_MESSAGE_BYTES } from '../contract/target.ts';
 import type { RawData } from 'ws';
 import { admit } from './admission.ts';
 import type { Gate } from './admission.ts';
@@ -43,7 +44,8 @@ export type RoomListener = 'ws' | 'wss';
 const ECHO_PREFIX = Buffer.from('{"type":"echo"');
 const BROADCAST_PREFIX = Buffer.from('{"type":"broadcast"');
 const NOT_IN_ROOM = JSON.stringify({ type: 'error', message: 'join a room first' });
-const BAD_JOIN = JSON.stringify({ type: 'error', message: 'join needs a "room" string' });
+const BAD_JOIN = JSON.stringify({ type: 'error', message: `join needs a "room" string of 1 to ${MAX_ROOM_NAME_CHARS} characters` });
+const TOO_MANY_ROOMS = JSON.stringify({ type: 'error', message: `a client may be in at most ${MAX_ROOMS_PER_CLIENT} rooms` });
 const AS_TEXT = { binary: false };
 const AS_BINARY = { binary: true };
 
@@ -87,10 +89,12 @@ export async function startRoomServer(options: RoomServerOptions): Promise<RoomS
   };
 
   const join = (ws: WebSocket, room: string): void => {
+    const mine = memberships.get(ws);
+    if (mine && mine.size >= MAX_ROOMS_PER_CLIENT && !mine.has(room)) return send(ws, TOO_MANY_ROOMS, false);
     let members = rooms.get(room);
     if (!members) rooms.set(room, (members = new Set()));
     members.add(ws);
-    memberships.get(ws)?.set(room, members);
+    mine?.set(room, members);
     send(ws, JSON.stringify({ type: 'joined', room, members: members.size }), false);
   };
 
@@ -128,7 +132,7 @@ export async function startRoomServer(options: RoomServerOptions): Promise<RoomS
     if (startsWith(data, BROADCAST_PREFIX)) return broadcast(ws, data, isBinary);
     const msg = parseType(data);
     if (msg?.type === 'join') {
-      if (typeof msg.room === 'string' && msg.room !== '') return join(ws, msg.room);
+      if (typeof msg.room === 'string' && msg.room !== '' && msg.room.length <= MAX_ROOM_NAME_CHARS) return join(ws, msg.room);
       return send(ws, BAD_JOIN, false);
     }
     if (msg?.type === 'broadcast') return broadcast(ws, data, isBinary);
@@ -142,7 +146,8 @@ export async function startRoomServer(options: RoomServerOptions): Promise<RoomS
   const sockets = trackSockets(http);
   // Any path is accepted: devices are told ws://host:port/, and rejecting others would only confuse.
   // noServer: upgrades come through the handler below, which applies the accept rate first.
-  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
+  // maxPayload: a larger message closes its client (1009) instead of being buffered (ws allows 100 MiB).
+  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: TARGET_MAX_MESSAGE_BYTES });
   const upgrade = (listener: RoomListener, req: IncomingMessage, socket: Duplex, head: Buffer, gate?: Gate): void => {
     if (!admit(gate)) return refuseUpgrade(socket);
     wss.handleUpgrade(req, socket, head, (ws) => {

@@ -57,3 +57,29 @@ test('bad input: exit 2 with the flag or the directory named', () => {
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /unknown subcommand "renew"/);
 });
+
+test('certs init DIR --force deletes DIR/devices only when DIR holds a test PKI', async () => {
+  const { mkdirSync, writeFileSync, existsSync } = await import('node:fs');
+  const MAIN = join(import.meta.dirname, '../../src/cli/main.ts');
+  const fromSource = (...args: string[]) => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, 'certs', ...args], { encoding: 'utf8', env: { ...process.env, FLEETSIM_HOME: home }, timeout: 60_000 });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
+  const notPki = join(home, 'not-a-pki');
+  mkdirSync(join(notPki, 'devices'), { recursive: true });
+  writeFileSync(join(notPki, 'devices', 'precious.txt'), 'mine');
+  const refused = fromSource('init', notPki, '--force');
+  assert.equal(refused.code, 2, refused.stdout + refused.stderr);
+  assert.match(refused.stderr, /not-a-pki is not a test PKI \(no pki\.json\): --force only replaces a test PKI/);
+  assert.equal(readFileSync(join(notPki, 'devices', 'precious.txt'), 'utf8'), 'mine');
+  assert.equal(existsSync(join(notPki, 'ca.pem')), false);
+
+  const pki = join(home, 'real-pki');
+  assert.equal(fromSource('init', pki).code, 0);
+  mkdirSync(join(pki, 'devices', 'valid'), { recursive: true });
+  writeFileSync(join(pki, 'devices', 'valid', 'old.pem'), 'issued by the old CA');
+  const replaced = fromSource('init', pki, '--force');
+  assert.equal(replaced.code, 0, replaced.stderr);
+  assert.equal(existsSync(join(pki, 'devices', 'valid', 'old.pem')), false, 'the old CA\'s device certificates are gone');
+  assert.equal(fromSource('init', join(home, 'fresh-pki'), '--force').code, 0, 'a new directory is fine with --force');
+});

@@ -344,6 +344,8 @@ describe('device-side backpressure', () => {
             url,
             count: 2,
             ...(protocol === 'ws' ? { ws: { send: 'raw' } } : {}),
+            // 1 MiB messages: above the default cap on what a device accepts back.
+            maxMessageBytes: 2 * 1024 * 1024,
             timers: { heartbeat: { every: '100ms', bytes: 1024 * 1024 }, status: 'off', ping: 'off' },
             reconnect: { policy: 'none' },
           },

@@ -39,9 +39,12 @@ test('MQTT over TCP and WebSocket devices bind the assigned loopback source addr
 
 test('source addresses: ranges expand, bad entries are named', () => {
   const base = { protocol: 'mqtt', url: 'mqtt://127.0.0.1:1883', count: 1 } as const;
-  const ok = validateScenario({ groups: [{ ...base, sourceAddresses: ['127.0.0.1-127.0.0.4', '::1'] }] });
+  const ok = validateScenario({ groups: [{ ...base, sourceAddresses: ['127.0.0.1-127.0.0.4', '127.0.0.9'] }] });
   assert.ok(ok.ok);
-  assert.deepEqual(ok.scenario.groups[0].sourceAddresses, ['127.0.0.1', '127.0.0.2', '127.0.0.3', '127.0.0.4', '::1']);
+  assert.deepEqual(ok.scenario.groups[0].sourceAddresses, ['127.0.0.1', '127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.9']);
+  // An IPv6 source cannot reach an IPv4 target: refused before any device tries.
+  const mixed = validateScenario({ groups: [{ ...base, sourceAddresses: ['127.0.0.1', '::1'] }] });
+  assert.ok(!mixed.ok && /^groups\[0\]\.sourceAddresses: ::1 is IPv6 but the target/.test(mixed.problems[0]));
   const bad = validateScenario({ groups: [{ ...base, sourceAddresses: ['127.0.0.9-127.0.0.2', 'localhost'] }] });
   assert.equal(bad.ok, false);
   assert.deepEqual(!bad.ok && bad.problems, ['groups[0].sourceAddresses: "127.0.0.9-127.0.0.2": the range ends before it starts']);

@@ -1,5 +1,6 @@
 // /metrics during a real run: valid Prometheus text format, figures that match the fleet.
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
 import { createRequire } from 'node:module';
 import { test } from 'node:test';
 import { validateScenario } from '../../src/contract/validate.ts';
@@ -37,6 +38,13 @@ test('/metrics parses as Prometheus text format and reports the running fleet', 
     assert.ok(value('fleetsim_latency_samples', { kind: 'puback' }) > 10);
     assert.ok(value('fleetsim_host_rss_bytes', { host: '0' }) > 1e6);
     assert.equal(families.get('fleetsim_devices')?.type, 'GAUGE');
+    // Totals are counters, so rate() and increase() work on them.
+    for (const name of ['fleetsim_connects_total', 'fleetsim_connect_attempts_total', 'fleetsim_messages_sent_total', 'fleetsim_disconnects_total', 'fleetsim_connect_failures_total', 'fleetsim_host_saturated_seconds_total']) {
+      assert.equal(families.get(name)?.type, 'COUNTER', name);
+    }
+    assert.equal(families.get('fleetsim_host_saturated')?.type, 'GAUGE');
+    assert.ok([0, 1].includes(value('fleetsim_host_saturated', { host: '0' })));
+    assert.ok(value('fleetsim_host_loop_lag_p99_milliseconds', { host: '0' }) >= 0);
     // The latency histogram: cumulative buckets ending in +Inf = count, for Grafana's histogram_quantile.
     // (The parser above keeps no labels on histogram series, so these lines are read as text.)
     assert.equal(families.get('fleetsim_latency_histogram_milliseconds')?.type, 'HISTOGRAM');
@@ -71,6 +79,47 @@ test('every series of a shard carries its run and shard labels, summable across 
     assert.ok(samples.some((l) => l.startsWith('fleetsim_latency_histogram_milliseconds_bucket{') && /le="\+Inf"/.test(l)));
   } finally {
     await controller.stop();
+    await metrics.close();
+  }
+});
+
+test('/metrics refuses a Host that is not an IP address or localhost (DNS rebinding), and survives', async () => {
+  const metrics = await serveMetrics(0, () => null);
+  const get = (host: string) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port: metrics.port, path: '/metrics', headers: { host } }, (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (c: string) => (body += c)).on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', reject).end();
+    });
+  try {
+    for (const host of ['evil.example', 'evil.example:' + metrics.port, '127.0.0.1.nip.io', 'localhost.evil.example', '[::1', '127.0.0.1:x']) {
+      const r = await get(host);
+      assert.equal(r.status, 403, `Host ${JSON.stringify(host)}`);
+      assert.match(r.body, /Host is an IP address or localhost/);
+    }
+    for (const host of ['127.0.0.1', `127.0.0.1:${metrics.port}`, '10.1.2.3:9464', 'localhost', `LOCALHOST:${metrics.port}`, '[::1]', `[::1]:${metrics.port}`]) {
+      assert.equal((await get(host)).status, 200, `Host ${JSON.stringify(host)}`);
+    }
+  } finally {
+    await metrics.close();
+  }
+});
+
+test('/metrics bound beyond loopback (a pod) answers scrapes by a service DNS name', async () => {
+  const metrics = await serveMetrics(0, () => null, undefined, { host: '0.0.0.0' });
+  try {
+    const status = await new Promise<number>((resolve, reject) => {
+      request({ host: '127.0.0.1', port: metrics.port, path: '/metrics', headers: { host: 'fleetsim-0.fleetsim.loadtest.svc:9464' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      })
+        .on('error', reject)
+        .end();
+    });
+    assert.equal(status, 200);
+  } finally {
     await metrics.close();
   }
 });

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { validateScenario } from '../../src/contract/validate.ts';
 import { createRun } from '../../src/fleet/recorded-run.ts';
+import { decodeHistogram, newHistogram, summarize } from '../../src/engine/histograms.ts';
 import { deviceEvents, readHostEventLog } from '../../src/runs/event-logs.ts';
 import { readRun, runDeviceLog, runDevicesPage } from '../../src/runs/run-reader.ts';
 import { TIMELINE_COLUMNS } from '../../src/runs/timeline-csv.ts';
@@ -62,6 +63,22 @@ test('a recorded run leaves every file, and their totals agree with the summary'
   assert.equal(sum(column('connectsPerSec')), summary.connects, 'connects per second add up to the total');
   assert.equal(sum(column('sentPerSec')), summary.sent.heartbeat + summary.sent.status + summary.sent.ping, 'pings included');
   assert.ok(column('connectP50Ms').some((x) => x > 0), 'connect p50 recorded');
+
+  // histograms.ndjson: each second with samples (the same seconds as timeline.csv), then the whole run's.
+  const lines = readFileSync(join(recorder.dir, 'histograms.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const total = lines.at(-1).total;
+  assert.ok(total?.puback && total.connect, `a total line with puback and connect: ${Object.keys(total ?? {}).join(', ')}`);
+  const seconds = lines.slice(0, -1);
+  assert.ok(seconds.length > 0 && seconds.every((l) => !('total' in l) && Object.keys(l.h).length > 0), 'only seconds with samples');
+  const ats = new Set(rows.map((r) => r.split(',')[cols.indexOf('at')]));
+  for (const l of seconds) assert.ok(ats.has(new Date(l.at).toISOString()), `second at ${l.at} is a timeline row`);
+  const added = newHistogram();
+  for (const l of seconds) if (l.h.puback) added.add(decodeHistogram(l.h.puback));
+  assert.equal(added.totalCount, summary.latencyMs.puback.count, 'the seconds add up to the whole run');
+  assert.deepEqual(summarize(decodeHistogram(total.puback)), summary.latencyMs.puback, 'the total is the summary\'s latency');
+  const row = rows.find((r) => r.split(',')[cols.indexOf('at')] === new Date(seconds[0].at).toISOString())!;
+  const firstP99 = seconds[0].h.puback ? summarize(decodeHistogram(seconds[0].h.puback)).p99 : 0;
+  assert.equal(Number(row.split(',')[cols.indexOf('pubackP99Ms')]), firstP99, "a second's p99 is its histogram's");
 
   // devices.csv: one row per device, adding up to the summary.
   const page = await runDevicesPage(recorder.dir, { offset: 0, limit: 1000 });

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 
 const BIN = join(import.meta.dirname, '../../bin/fleetsim.mjs');
 
-export async function startServe(home: string): Promise<{ server: ChildProcess; url: string }> {
-  const server = spawn(process.execPath, [BIN, 'serve', '--port', '0'], {
+export async function startServe(home: string, extraArgs: string[] = []): Promise<{ server: ChildProcess; url: string }> {
+  const server = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...extraArgs], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, FLEETSIM_HOME: home },
   });

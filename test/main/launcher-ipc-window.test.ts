@@ -199,7 +199,12 @@ test('IPC: each method goes to the service with its arguments; updates go to our
     ['setTimers', ['m', { heartbeat: { every: '1s' } }]],
     ['devices', [{ offset: 0, limit: 50 }]],
   ]);
-  await assert.rejects(ipcMain.invoke('fleet:setRamp', me, -1), /ramp: expected/);
+  await assert.rejects(ipcMain.invoke('fleet:setRamp', me, -1), /^Error: setRamp: connectsPerSec: expected connects per second/);
+  // Count and shape are checked before the service sees a call.
+  await assert.rejects(ipcMain.invoke('fleet:status', me, 'extra'), /status: takes 0 parameters, got 1/);
+  await assert.rejects(ipcMain.invoke('fleet:openRun', me, '../../etc'), /openRun: id: expected a run id/);
+  await assert.rejects(ipcMain.invoke('fleet:devices', me, { offset: 0, limit: 1e9 }), /devices: query\.limit: /);
+  assert.equal(calls.length, 2, 'none of the refused calls reached the service');
 
   const snapshotUpdate = { type: 'timeline', point: { t: 1 } } as unknown as FleetUpdate;
   for (const l of listeners) l(snapshotUpdate);

@@ -87,6 +87,8 @@ test('each method invokes fleet:<name> with its arguments', async () => {
     importRun: [],
     reportRun: ['2026-11-22T08-00-00-000Z-demo'],
     preflight: [{ groups: [] }],
+    attach: [{ prometheusUrl: 'http://127.0.0.1:9090', runId: 'r1' }],
+    detach: [],
   };
   for (const name of FLEET_METHODS) {
     assert.deepEqual(await api[name](...args[name]), { channel: `fleet:${name}` });

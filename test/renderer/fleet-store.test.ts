@@ -107,3 +107,33 @@ describe('fleet store', () => {
     assert.equal(store.getState().runScenario!.groups[1].timers.heartbeat?.every, 15_000);
   });
 });
+
+describe('fleet store: an attached view', () => {
+  const attach = { prometheusUrl: 'http://127.0.0.1:9090', runId: 'r1', windowSeconds: 30, health: 'ok' as const, shards: 3, message: null, lastPollAt: 1 };
+
+  test('attaching starts a fresh view; polls update its status; detaching keeps the figures, stopped', () => {
+    const { store, timeline } = setup();
+    store.applyUpdate({ type: 'timeline', point: point(1) });
+    const seq = store.getState().runSeq;
+    store.applyUpdate({ type: 'attach', attach: { ...attach, health: 'connecting', shards: 0 } });
+    assert.equal(timeline.length, 0, 'the last run\'s timeline is cleared');
+    assert.equal(store.getState().runState, 'running');
+    assert.equal(store.getState().runSeq, seq + 1);
+    store.applyUpdate({ type: 'snapshot', snapshot: snapshot({ state: 'running' }) });
+    store.applyUpdate({ type: 'timeline', point: point(2) });
+    store.applyUpdate({ type: 'attach', attach });
+    assert.equal(store.getState().attach?.shards, 3);
+    assert.equal(timeline.length, 1, 'a status update of the same attachment keeps the timeline');
+    assert.equal(store.getState().runSeq, seq + 1);
+    store.applyUpdate({ type: 'attach', attach: null });
+    assert.equal(store.getState().attach, null);
+    assert.equal(store.getState().runState, 'stopped');
+    assert.equal(store.getState().snapshot?.gauges.online, 600);
+  });
+
+  test('status() restores the attachment', () => {
+    const { store } = setup();
+    store.applyStatus({ state: 'running', scenario: null, snapshot: null, timeline: [], summary: null, events: [], recordDir: null, metricsUrl: null, attach });
+    assert.equal(store.getState().attach?.runId, 'r1');
+  });
+});

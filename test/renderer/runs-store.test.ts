@@ -120,10 +120,13 @@ describe('runs store', () => {
     assert.equal(fake.calls.length, 0, 'nothing open: nothing to export');
     await store.open('a');
     await store.exportOpen();
-    assert.deepEqual(store.getState().exported, { file: '/home/x/exports/a.zip', bytes: 2048 });
+    assert.deepEqual(store.getState().exported, { file: '/home/x/exports/a.zip', bytes: 2048, redacted: [] });
     await store.reportOpen();
     assert.deepEqual(store.getState().reported, { file: '/runs/a/report.html' });
     assert.deepEqual(fake.calls.filter(([m]) => m !== 'openRun'), [['exportRun', ['a']], ['reportRun', ['a']]]);
+    fake.exportResult = { ok: true, file: '/home/x/exports/a.zip', bytes: 2048, redacted: ['groups[0].mqtt.password'] };
+    await store.exportOpen();
+    assert.deepEqual(store.getState().exported?.redacted, ['groups[0].mqtt.password'], 'what was redacted is kept for the page to show');
     assert.equal(store.getState().busy, null);
 
     fake.exportResult = { ok: false, canceled: true, problems: [] };

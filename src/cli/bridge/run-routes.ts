@@ -5,6 +5,7 @@ import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
+import { REPORT_CSP } from '../../runs/report/render-report.ts';
 import { isRunId } from '../../runs/run-layout.ts';
 import type { RunFiles } from './run-files.ts';
 import { SECURITY_HEADERS } from './static-files.ts';
@@ -12,20 +13,12 @@ import { SECURITY_HEADERS } from './static-files.ts';
 export const RUN_ROUTE_PREFIX = '/runs/';
 const ROUTE = /^\/runs\/([^/]+)\/(export\.zip|report\.html)$/;
 
-/** What a report gets when it names no policy of its own: no scripts, no network, inline styles and data: images only. */
-export const FALLBACK_REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
-
-/** The policy a report.html carries in its <meta http-equiv="Content-Security-Policy">, or null. */
-export function reportCsp(html: string): string | null {
-  const head = html.slice(0, 8192);
-  for (const tag of head.match(/<meta\b[^>]*>/gi) ?? []) {
-    if (!/http-equiv\s*=\s*["']?content-security-policy["']?/i.test(tag)) continue;
-    const content = /content\s*=\s*"([^"]*)"|content\s*=\s*'([^']*)'/i.exec(tag);
-    const value = (content?.[1] ?? content?.[2] ?? '').replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, '&').trim();
-    if (value) return value;
-  }
-  return null;
-}
+/**
+ * The policy every report.html is served under, whatever its own <meta> says (a report from an
+ * imported or hand-edited run could declare a lax one): the report's own policy, no scripts, no
+ * network, inline styles and data: images only, and no framing (which a meta policy cannot say).
+ */
+export const REPORT_HEADER_CSP = `${REPORT_CSP}; frame-ancestors 'none'`;
 
 /** The run id of a /runs/… path, or null when it is not one of the two routes or not a run id. */
 export function runRoute(pathname: string): { id: string; file: 'export.zip' | 'report.html' } | null {
@@ -64,11 +57,9 @@ export async function serveRunRoute(req: IncomingMessage, res: ServerResponse, p
   try {
     if (route.file === 'report.html') {
       const html = await readFile(file, 'utf8');
-      const csp = reportCsp(html) ?? FALLBACK_REPORT_CSP;
       res.writeHead(200, {
         ...SECURITY_HEADERS,
-        // A meta policy cannot say frame-ancestors; the header can.
-        'Content-Security-Policy': /frame-ancestors/.test(csp) ? csp : `${csp}; frame-ancestors 'none'`,
+        'Content-Security-Policy': REPORT_HEADER_CSP,
         'Content-Type': 'text/html; charset=utf-8',
       });
       res.end(req.method === 'HEAD' ? undefined : html);

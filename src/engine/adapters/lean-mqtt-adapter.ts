@@ -9,7 +9,7 @@ import type { ConnectionOptions } from 'node:tls';
 import type { IConnackPacket, IConnectPacket, IDisconnectPacket, IPublishPacket, ISubackPacket, Packet } from 'mqtt-packet';
 import type { DeviceGroup } from '../../contract/scenario.ts';
 import { nowMs } from '../clock.ts';
-import { reasonOf } from '../disconnect-reason.ts';
+import { FRAME_TOO_LARGE, reasonOf } from '../disconnect-reason.ts';
 import { render } from '../templates.ts';
 import { WheelTimer, type TimingWheel } from '../timing-wheel.ts';
 import { FaultableSession, GroupAdapter, type DeviceLink, type MessageKind, type Session } from './adapter.ts';
@@ -29,6 +29,7 @@ import {
   type FrameSink,
   type MqttVersion,
 } from './mqtt-frames.ts';
+import type { PendingBytes } from './pending-bytes.ts';
 import { openTransport } from './tls-connect.ts';
 import { listenOnSocket, type SocketListener } from './socket-listener.ts';
 import { WsWire, type WsSink } from './ws-wire.ts';
@@ -68,7 +69,8 @@ class LeanMqttSession extends FaultableSession implements Session, FrameSink, Ws
   /** MQTT over WebSocket: the WebSocket on the socket. */
   private ws: WsWire | null = null;
   private readonly version: MqttVersion;
-  private left: Buffer | null = null;
+  /** An unfinished packet. */
+  private pending: PendingBytes | null = null;
   private connectTimer: ConnectTimeout | null;
   private online = false;
   private closingByUs = false;
@@ -101,7 +103,8 @@ class LeanMqttSession extends FaultableSession implements Session, FrameSink, Ws
     this.socket = socket;
     this.attachSocket(socket);
     if (url.protocol === 'ws:' || url.protocol === 'wss:') {
-      const options = { protocols: ['mqtt'], headers: {}, handshakeTimeout: this.adapter.group.mqtt.connectTimeout };
+      const g = this.adapter.group;
+      const options = { protocols: ['mqtt'], headers: {}, handshakeTimeout: g.mqtt.connectTimeout, maxMessageBytes: g.maxMessageBytes };
       this.ws = new WsWire(socket, readyEvent, url, options, this);
       return;
     }
@@ -130,10 +133,15 @@ class LeanMqttSession extends FaultableSession implements Session, FrameSink, Ws
   }
 
   onMessage(data: Buffer): void {
+    // Bytes of an unfinished frame wait in `pending` until the frame is whole.
+    const buf = this.pending ? this.pending.add(data) : data;
+    if (!buf) return;
+    this.pending = null;
     try {
-      this.left = splitFrames(this.left, data, this);
+      this.pending = splitFrames(buf, this, this.adapter.group.maxMessageBytes);
     } catch (err) {
-      this.fail(`protocol-error:${(err as Error).message.slice(0, 60)}`);
+      const e = err as Error & { code?: unknown };
+      this.fail(e.code === FRAME_TOO_LARGE ? FRAME_TOO_LARGE : `protocol-error:${e.message.slice(0, 60)}`);
     }
   }
 
@@ -327,7 +335,7 @@ class LeanMqttSession extends FaultableSession implements Session, FrameSink, Ws
     // A kept session (clean: false) gets its unacknowledged PUBLISHes again after reconnecting.
     if (this.unackedPackets?.length) this.adapter.unackedByDevice.set(this.device.index, this.unackedPackets);
     this.unackedIds = this.unackedAt = this.unackedPackets = null;
-    this.left = null;
+    this.pending = null;
     this.device.closed(this.reason ?? (this.closingByUs ? 'client-close' : 'server-close'));
   }
 }

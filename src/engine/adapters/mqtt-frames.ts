@@ -3,6 +3,8 @@
 // ever hands it whole packets (split here), so no per-connection parser state is kept. The hot
 // packets are encoded and decoded by hand: PUBLISH out, PUBACK / PINGRESP in.
 import mqttPacket, { type Packet } from 'mqtt-packet';
+import { frameTooLarge } from '../disconnect-reason.ts';
+import { PendingBytes } from './pending-bytes.ts';
 
 export type MqttVersion = 4 | 5;
 
@@ -43,13 +45,14 @@ export interface FrameSink {
 }
 
 /**
- * Hands every whole packet in `left` + `data` to `sink`; returns the bytes of an unfinished
- * packet (copied: a kept slice would pin the whole chunk) or null. Throws on a length no
- * packet can have.
+ * Hands every whole packet in `buf` to `sink`; returns the bytes of an unfinished packet (copied:
+ * a kept slice would pin the whole chunk) with how many it needs, or null. Throws on a length no
+ * packet can have, and (code frame-too-large) on a packet over `maxBytes` as soon as its length
+ * is read.
  */
-export function splitFrames(left: Buffer | null, data: Buffer, sink: FrameSink): Buffer | null {
-  const buf = left ? Buffer.concat([left, data]) : data;
+export function splitFrames(buf: Buffer, sink: FrameSink, maxBytes: number): PendingBytes | null {
   let at = 0;
+  let need = 2;
   while (buf.length - at >= 2) {
     let remaining = 0;
     let multiplier = 1;
@@ -66,15 +69,21 @@ export function splitFrames(left: Buffer | null, data: Buffer, sink: FrameSink):
     }
     if (!complete) {
       if (i > at + 4) throw new Error('malformed remaining length');
+      need = buf.length - at + 1;
       break;
     }
     if (remaining > MAX_REMAINING) throw new Error('malformed remaining length');
     const end = i + 1 + remaining;
-    if (end > buf.length) break;
+    if (end - at > maxBytes) throw frameTooLarge(end - at, maxBytes);
+    if (end > buf.length) {
+      need = end - at;
+      break;
+    }
     if (!sink.onFrame(buf.subarray(at, end))) return null;
     at = end;
+    need = 2;
   }
-  return at === buf.length ? null : Buffer.from(buf.subarray(at));
+  return at === buf.length ? null : new PendingBytes(Buffer.from(buf.subarray(at)), need);
 }
 
 /** Bytes of MQTT's variable-length integer for n. */

@@ -48,7 +48,7 @@ class WsSession extends FaultableSession implements Session, WsSink {
     const tlsOptions = adapter.tls?.connectOptions(device);
     const { socket, readyEvent } = openTransport(url, device, adapter.tls, tlsOptions);
     this.attachSocket(socket);
-    this.ws = new WsWire(socket, readyEvent, url, { protocols: g.ws.subprotocol ? [g.ws.subprotocol] : [], headers: g.ws.headers, handshakeTimeout: g.ws.handshakeTimeout }, this);
+    this.ws = new WsWire(socket, readyEvent, url, { protocols: g.ws.subprotocol ? [g.ws.subprotocol] : [], headers: g.ws.headers, handshakeTimeout: g.ws.handshakeTimeout, maxMessageBytes: g.maxMessageBytes }, this);
   }
 
   onOpen(): void {

@@ -4,6 +4,8 @@
 // resident per connection.
 import { createHash, randomBytes, randomFillSync } from 'node:crypto';
 import type net from 'node:net';
+import { frameTooLarge } from '../disconnect-reason.ts';
+import { PendingBytes } from './pending-bytes.ts';
 import { listenOnSocket, type SocketListener } from './socket-listener.ts';
 
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
@@ -32,6 +34,8 @@ export interface WsWireOptions {
   protocols: string[];
   headers: Record<string, string>;
   handshakeTimeout: number;
+  /** The largest message taken from the server (all its fragments); a larger one fails with frame-too-large. */
+  maxMessageBytes: number;
 }
 
 /** Random bytes for frame masks, refilled 8 KB at a time rather than asked for per frame. */
@@ -66,8 +70,10 @@ export class WsWire implements SocketListener {
   private key = randomBytes(16).toString('base64');
   private url: URL | null;
   private open = false;
-  private left: Buffer | null = null;
+  /** An unfinished response head or frame. */
+  private pending: PendingBytes | null = null;
   private fragments: Buffer[] | null = null;
+  private fragmentBytes = 0;
   private fragmentOpcode = 0;
   private closeSent = false;
   private closeCode = 1006;
@@ -149,13 +155,15 @@ export class WsWire implements SocketListener {
   }
 
   onMessage(data: Buffer): void {
-    const buf = this.left ? Buffer.concat([this.left, data]) : data;
-    this.left = null;
+    // Bytes of an unfinished frame wait in `pending` until the frame is whole.
+    const buf = this.pending ? this.pending.add(data) : data;
+    if (!buf) return;
+    this.pending = null;
     if (!this.open) {
       const end = buf.indexOf('\r\n\r\n');
       if (end < 0) {
         if (buf.length > MAX_HEAD_BYTES) return this.fail(new Error('Invalid HTTP response: headers too long'));
-        this.left = Buffer.from(buf);
+        this.pending = new PendingBytes(Buffer.from(buf), buf.length + 1);
         return;
       }
       const problem = this.checkUpgrade(buf.toString('latin1', 0, end));
@@ -185,29 +193,48 @@ export class WsWire implements SocketListener {
     return null;
   }
 
+  /** Every whole frame in `buf`; the rest waits, as its own copy, for the bytes it needs. */
   private onFrames(buf: Buffer): void {
     let at = 0;
-    while (buf.length - at >= 2 && !this.socket.destroyed) {
+    let need = 0;
+    while (!this.socket.destroyed) {
+      const available = buf.length - at;
+      if (available < 2) {
+        need = 2;
+        break;
+      }
       const fin = (buf[at] & 0x80) !== 0;
       const opcode = buf[at] & 0x0f;
       const masked = (buf[at + 1] & 0x80) !== 0;
       let len = buf[at + 1] & 0x7f;
       let head = 2;
       if (len === 126) {
-        if (buf.length - at < 4) break;
+        if (available < 4) {
+          need = 4;
+          break;
+        }
         len = buf.readUInt16BE(at + 2);
         head = 4;
       } else if (len === 127) {
-        if (buf.length - at < 10) break;
-        len = Number(buf.readBigUInt64BE(at + 2));
+        if (available < 10) {
+          need = 10;
+          break;
+        }
+        // Two halves rather than a BigInt: exact up to 2^53, and anything that large is refused anyway.
+        len = buf.readUInt32BE(at + 2) * 0x1_0000_0000 + buf.readUInt32BE(at + 6);
         head = 10;
       }
       if (masked) return this.fail(new Error('Invalid WebSocket frame: MASK must be clear'));
-      if (buf.length - at < head + len) break;
+      // Refused as soon as it is declared: nothing of it is buffered.
+      if (len > this.options.maxMessageBytes) return this.fail(frameTooLarge(len, this.options.maxMessageBytes));
+      if (available < head + len) {
+        need = head + len;
+        break;
+      }
       this.onFrame(fin, opcode, buf.subarray(at + head, at + head + len));
       at += head + len;
     }
-    if (at < buf.length) this.left = Buffer.from(buf.subarray(at));
+    if (at < buf.length && !this.socket.destroyed) this.pending = new PendingBytes(Buffer.from(buf.subarray(at)), need);
   }
 
   private onFrame(fin: boolean, opcode: number, payload: Buffer): void {
@@ -216,11 +243,16 @@ export class WsWire implements SocketListener {
       case Opcode.Binary:
       case Opcode.Continuation: {
         if (opcode !== Opcode.Continuation) this.fragmentOpcode = opcode;
+        if (this.fragments) {
+          this.fragmentBytes += payload.length;
+          if (this.fragmentBytes > this.options.maxMessageBytes) return this.fail(frameTooLarge(this.fragmentBytes, this.options.maxMessageBytes));
+        }
         if (!fin) {
+          if (!this.fragments) this.fragmentBytes = payload.length;
           (this.fragments ??= []).push(Buffer.from(payload));
           return;
         }
-        const data = this.fragments ? Buffer.concat([...this.fragments, payload]) : payload;
+        const data = this.fragments ? Buffer.concat([...this.fragments, payload], this.fragmentBytes) : payload;
         this.fragments = null;
         return this.sink.onMessage(data, this.fragmentOpcode === Opcode.Binary);
       }
@@ -251,7 +283,8 @@ export class WsWire implements SocketListener {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    this.left = this.fragments = null;
+    this.pending = null;
+    this.fragments = null;
     this.sink.onClose(this.closeCode);
   }
 }

@@ -216,6 +216,8 @@ export function stormRows(input: ReportInput): StormRow[] {
 
 export interface HostRow {
   hostId: number;
+  /** The shard the host ran in, in a run merged from shards. */
+  shard: number | null;
   pid: number | null;
   devices: number | null;
   state: string;
@@ -252,6 +254,7 @@ export function hostRows(input: ReportInput): HostRow[] {
     const a = acc.get(hostId);
     return {
       hostId,
+      shard: s?.shard ?? null,
       pid: s?.pid ?? null,
       devices: s?.devices ?? lost.get(hostId)?.devices ?? null,
       state: s?.state ?? (lost.has(hostId) ? 'lost' : 'unknown'),

@@ -106,7 +106,7 @@ export function hostsTable(rows: HostRow[]): Html {
     head,
     rows.map(
       (h) =>
-        html`<tr><td class="strong"><i class="dot" style="--c:${hostColor(h.hostId)}"></i>host ${h.hostId}</td>${num(h.pid ?? '—')}${num(fmtInt(h.devices))}<td>${h.state === 'unknown' ? '—' : html`<span class="pill ${HOST_STATES[h.state] ?? 'warn'}">${h.state}</span>`}</td>${num(h.peakRssMB === null ? '—' : `${fmtNum(h.peakRssMB)} MB`)}${num(fmtPct(h.avgCpuPct))}${num(fmtPct(h.peakCpuPct))}${num(fmtMs(h.loopLagP99Ms))}${num(fmtMs(h.worstLoopLagP99Ms))}</tr>`,
+        html`<tr><td class="strong"><i class="dot" style="--c:${hostColor(h.hostId)}"></i>host ${h.hostId}${h.shard === null ? '' : html` <span class="pill">shard ${h.shard}</span>`}</td>${num(h.pid ?? '—')}${num(fmtInt(h.devices))}<td>${h.state === 'unknown' ? '—' : html`<span class="pill ${HOST_STATES[h.state] ?? 'warn'}">${h.state}</span>`}</td>${num(h.peakRssMB === null ? '—' : `${fmtNum(h.peakRssMB)} MB`)}${num(fmtPct(h.avgCpuPct))}${num(fmtPct(h.peakCpuPct))}${num(fmtMs(h.loopLagP99Ms))}${num(fmtMs(h.worstLoopLagP99Ms))}</tr>`,
     ),
   );
 }
@@ -116,7 +116,7 @@ export function saturationTable(rows: SaturationRecord[]): Html {
   return table(
     head,
     rows.map(
-      (r) => html`<tr><td class="strong">host ${r.hostId}</td>${num(fmtOffset(r.t))}${num(fmtSpan(r.seconds * 1000))}${num(fmtMs(r.worstLoopLagP99Ms))}${num(fmtPct(r.worstCpuPct))}</tr>`,
+      (r) => html`<tr><td class="strong">host ${r.hostId}${r.shard === undefined ? '' : html` <span class="pill">shard ${r.shard}</span>`}</td>${num(fmtOffset(r.t))}${num(fmtSpan(r.seconds * 1000))}${num(fmtMs(r.worstLoopLagP99Ms))}${num(fmtPct(r.worstCpuPct))}</tr>`,
     ),
   );
 }
