@@ -168,10 +168,12 @@ try {
   const merge = await dockerAsync(['run', '--rm', '-v', `${records}:/runs`, image, 'runs', 'merge', ...shards.map((_, i) => `/runs/${runId}-shard${i}`), '--dir', '/runs/merged', '--json'], 300_000);
   if (merge.code !== 0) check(false, `fleetsim runs merge exited ${merge.code}: ${merge.err.trim().split('\n')[0]}`);
   else {
-    const out = JSON.parse(merge.out) as { summary?: { devices?: number; peakOnline?: number }; devices?: number; peakOnline?: number; dir?: string };
-    const summary = out.summary ?? out;
-    check(summary.devices === devices, `merged run: ${summary.devices} devices (scenario: ${devices}), peak online ${summary.peakOnline}`);
-    const mergedDir = out.dir ? join(records, out.dir.replace(/^\/runs\/?/, '')) : findDevicesCsv(join(records, 'merged'));
+    // `runs merge --json` says where the merged run went (a path inside the container, under /runs).
+    const out = JSON.parse(merge.out) as { dir?: string };
+    const mergedDir = out.dir?.startsWith('/runs/') ? join(records, out.dir.slice('/runs/'.length)) : findDevicesCsv(join(records, 'merged'));
+    const summaryFile = mergedDir ? join(mergedDir, 'summary.json') : '';
+    const summary = summaryFile && existsSync(summaryFile) ? (JSON.parse(readFileSync(summaryFile, 'utf8')) as { devices?: number; peakOnline?: number }) : {};
+    check(summary.devices === devices, `merged run (${out.dir ?? 'no dir reported'}): ${summary.devices} devices (scenario: ${devices}), peak online ${summary.peakOnline}`);
     const csv = mergedDir && existsSync(join(mergedDir, 'devices.csv')) ? readFileSync(join(mergedDir, 'devices.csv'), 'utf8').trim().split('\n').slice(1) : [];
     const mergedIds = new Set(csv.map((l) => l.split(',')[0]));
     check(csv.length === devices && mergedIds.size === devices, `merged devices.csv: ${csv.length} rows, ${mergedIds.size} distinct client ids`);
