@@ -5,6 +5,8 @@ import { capacityCommand } from './capacity-command.ts';
 import { certsCommand } from './certs-command.ts';
 import { RUN_USAGE, runCommand } from './run-command.ts';
 import { preflightCommand } from './preflight-command.ts';
+import { planCommand } from './plan-command.ts';
+import { k8sCommand } from './k8s-command.ts';
 import { reportCommand } from './report-command.ts';
 import { exportCommand, importCommand, runsCommand } from './runs-commands.ts';
 import { serveCommand } from './serve-command.ts';
@@ -18,6 +20,8 @@ const USAGE = `fleetsim — simulate fleets of IoT devices over long-lived MQTT 
   fleetsim serve [--port 7420] [--attach URL --run-id R]      the UI in a browser (127.0.0.1, token in the URL); attached to a distributed run
   fleetsim validate <scenario>                                check a scenario file
   fleetsim preflight [scenario]                               will this machine hold the fleet? (ports, files, memory, kernel)
+  fleetsim plan --devices N --protocol mqtt|mqtt-tls|mqtt-mtls|ws [scenario]  shards, pods and target side for a fleet past one machine
+  fleetsim k8s <scenario> --shards N [--image I] [--namespace NS]  Kubernetes manifests: one run over N pods (Indexed Job)
   fleetsim certs init|issue|show [dir]                        the built-in test PKI (CA, server and device certificates)
   fleetsim presets                                            list the built-in scenarios
   fleetsim runs                                               list recorded runs
@@ -63,6 +67,10 @@ async function main(argv: string[]): Promise<number> {
       return validateCommand(rest);
     case 'preflight':
       return preflightCommand(rest);
+    case 'plan':
+      return planCommand(rest);
+    case 'k8s':
+      return k8sCommand(rest);
     case 'certs':
       return certsCommand(rest);
     case 'runs':

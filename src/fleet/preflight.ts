@@ -4,35 +4,17 @@
 // refuse the run with the reason and the fix; warnings are shown and the run goes on.
 import type { PreflightCheck, PreflightReport } from '../contract/preflight.ts';
 import type { DeviceGroup, Scenario } from '../contract/scenario.ts';
-import { isTlsUrl } from '../contract/scenario.ts';
 import { canonicalAddress, readMachineFacts, type MachineFacts } from './machine-facts.ts';
 import { FD_RESERVE, planHosts } from './sharding.ts';
 import { describeShards, planForScenario, spreadOver, type EmbeddedShardPlan } from './embedded-shard-plan.ts';
+import { costKind, generatorBytes, targetBytes, type CostKind } from './cost-model.ts';
 
 /** Ports of the kernel's default range (32768–60999) when the range cannot be read. */
 const DEFAULT_PORT_RANGE: [number, number] = [32768, 60999];
 /** Binding a source address gets slow past about a quarter of its ports in use (measured: 1.1k connects/s at 15k on one address). */
 const BOUND_PORTS_COMFORT = 0.25;
 
-/**
- * Resident memory per device, KB, measured on the reference machine (2 cores, Node 20, loopback;
- * see the README's benchmark figures), with a margin; plus a fixed cost per host process.
- */
-const KB_PER_DEVICE = { mqtt: 8, 'mqtt.js': 20, 'mqtt-tls': 60, 'mqtt-mtls': 110, ws: 8, 'mqtt-ws': 8, 'mqtt.js-ws': 24 } as const;
-const HOST_BASE_MB = 65;
-/** The embedded target (aedes and the room server) per connection: measured 23 KB at 13k per process. */
-const TARGET_KB_PER_CONNECTION = 24;
-const TARGET_BASE_MB = 90;
-
 const fmt = (n: number) => n.toLocaleString('en-US');
-
-function costKind(g: DeviceGroup): keyof typeof KB_PER_DEVICE {
-  if (g.protocol === 'ws') return 'ws';
-  const mqttJs = g.mqtt.client === 'mqtt.js';
-  if (/^(ws|wss):|^embedded:mqtt-w/.test(g.url)) return mqttJs ? 'mqtt.js-ws' : 'mqtt-ws';
-  if (!isTlsUrl(g.url)) return mqttJs ? 'mqtt.js' : 'mqtt';
-  return g.tls?.pki || g.tls?.cert?.includes('{') ? 'mqtt-mtls' : 'mqtt-tls';
-}
 
 /** "host:port" a URL connects to ("embedded:mqtt" for the embedded target: one port per kind). */
 function targetOf(url: string): string {
@@ -179,16 +161,16 @@ export function preflight(scenario: Scenario, facts: MachineFacts): PreflightRep
   }
 
   // Memory: measured cost per device by protocol, per host, and the embedded target's.
-  const generatorBytes = scenario.groups.reduce((n, g) => n + g.count * KB_PER_DEVICE[costKind(g)] * 1024, 0) + plan.hosts * HOST_BASE_MB * 1048576;
-  const embedded = shardPlan.connections;
-  const targetBytes = embedded > 0 ? shardPlan.shards * TARGET_BASE_MB * 1048576 + embedded * TARGET_KB_PER_CONNECTION * 1024 : 0;
-  const memoryEstimateBytes = generatorBytes + targetBytes;
+  const byKind: Partial<Record<CostKind, number>> = {};
+  for (const g of scenario.groups) byKind[costKind(g)] = (byKind[costKind(g)] ?? 0) + g.count;
+  const embeddedBytes = targetBytes(shardPlan.connections, shardPlan.shards);
+  const memoryEstimateBytes = generatorBytes(byKind, plan.hosts) + embeddedBytes;
   const share = memoryEstimateBytes / facts.memAvailableBytes;
   const gb = (b: number) => `${(b / 1073741824).toFixed(1)} GB`;
   checks.push({
     level: share > 1 ? 'error' : share > 0.7 ? 'warn' : 'ok',
     topic: 'memory',
-    message: `about ${gb(memoryEstimateBytes)} for the fleet${targetBytes ? ' and the embedded target' : ''}, of ${gb(facts.memAvailableBytes)} available (${Math.round(share * 100)}%)`,
+    message: `about ${gb(memoryEstimateBytes)} for the fleet${embeddedBytes ? ' and the embedded target' : ''}, of ${gb(facts.memAvailableBytes)} available (${Math.round(share * 100)}%)`,
     fix: share > 0.7 ? 'fewer devices, or free memory first (estimates per device: MQTT 8 KB (MQTT.js 20 KB), MQTT/TLS 60 KB, mutual TLS 110 KB, WebSocket 8 KB)' : undefined,
   });
 
