@@ -41,6 +41,8 @@ export type HostCommand =
   | { type: 'init'; init: HostInit }
   | { type: 'start' }
   | { type: 'set-rate'; connectRate: number }
+  /** Pause (or resume) admitting devices' first connects, on every gate of the host. */
+  | { type: 'set-paused'; paused: boolean }
   | { type: 'set-timers'; group: string; timers: GroupTimers }
   | { type: 'device-log'; reqId: number; group: number; index: number }
   | { type: 'count-devices'; reqId: number; filter: DeviceFilter }

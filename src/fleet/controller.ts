@@ -23,6 +23,7 @@ import { preflightOrThrow } from './preflight.ts';
 import { buildSummary } from './summary.ts';
 import { StormRunner } from './storm-runner.ts';
 import { SaturationWatch } from './saturation.ts';
+import { RampKeeper } from './ramp-keeper.ts';
 import type { StormAction, StormRecord } from '../contract/storm.ts';
 
 export interface ControllerOptions {
@@ -79,6 +80,7 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
   });
   private readonly saturation = new SaturationWatch(() => this.startedAt);
   private fleetRamp = 0;
+  private readonly ramp: RampKeeper;
   private endReason: RunSummary['endReason'] = 'stopped';
   private resolvedScenario: Scenario;
   /** Resolves with the summary once the run has ended, however it ended. */
@@ -90,6 +92,8 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
     this.scenario = scenario;
     this.resolvedScenario = scenario;
     this.fleetRamp = scenario.ramp;
+    const setPaused = (paused: boolean) => this.hosts.forEach((h) => h.handle.send({ type: 'set-paused', paused }));
+    this.ramp = new RampKeeper(scenario, { setRate: (rate) => this.setRamp(rate), setPaused, emit: (e) => this.emitEvent(e) });
     this.launcher = options.launcher ?? new ChildProcessLauncher();
     this.record = options.record;
     this.distributed = options.distributed;
@@ -151,6 +155,7 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
     // Shards given a start time keep it even when late, so their timelines and storms stay on the fleet's clock.
     this.startedAt = startAt ?? Date.now();
     this.merger = new MetricsMerger(this.startedAt);
+    this.ramp.started(this.startedAt);
     for (const h of this.hosts) {
       h.state = 'running';
       h.handle.send({ type: 'start' });
@@ -203,10 +208,10 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
         if (slot.state === 'lost') break;
         this.merger.add(event.batch);
         this.storms.addBatch(event.batch);
-        if (this.state === 'running') {
-          const saturated = this.saturation.observe(event.batch);
-          if (saturated) this.emitEvent({ type: 'generator-saturated', at: saturated.firstAt, record: saturated });
-        }
+        if (this.state !== 'running') break;
+        const saturated = this.saturation.observe(event.batch);
+        if (saturated) this.emitEvent({ type: 'generator-saturated', at: saturated.firstAt, record: saturated });
+        this.ramp.onBatch(event.batch);
         break;
       case 'device-log':
       case 'device-counts':
@@ -229,6 +234,7 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
     const reason = slot.lostReason ? `${why}: ${slot.lostReason}` : why;
     slot.state = 'lost';
     slot.lostReason = reason;
+    this.ramp.hostGone(slot.hostId);
     this.merger.hostLost(slot.hostId, slot.devices, 'host-lost');
     this.emitEvent({ type: 'host-lost', at: Date.now(), hostId: slot.hostId, devices: slot.devices, reason });
     if (!slot.restarting && this.hosts.every((h) => h.state === 'lost')) void this.stop('error');
@@ -247,8 +253,6 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
     group.timers = timers;
     for (const h of this.hosts) h.handle.send({ type: 'set-timers', group: groupName, timers });
   }
-
-
 
   /** A device's recent events and counters, fetched from the host that owns it. */
   async deviceLog(deviceId: string): Promise<DeviceLog | null> {
@@ -286,6 +290,7 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
       const fresh = this.hosts[hostId];
       fresh.state = 'running';
       fresh.handle.send({ type: 'start' });
+      if (this.ramp.paused) fresh.handle.send({ type: 'set-paused', paused: true });
     }
     return online;
   }
@@ -310,14 +315,14 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
       saturation: this.saturation.records(),
       target: this.target?.lastStats ?? null,
       backpressure: this.merger.backpressure(),
+      ramp: this.ramp.status(),
     };
   }
 
   /** Closes the current second into a timeline point, with the target's view of it. */
   private tick() {
-    return this.merger.tick(Date.now(), this.target?.lastStats?.bufferedBytes ?? 0);
+    return this.ramp.onSecond(this.merger.tick(Date.now(), this.target?.lastStats?.bufferedBytes ?? 0), this.merger, this.state === 'running');
   }
-
   timeline = () => this.merger.timeline;
   /** Latency histograms since the start, as cumulative counts per bound (for /metrics). */
   latencyBuckets = (boundsMs: readonly number[]) => this.merger.latencyBuckets(boundsMs);
@@ -325,7 +330,6 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
   private hostStatus(h: HostSlot): HostStatus {
     return hostStatus(h, this.merger.host(h.hostId)?.health ?? null);
   }
-
 
   /** Stops every device (closing its connection), every host and the target. Idempotent. */
   stop(reason: RunSummary['endReason'] = 'stopped'): Promise<RunSummary> {
@@ -355,6 +359,7 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
         storms: this.storms.records(),
         saturation: this.saturation.records(),
       });
+      summary.ramp = this.ramp.summary(this.endedAt);
       this.emit('snapshot', this.snapshot());
       this.emit('ended', summary);
       this.resolveDone(summary);
