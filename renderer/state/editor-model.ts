@@ -190,7 +190,9 @@ export function scenarioToInput(s: Scenario): Draft {
     name: s.name,
     target: s.target,
     duration: durationText(s.duration),
-    ramp: s.ramp,
+    ramp: s.adaptive ? 'adaptive' : s.ramp,
+    adaptive: s.adaptive ? { ...s.adaptive, connackP99: durationText(s.adaptive.connackP99) } : undefined,
+    pauseOnSaturation: s.pauseOnSaturation ? undefined : false,
     hosts: s.hosts,
     logRing: s.logRing,
     groups: s.groups.map((g) =>

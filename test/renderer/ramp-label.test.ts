@@ -15,3 +15,19 @@ test('the ramp label: fixed, adaptive with its reason, paused as a warning', () 
   assert.match(paused.title, /generator host 2 saturated/);
   assert.equal(paused.warn, true);
 });
+
+test('the editor writes ramp: adaptive and its settings back as a file would hold them', async () => {
+  const { scenarioToInput } = await import('../../renderer/state/editor-model.ts');
+  const { validateScenario } = await import('../../src/contract/validate.ts');
+  const input = { ramp: 'adaptive', adaptive: { ceiling: 800, connackP99: '1500ms' }, pauseOnSaturation: false, groups: [{ protocol: 'mqtt', url: 'embedded:mqtt', count: 5 }] };
+  const first = validateScenario(input);
+  assert.ok(first.ok);
+  if (!first.ok) return;
+  const again = validateScenario(scenarioToInput(first.scenario));
+  assert.ok(again.ok);
+  if (!again.ok) return;
+  const ramp = (s: typeof first.scenario) => ({ ramp: s.ramp, adaptive: s.adaptive, pause: s.pauseOnSaturation });
+  assert.deepEqual(ramp(again.scenario), ramp(first.scenario));
+  assert.equal(again.scenario.adaptive?.connackP99, 1500);
+  assert.equal(again.scenario.pauseOnSaturation, false);
+});
