@@ -9,10 +9,19 @@ const batch = (hostId: number, at: number, loopLagP99Ms: number, cpuPct = 10): M
   health: { pid: 1, devices: 10, cpuPct, rssBytes: 0, heapUsedBytes: 0, loopLagP99Ms, loopLagMaxMs: loopLagP99Ms },
 });
 
-test('pauses at the first saturated batch, resumes only after every host is healthy for the hysteresis', () => {
+test('one saturated batch (a GC pause) does not pause', () => {
+  const p = new RampPause();
+  assert.equal(p.observe(batch(0, T0, 300)), null);
+  assert.equal(p.observe(batch(0, T0 + 250, 5)), null);
+  assert.equal(p.observe(batch(0, T0 + 500, 300)), null);
+  assert.equal(p.paused, false);
+});
+
+test('pauses at the second saturated batch in a row, resumes only after every host is healthy for the hysteresis', () => {
   const p = new RampPause();
   assert.equal(p.observe(batch(0, T0, 5)), null);
   assert.equal(p.observe(batch(1, T0, 5)), null);
+  assert.equal(p.observe(batch(1, T0 + 125, 120)), null);
   const paused = p.observe(batch(1, T0 + 250, 120));
   assert.deepEqual(paused, { paused: true, reason: 'generator host 1 saturated (loop lag p99 120 ms, CPU 10%)' });
   assert.equal(p.observe(batch(0, T0 + 500, 5, 95)), null, 'already paused (CPU past the limit counts too)');
@@ -32,6 +41,8 @@ test('pauses at the first saturated batch, resumes only after every host is heal
 test('a host that is gone does not keep the ramp paused', () => {
   const p = new RampPause();
   p.observe(batch(0, T0, 200));
+  p.observe(batch(0, T0 + 1, 200));
+  assert.equal(p.paused, true);
   p.observe(batch(1, T0, 5));
   p.forget(0);
   assert.equal(p.observe(batch(1, T0 + RESUME_AFTER_MS, 5))?.paused, false);
