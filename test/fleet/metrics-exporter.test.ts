@@ -36,6 +36,8 @@ test('/metrics parses as Prometheus text format and reports the running fleet', 
     assert.ok(value('fleetsim_latency_milliseconds', { kind: 'puback', quantile: '0.99' }) > 0);
     assert.ok(value('fleetsim_latency_samples', { kind: 'puback' }) > 10);
     assert.ok(value('fleetsim_host_rss_bytes', { host: '0' }) > 1e6);
+    assert.equal(value('fleetsim_connect_rate'), 0, 'ramp: 0 is unlimited');
+    assert.equal(value('fleetsim_ramp_paused'), 0);
     assert.equal(families.get('fleetsim_devices')?.type, 'GAUGE');
     // The latency histogram: cumulative buckets ending in +Inf = count, for Grafana's histogram_quantile.
     // (The parser above keeps no labels on histogram series, so these lines are read as text.)
