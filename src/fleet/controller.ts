@@ -93,7 +93,7 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
     this.resolvedScenario = scenario;
     this.fleetRamp = scenario.ramp;
     const setPaused = (paused: boolean) => this.hosts.forEach((h) => h.handle.send({ type: 'set-paused', paused }));
-    this.ramp = new RampKeeper(scenario, { setRate: (rate) => this.setRamp(rate), setPaused, emit: (e) => this.emitEvent(e) });
+    this.ramp = new RampKeeper(scenario, { setRate: (rate) => this.setRamp(rate), setPaused, emit: (e) => this.emitEvent(e), shards: () => this.shards.flat() });
     this.launcher = options.launcher ?? new ChildProcessLauncher();
     this.record = options.record;
     this.distributed = options.distributed;

@@ -1,16 +1,20 @@
 // Keeps the fleet's connect rate: a fixed ramp as given, or the adaptive ramp's decisions once a
 // second; and the pause of new devices while a generator host is saturated. The controller
 // feeds it batches and closed seconds; it calls back to send rates and pauses to the hosts.
+import type { Shard } from '../contract/host-protocol.ts';
 import type { MetricsBatch } from '../contract/metrics.ts';
 import type { Scenario } from '../contract/scenario.ts';
 import type { FleetEvent, RampStatus, RampSummary, TimelinePoint } from '../contract/snapshot.ts';
 import { AdaptiveRampControl } from './adaptive-ramp.ts';
 import { RampPause } from './ramp-pause.ts';
+import { hostRates } from './sharding.ts';
 
 export interface RampKeeperHooks {
   setRate(rate: number): void;
   setPaused(paused: boolean): void;
   emit(e: FleetEvent): void;
+  /** The devices this process runs: one shard of a distributed fleet measures only its share. */
+  shards(): Shard[];
 }
 
 export class RampKeeper {
@@ -27,7 +31,7 @@ export class RampKeeper {
   private lastAttempts = 0;
   private lastUp: boolean | null = null;
 
-  constructor(scenario: Scenario, private readonly hooks: RampKeeperHooks) {
+  constructor(private readonly scenario: Scenario, private readonly hooks: RampKeeperHooks) {
     this.adaptive = scenario.adaptive ? new AdaptiveRampControl(scenario.adaptive) : null;
     this.ceiling = scenario.adaptive?.ceiling ?? Infinity;
     this.pause = scenario.pauseOnSaturation ? new RampPause() : null;
@@ -73,7 +77,9 @@ export class RampKeeper {
     this.lastFailures = { ...failures };
     this.lastAttempts = attempts;
     if (!this.adaptive) return;
-    const d = this.adaptive.decide({ connackP99Ms: point.p99.connack ?? 0, connectP99Ms: point.p99.connect ?? 0, failures: perSecond, attempts: attemptsThisSecond });
+    // The rate is the fleet's; this process sees the attempts of its share of it.
+    const share = hostRates(this.scenario, this.hooks.shards(), 1).connectRate || 1;
+    const d = this.adaptive.decide({ connackP99Ms: point.p99.connack ?? 0, connectP99Ms: point.p99.connect ?? 0, failures: perSecond, attempts: attemptsThisSecond / share });
     if (!d.changed) return;
     const up = d.rate > this.rate;
     this.rate = d.rate;
