@@ -43,7 +43,7 @@ export const SCENARIO_FIELDS: readonly FieldSpec[] = [
   { key: 'name', label: 'Name', kind: 'text', placeholder: 'run', wide: true },
   { key: 'target', label: 'Target', kind: 'select', options: ['embedded', 'external'] },
   { key: 'duration', label: 'Duration', kind: 'duration', placeholder: '30s' },
-  { key: 'ramp', label: 'Ramp, connects/s', kind: 'number', placeholder: '500', hint: '0 = no limit' },
+  { key: 'ramp', label: 'Ramp, connects/s', kind: 'number', placeholder: '500', hint: '0 = no limit; or adaptive' },
   { key: 'hosts', label: 'Hosts', kind: 'hosts', placeholder: 'auto', hint: 'auto or 1–256' },
 ];
 
