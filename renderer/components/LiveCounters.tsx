@@ -1,5 +1,6 @@
 // The live figures: online / target, device states, rates, latencies, reasons.
 import { fmtInt, fmtMs, fmtPct, fmtRate, topReasons } from '../lib/format.ts';
+import { rampLabel } from '../lib/ramp-label.ts';
 import { useFleet, type FleetState } from '../state/fleet-store.ts';
 import { LATENCY_LABELS, latencyRows, runUsesTls, tlsShare } from '../state/live-tls.ts';
 
@@ -83,6 +84,8 @@ function RatesCard() {
   const handshakes = useFleet((s) => s.snapshot?.totals.tlsHandshakes ?? 0);
   const resumed = useFleet((s) => s.snapshot?.totals.tlsResumed ?? 0);
   const tls = tlsShare({ tlsHandshakes: handshakes, tlsResumed: resumed });
+  const rampStatus = useFleet((s) => s.snapshot?.ramp);
+  const ramp = rampStatus ? rampLabel(rampStatus) : null;
   return (
     <section className="panel rates-card">
       <div className="panel-title">
@@ -104,6 +107,11 @@ function RatesCard() {
         <span>
           <b className="num">{fmtInt(reconnects)}</b> reconnects
         </span>
+        {ramp ? (
+          <span className={ramp.warn ? 'ramp-status warn' : 'ramp-status'} data-testid="ramp-status" title={ramp.title}>
+            {ramp.text}
+          </span>
+        ) : null}
         {tls ? (
           <span className="tls-share" data-testid="tls-handshakes" title={`${fmtInt(tls.resumed)} of ${fmtInt(tls.handshakes)} TLS handshakes resumed a session`}>
             <b className="num">{fmtInt(tls.handshakes)}</b> TLS handshakes · <b className="num">{fmtPct(tls.resumedPct)}</b> resumed

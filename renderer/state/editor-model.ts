@@ -43,7 +43,7 @@ export const SCENARIO_FIELDS: readonly FieldSpec[] = [
   { key: 'name', label: 'Name', kind: 'text', placeholder: 'run', wide: true },
   { key: 'target', label: 'Target', kind: 'select', options: ['embedded', 'external'] },
   { key: 'duration', label: 'Duration', kind: 'duration', placeholder: '30s' },
-  { key: 'ramp', label: 'Ramp, connects/s', kind: 'number', placeholder: '500', hint: '0 = no limit' },
+  { key: 'ramp', label: 'Ramp, connects/s', kind: 'number', placeholder: '500', hint: '0 = no limit; or adaptive' },
   { key: 'hosts', label: 'Hosts', kind: 'hosts', placeholder: 'auto', hint: 'auto or 1–256' },
 ];
 
@@ -190,7 +190,9 @@ export function scenarioToInput(s: Scenario): Draft {
     name: s.name,
     target: s.target,
     duration: durationText(s.duration),
-    ramp: s.ramp,
+    ramp: s.adaptive ? 'adaptive' : s.ramp,
+    adaptive: s.adaptive ? { ...s.adaptive, connackP99: durationText(s.adaptive.connackP99) } : undefined,
+    pauseOnSaturation: s.pauseOnSaturation ? undefined : false,
     hosts: s.hosts,
     logRing: s.logRing,
     groups: s.groups.map((g) =>

@@ -37,6 +37,8 @@ export function feedFromEvent(e: FleetEvent): FeedItem {
     }
     case 'note':
       return item({ at: e.at, level: 'info', kind: e.type, title: e.message });
+    case 'ramp':
+      return item({ at: e.at, level: e.paused ? 'warn' : 'info', kind: e.type, title: e.paused ? 'Ramp paused' : `Ramp ${e.rate ? `${fmtInt(e.rate)}/s` : 'unlimited'}`, detail: e.reason });
     case 'storm': {
       const s = e.storm;
       const detail = s.error ? `failed: ${s.error}` : `${fmtInt(s.affected)} affected · ${fmtInt(s.onlineBefore)} online before`;

@@ -19,6 +19,7 @@ export function progressLine(s: FleetSnapshot): string {
     g.backoff ? `backoff ${fmtInt(g.backoff)}` : null,
     g.lost ? `lost ${fmtInt(g.lost)}` : null,
     `${fmtInt(s.rates.connectsPerSec)} conn/s`,
+    s.ramp ? rampText(s.ramp) : null,
     `${fmtInt(s.rates.sentPerSec)} msg/s out`,
     `${fmtInt(s.rates.receivedPerSec)} in`,
     lat ? `p99 ${lat}` : null,
@@ -26,6 +27,13 @@ export function progressLine(s: FleetSnapshot): string {
   ]
     .filter(Boolean)
     .join(' | ');
+}
+
+/** "ramp 400/s (adaptive: connack p99 2300 ms > 2000 ms)", "ramp PAUSED (…)". */
+export function rampText(r: NonNullable<FleetSnapshot['ramp']>): string {
+  if (r.paused) return `ramp PAUSED (${r.pausedReason ?? 'generator saturated'})`;
+  const rate = r.rate ? `${fmtInt(r.rate)}/s` : 'unlimited';
+  return r.mode === 'adaptive' ? `ramp ${rate} (adaptive: ${r.reason})` : `ramp ${rate}`;
 }
 
 function latencyRow(name: string, l: LatencySummary): string {
@@ -45,6 +53,13 @@ export function stormLine(r: StormRecord): string {
   return `  @${r.t}s ${r.label}: ${fmtInt(r.affected)} affected, online ${fmtInt(r.onlineBefore)} → low ${fmtInt(r.minOnline)}, ${outcome}; ${fmtInt(r.reconnectAttempts)} attempts, peak ${fmtInt(r.peakConnectsPerSec)} conn/s, connack p99 ${fmtMs(r.connackP99Ms)}; failures ${reasons(r.failures)}`;
 }
 
+function rampSummaryLine(r: NonNullable<RunSummary['ramp']>): string {
+  const rate = (n: number) => (n ? `${fmtInt(n)}/s` : 'unlimited');
+  const range = r.mode === 'adaptive' ? `adaptive, ${fmtInt(r.changes)} changes, ${rate(r.minRate)} to ${rate(r.maxRate)}, final ${rate(r.finalRate)}` : `fixed ${rate(r.finalRate)}`;
+  const paused = r.pauses ? `; paused ${fmtInt(r.pauses)}× for ${r.pausedSeconds} s at generator saturation` : '';
+  return `  ramp      ${range}${paused}`;
+}
+
 export function summaryText(s: RunSummary): string {
   const lines = [
     `Run "${s.name}" ended (${s.endReason}) after ${formatDuration(s.durationMs)}`,
@@ -55,6 +70,7 @@ export function summaryText(s: RunSummary): string {
     `  sent      heartbeat ${fmtInt(s.sent.heartbeat)}, status ${fmtInt(s.sent.status)}, ping ${fmtInt(s.sent.ping)}; received ${fmtInt(s.received)}`,
     `  latency`,
     ...(Object.entries(s.latencyMs) as Array<[string, LatencySummary]>).map(([k, l]) => latencyRow(k, l)),
+    ...(s.ramp ? [rampSummaryLine(s.ramp)] : []),
     ...(s.storms.length ? ['  storms', ...s.storms.map(stormLine)] : []),
     ...(s.generatorSaturated
       ? [

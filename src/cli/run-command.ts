@@ -15,7 +15,7 @@ import { expandSourceAddresses, isIpAddress } from '../contract/addresses.ts';
 import { progressLine, summaryText } from './format.ts';
 import { resolveDistributedRun } from './shard-options.ts';
 
-export const RUN_USAGE = `usage: fleetsim run [scenario.yaml|scenario.json|preset] [--duration 30s] [--hosts N|auto] [--ramp N] [--json] [--record DIR|--no-record] [--from RUN] [--metrics-port N] [--metrics-host ADDR]
+export const RUN_USAGE = `usage: fleetsim run [scenario.yaml|scenario.json|preset] [--duration 30s] [--hosts N|auto] [--ramp N|adaptive] [--json] [--record DIR|--no-record] [--from RUN] [--metrics-port N] [--metrics-host ADDR]
                    [--shard I/N | --shards N] [--run-id R] [--start-at ISO-TIME] [--source-addresses LIST]
   Every run is recorded in <runs>/<time>-<name>/ (scenario, timeline.csv, event logs, devices.csv, summary.json, report.html);
   <runs> is the app's setting, by default $FLEETSIM_HOME/runs (~/.fleetsim/runs).
@@ -84,7 +84,7 @@ export async function runCommand(args: string[]): Promise<number> {
   const overrides: Record<string, unknown> = {};
   if (values.duration !== undefined) overrides.duration = values.duration;
   if (values.hosts !== undefined) overrides.hosts = values.hosts === 'auto' ? 'auto' : Number(values.hosts);
-  if (values.ramp !== undefined) overrides.ramp = Number(values.ramp);
+  if (values.ramp !== undefined) overrides.ramp = values.ramp === 'adaptive' ? 'adaptive' : Number(values.ramp);
 
   let ref = positionals[0] ?? 'demo';
   if (values.from !== undefined) {

@@ -45,6 +45,8 @@ export type HostCommand =
   | { type: 'set-rate'; connectRate: number }
   /** Raises (or holds) how many devices may make their first connect; reconnects are not limited. */
   | { type: 'set-admit-limit'; limit: number }
+  /** Pause (or resume) admitting devices' first connects, on every gate of the host. */
+  | { type: 'set-paused'; paused: boolean }
   | { type: 'set-timers'; group: string; timers: GroupTimers }
   | { type: 'device-log'; reqId: number; group: number; index: number }
   | { type: 'count-devices'; reqId: number; filter: DeviceFilter }

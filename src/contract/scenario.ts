@@ -5,6 +5,7 @@ import { expandSourceAddresses } from './addresses.ts';
 import { parseDuration } from './duration.ts';
 import { checkGroup, LIST_LIMITS, list, text, TEXT_LIMITS } from './scenario-checks.ts';
 import { capacityBlockSchema } from './capacity-schema.ts';
+import { adaptiveRampSchema } from './adaptive-ramp.ts';
 import { scheduledStormSchema } from './storm.ts';
 import { EMBEDDED_MQTT, EMBEDDED_TLS_URLS, EMBEDDED_WS, isTlsUrl } from './target-urls.ts';
 import { embeddedTlsSchema, tlsOptionsSchema } from './tls-options.ts';
@@ -245,7 +246,11 @@ export const scenarioSchema = z
     target: z.enum(['embedded', 'external']).default('embedded'),
     duration: duration({ min: 1000 }).default(30_000),
     /** New connections per second across all hosts (first connects and reconnects); 0 = unlimited. */
-    ramp: z.number().min(0).default(500),
+    ramp: z.union([z.number().min(0), z.literal('adaptive')], { error: 'expected connects/s (0 = unlimited) or "adaptive"' }).default(500),
+    /** Settings of ramp: adaptive (see adaptive-ramp.ts). */
+    adaptive: adaptiveRampSchema.optional(),
+    /** While a generator host is saturated, admit no new devices (reconnects still go on). */
+    pauseOnSaturation: z.boolean().default(true),
     hosts: z.union([z.literal('auto'), z.number().int().min(1).max(256)], { error: 'expected "auto" or a whole number from 1 to 256' }).default('auto'),
     /** Events kept per device for its log. */
     logRing: z.number().int().min(0).max(10_000).default(200),
@@ -284,6 +289,7 @@ export const scenarioSchema = z
     storms: list(scheduledStormSchema, LIST_LIMITS.storms).default([]),
   })
   .superRefine((s, ctx) => {
+    if (s.adaptive && s.ramp !== 'adaptive') ctx.addIssue({ code: 'custom', path: ['adaptive'], message: 'needs ramp: adaptive' });
     const names = s.groups.map((g, i) => g.name ?? `group-${i}`);
     s.storms.forEach((storm, i) => {
       if ('group' in storm && storm.group !== undefined && !names.includes(storm.group)) {
@@ -306,6 +312,9 @@ export const scenarioSchema = z
   })
   .transform((s) => ({
     ...s,
+    // ramp: adaptive starts at adaptive.start; `adaptive` (null for a fixed ramp) drives it from there.
+    ramp: s.ramp === 'adaptive' ? (s.adaptive ?? adaptiveRampSchema.parse({})).start : s.ramp,
+    adaptive: s.ramp === 'adaptive' ? (s.adaptive ?? adaptiveRampSchema.parse({})) : null,
     groups: s.groups.map((g, i) => resolveGroupDefaults(g, i)),
   }));
 

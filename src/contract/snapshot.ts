@@ -51,6 +51,32 @@ export interface FleetSnapshot {
   target: TargetStats | null;
   /** The fleet's side of backpressure: write queues, QoS 1 in flight, held back, slow readers. */
   backpressure: BackpressureGauges;
+  /** The fleet connect rate now and why (absent in snapshots of older versions). */
+  ramp?: RampStatus;
+}
+
+/** The fleet's connect rate (connects/s, 0 = unlimited), the last reason it changed, and the saturation pause. */
+export interface RampStatus {
+  mode: 'fixed' | 'adaptive';
+  rate: number;
+  reason: string;
+  /** When the rate last changed (ms since epoch; the start for a rate never changed). */
+  changedAt: number;
+  /** True while new devices are held back because a generator host is saturated. */
+  paused: boolean;
+  pausedReason?: string;
+}
+
+/** The ramp over a whole run. */
+export interface RampSummary {
+  mode: 'fixed' | 'adaptive';
+  /** Changes of the rate (adaptive), pauses at saturation, seconds spent paused. */
+  changes: number;
+  minRate: number;
+  maxRate: number;
+  finalRate: number;
+  pauses: number;
+  pausedSeconds: number;
 }
 
 /** A host of the generator that went past its limits (loop-lag p99 > 50 ms or CPU > 90%). */
@@ -90,6 +116,8 @@ export interface TimelinePoint {
   p50: Record<LatencyKind, number>;
   p99: Record<LatencyKind, number>;
   hosts: Array<{ hostId: number; cpuPct: number; rssMB: number; loopLagP99Ms: number }>;
+  /** The fleet connect rate in force during this second (connects/s, 0 = unlimited). */
+  connectRate?: number;
 }
 
 /**
@@ -108,6 +136,8 @@ export type FleetEvent =
   | { type: 'run-state'; at: number; state: RunState; detail?: string }
   | { type: 'storm'; at: number; storm: StormRecord }
   | { type: 'generator-saturated'; at: number; record: SaturationRecord }
+  /** The fleet connect rate changed (adaptive ramp) or the ramp paused/resumed at generator saturation. */
+  | { type: 'ramp'; at: number; rate: number; paused: boolean; reason: string }
   /** Something the run did for the user that they should know of (e.g. a test PKI created). */
   | { type: 'note'; at: number; message: string };
 
@@ -144,6 +174,8 @@ export interface RunSummary {
   /** True when any generator host saturated; `saturation` says when and which. */
   generatorSaturated: boolean;
   saturation: SaturationRecord[];
+  /** The connect rate over the run (absent in summaries of older versions). */
+  ramp?: RampSummary;
   /** In a run merged from shards (`fleetsim runs merge`), `shard` is the shard index each host ran in. */
   hosts: Array<{ hostId: number; pid: number | null; devices: number; state: HostStatus['state']; rssMB: number; peakRssMB: number; cpuPct: number; loopLagP99Ms: number; shard?: number }>;
   /** A capacity search (`fleetsim capacity`): its steps, knee and verdict (also capacity.json). */

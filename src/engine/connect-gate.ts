@@ -4,6 +4,8 @@
 
 export interface Waiter {
   admit(): void;
+  /** True until the device's first attempt: a paused gate holds these back. */
+  readonly firstConnect?: boolean;
 }
 
 /** Most admissions per tick when the rate is unlimited, so one tick never stalls the loop. */
@@ -14,11 +16,23 @@ export class ConnectGate {
   private head = 0;
   private tokens = 0;
   private last = Date.now();
+  /** Paused (the generator is saturated): first connects wait in `held`, reconnects go on. */
+  private paused = false;
+  private held: Waiter[] = [];
 
   constructor(private ratePerSec: number) {}
 
   get waiting(): number {
-    return this.queue.length - this.head;
+    return this.queue.length - this.head + this.held.length;
+  }
+
+  /** Pauses or resumes admitting first connects; held devices go first on resume. */
+  setPaused(paused: boolean): void {
+    this.paused = paused;
+    if (paused || this.held.length === 0) return;
+    this.queue = this.held.concat(this.queue.slice(this.head));
+    this.head = 0;
+    this.held = [];
   }
 
   setRate(ratePerSec: number): void {
@@ -33,6 +47,7 @@ export class ConnectGate {
   clear(): void {
     this.queue = [];
     this.head = 0;
+    this.held = [];
   }
 
   /** Admits as many waiters as the bucket allows; called on every wheel tick. */
@@ -53,6 +68,10 @@ export class ConnectGate {
     let admitted = 0;
     while (admitted < allowed && this.head < this.queue.length) {
       const w = this.queue[this.head++];
+      if (this.paused && w.firstConnect) {
+        this.held.push(w);
+        continue;
+      }
       admitted++;
       w.admit();
     }

@@ -95,6 +95,10 @@ export class Device implements DeviceLink, Waiter {
     if (this.state === 'idle' && !this.stopRequested) this.rt.gate.enqueue(this);
   }
 
+  get firstConnect(): boolean {
+    return this.attempts === 0 && this.state === 'idle';
+  }
+
   admit(): void {
     if (this.stopRequested || (this.state !== 'idle' && this.state !== 'backoff')) return;
     this.setState('connecting');

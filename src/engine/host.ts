@@ -37,6 +37,7 @@ export class DeviceHost {
   private readonly gate: ConnectGate;
   /** The shared gate first, then one per group that has a ramp of its own. */
   private readonly gates: ConnectGate[] = [];
+  private paused = false;
   private readonly metrics: MetricsRecorder;
   private readonly health = new HostHealthSampler(this.wheel.lateness);
   private readonly eventLog: EventLogWriter | null;
@@ -84,6 +85,7 @@ export class DeviceHost {
     const own = this.init.groupRates?.[groupIndex];
     if (own === undefined) return this.gate;
     const gate = new ConnectGate(own);
+    gate.setPaused(this.paused);
     this.gates.push(gate);
     return gate;
   }
@@ -140,6 +142,10 @@ export class DeviceHost {
       case 'set-admit-limit':
         this.admitLimit = cmd.limit;
         this.startUpToLimit();
+        break;
+      case 'set-paused':
+        this.paused = cmd.paused;
+        for (const gate of this.gates) gate.setPaused(cmd.paused);
         break;
       case 'set-timers':
         this.setTimers(cmd.group, cmd.timers);

@@ -9,24 +9,24 @@ import type { GroupTimers, Scenario } from '../contract/scenario.ts';
 import type { FleetEvent, FleetSnapshot, HostStatus, RunState, RunSummary, SecondHistograms, TimelinePoint } from '../contract/snapshot.ts';
 import type { DevicePage, DeviceQuery } from '../contract/fleet-api.ts';
 import { readFdLimit } from '../engine/fd-limit.ts';
-import { startEmbeddedTarget, usesEmbeddedTarget, type RunningTarget } from './embedded-target-shards.ts';
+import type { RunningTarget } from './embedded-target-shards.ts';
 import { ChildProcessLauncher, type Launcher } from './launcher.ts';
 import { MetricsMerger } from './metrics-merger.ts';
 import { pageDevices } from './device-pages.ts';
 import { hostStatus, type HostSlot } from './host-slot.ts';
-import { findDevice, hostRates, ownerOf, planHosts, shardDeviceCount, shardGroups, shardSizingView } from './sharding.ts';
+import { findDevice, hostRates, ownerOf, planHosts, shardDeviceCount, shardGroups } from './sharding.ts';
 import type { DistributedRun } from '../contract/fleet-shard.ts';
 import { scheduleRun, StartWait } from './run-schedule.ts';
 import { HostRequests } from './host-requests.ts';
-import { planTls } from './tls-preflight.ts';
-import { preflightOrThrow } from './preflight.ts';
+import { prepareRun } from './run-preparation.ts';
 import { buildSummary } from './summary.ts';
 import { StormRunner } from './storm-runner.ts';
 import { SaturationWatch } from './saturation.ts';
+import { RampKeeper } from './ramp-keeper.ts';
 import type { StormAction, StormRecord } from '../contract/storm.ts';
 import type { MetricsBatch } from '../contract/metrics.ts';
 import type { CapacityResult } from '../contract/capacity.ts';
-import { splitAdmitLimit } from './capacity/step-plan.ts';
+import { AdmitLimit } from './capacity/admit-limit.ts';
 
 export interface ControllerOptions {
   launcher?: Launcher;
@@ -51,7 +51,7 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
   readonly scenario: Scenario;
   private readonly launcher: Launcher;
   private readonly opts: Required<Omit<ControllerOptions, 'launcher' | 'record' | 'distributed' | 'admitLimit'>>;
-  private admitLimit: number | undefined;
+  private readonly admitLimit: AdmitLimit;
   private capacity: CapacityResult | undefined;
   readonly distributed: DistributedRun | undefined;
   private readonly record: HostInit['record'];
@@ -86,6 +86,7 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
   });
   private readonly saturation = new SaturationWatch(() => this.startedAt);
   private fleetRamp = 0;
+  private readonly ramp: RampKeeper;
   private endReason: RunSummary['endReason'] = 'stopped';
   private resolvedScenario: Scenario;
   /** Resolves with the summary once the run has ended, however it ended. */
@@ -97,10 +98,12 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
     this.scenario = scenario;
     this.resolvedScenario = scenario;
     this.fleetRamp = scenario.ramp;
+    const setPaused = (paused: boolean) => this.hosts.forEach((h) => h.handle.send({ type: 'set-paused', paused }));
+    this.ramp = new RampKeeper(scenario, { setRate: (rate) => this.setRamp(rate), setPaused, emit: (e) => this.emitEvent(e), shards: () => this.shards.flat() });
     this.launcher = options.launcher ?? new ChildProcessLauncher();
     this.record = options.record;
     this.distributed = options.distributed;
-    this.admitLimit = options.admitLimit;
+    this.admitLimit = new AdmitLimit(options.admitLimit);
     this.opts = {
       cores: options.cores ?? availableParallelism(),
       batchIntervalMs: options.batchIntervalMs ?? 250,
@@ -124,17 +127,8 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
   private async startOnce(): Promise<void> {
     try {
       const fleetShard = this.distributed?.shard;
-      preflightOrThrow(shardSizingView(this.scenario, fleetShard), this.opts.cores).forEach(this.note);
-      const tlsPlan = await planTls(this.scenario);
-      tlsPlan.notes.forEach(this.note);
-      this.resolvedScenario = tlsPlan.scenario;
-      if (usesEmbeddedTarget(this.scenario)) {
-        const embedded = await startEmbeddedTarget(this.launcher, tlsPlan.scenario, readFdLimit()?.soft ?? null, tlsPlan.targetTls);
-        embedded.notes.forEach(this.note);
-        ({ target: this.target, scenario: this.resolvedScenario } = embedded);
-        if (fleetShard && fleetShard.count > 1) this.note(`shard ${fleetShard.index}/${fleetShard.count} runs its own embedded target: the shards do not share a broker (point the groups at one external target to load it as one fleet)`);
-        embedded.target.onLost((reason) => this.emitEvent({ type: 'target-lost', at: Date.now(), reason }));
-      }
+      const onTargetLost = (reason: string) => this.emitEvent({ type: 'target-lost', at: Date.now(), reason });
+      ({ scenario: this.resolvedScenario, target: this.target } = await prepareRun(this.scenario, { launcher: this.launcher, cores: this.opts.cores, fleetShard, note: this.note, onTargetLost }));
       const plan = planHosts({ totalDevices: this.deviceCount, requested: this.scenario.hosts, cores: this.opts.cores, fdLimit: readFdLimit()?.soft ?? null });
       this.shards = shardGroups(this.scenario, plan.hosts, fleetShard);
       await Promise.all(this.shards.map((shards, hostId) => this.launchHost(hostId, shards)));
@@ -150,28 +144,23 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
     // Stopped while starting: leave the hosts idle; stop() tears them down once start settles.
     if (this.stopping) return;
     const startAt = this.distributed?.startAt;
-    if (startAt !== undefined) {
-      if (Date.now() < startAt) this.note(`waiting for the shared start time ${new Date(startAt).toISOString()}`);
-      else if (Date.now() - startAt > 1000) this.note(`started ${((Date.now() - startAt) / 1000).toFixed(1)} s after the shared start time; the timeline and storms keep the fleet's clock`);
-      await this.startWait.until(startAt);
-      if (this.stopping) return;
-    }
+    if (startAt !== undefined) await this.startWait.untilShared(startAt, this.note);
+    if (this.stopping) return;
     // Shards given a start time keep it even when late, so their timelines and storms stay on the fleet's clock.
     this.startedAt = startAt ?? Date.now();
     this.merger = new MetricsMerger(this.startedAt);
+    this.ramp.started(this.startedAt);
     for (const h of this.hosts) {
       h.state = 'running';
       h.handle.send({ type: 'start' });
     }
     this.setState('running');
-    this.timers.push(
-      setInterval(() => {
-        const snap = this.snapshot();
-        this.storms.observe(snap);
-        this.emit('snapshot', snap);
-      }, this.opts.snapshotIntervalMs),
-    );
-        scheduleRun({ scenario: this.scenario, startedAt: this.startedAt, storm: (a) => void this.storm(a).catch(() => {}), tick: () => this.closeSecond(), end: () => void this.stop('duration'), note: this.note }, this.timers);
+    const snapshot = () => {
+      const snap = this.snapshot();
+      this.storms.observe(snap);
+      this.emit('snapshot', snap);
+    };
+    scheduleRun({ scenario: this.scenario, startedAt: this.startedAt, snapshot, snapshotIntervalMs: this.opts.snapshotIntervalMs, storm: (a) => void this.storm(a).catch(() => {}), tick: () => this.closeSecond(), end: () => void this.stop('duration'), note: this.note }, this.timers);
   }
 
   private launchHost(hostId: number, shards: Shard[]): Promise<void> {
@@ -200,7 +189,7 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
         else if (slot.state !== 'stopped' && slot.state !== 'stopping') this.hostLost(slot, signal ? `killed by ${signal}` : `exited with code ${code}`);
         else slot.state = 'stopped';
       });
-      handle.send({ type: 'init', init: { hostId, scenario: this.resolvedScenario, shards, ...hostRates(this.scenario, shards, this.fleetRamp), batchIntervalMs: this.opts.batchIntervalMs, record: this.record, admitLimit: this.hostAdmitLimit(hostId) } });
+      handle.send({ type: 'init', init: { hostId, scenario: this.resolvedScenario, shards, ...hostRates(this.scenario, shards, this.fleetRamp), batchIntervalMs: this.opts.batchIntervalMs, record: this.record, admitLimit: this.admitLimit.forHost(hostId, this.shards) } });
     });
   }
 
@@ -211,10 +200,10 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
         this.merger.add(event.batch);
         this.emit('batch', event.batch);
         this.storms.addBatch(event.batch);
-        if (this.state === 'running') {
-          const saturated = this.saturation.observe(event.batch);
-          if (saturated) this.emitEvent({ type: 'generator-saturated', at: saturated.firstAt, record: saturated });
-        }
+        if (this.state !== 'running') break;
+        const saturated = this.saturation.observe(event.batch);
+        if (saturated) this.emitEvent({ type: 'generator-saturated', at: saturated.firstAt, record: saturated });
+        this.ramp.onBatch(event.batch);
         break;
       case 'device-log':
       case 'device-counts':
@@ -237,6 +226,7 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
     const reason = slot.lostReason ? `${why}: ${slot.lostReason}` : why;
     slot.state = 'lost';
     slot.lostReason = reason;
+    this.ramp.hostGone(slot.hostId);
     this.merger.hostLost(slot.hostId, slot.devices, 'host-lost');
     this.emitEvent({ type: 'host-lost', at: Date.now(), hostId: slot.hostId, devices: slot.devices, reason });
     if (!slot.restarting && this.hosts.every((h) => h.state === 'lost')) void this.stop('error');
@@ -248,16 +238,8 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
     for (const h of this.hosts) h.handle.send({ type: 'set-rate', connectRate: hostRates(this.scenario, h.shards, connectsPerSec).connectRate });
   }
 
-  /** This host's share of the fleet's admit limit (in proportion to its devices); undefined: no limit. */
-  private hostAdmitLimit = (hostId: number) => (this.admitLimit === undefined ? undefined : splitAdmitLimit(this.admitLimit, this.shards.map((s) => s.reduce((n, x) => n + x.count, 0)))[hostId]);
-
   /** Capacity search: lets up to `devices` of the fleet make their first connect; reconnects are never held. */
-  setAdmitLimit(devices: number): void {
-    this.admitLimit = devices;
-    for (const h of this.hosts) {
-      if (h.state === 'running' || h.state === 'starting') h.handle.send({ type: 'set-admit-limit', limit: this.hostAdmitLimit(h.hostId) ?? h.devices });
-    }
-  }
+  setAdmitLimit = (devices: number): void => this.admitLimit.set(devices, this.hosts, this.shards);
 
   /** A capacity search's result, to go into the summary (and the record) when the run ends. */
   setCapacityResult = (result: CapacityResult): void => void (this.capacity = result);
@@ -306,6 +288,7 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
       const fresh = this.hosts[hostId];
       fresh.state = 'running';
       fresh.handle.send({ type: 'start' });
+      if (this.ramp.paused) fresh.handle.send({ type: 'set-paused', paused: true });
     }
     return online;
   }
@@ -330,26 +313,23 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
       saturation: this.saturation.records(),
       target: this.target?.lastStats ?? null,
       backpressure: this.merger.backpressure(),
+      ramp: this.ramp.status(),
     };
   }
 
-  /** Closes the current second into a timeline point, with the target's view of it, and that second's histograms. */
+  /** Closes the current second into a timeline point (the ramp keeper adds its rate), with the target's view of it, and that second's histograms. */
   private closeSecond(): void {
-    const point = this.merger.tick(Date.now(), this.target?.lastStats?.bufferedBytes ?? 0);
+    const point = this.ramp.onSecond(this.merger.tick(Date.now(), this.target?.lastStats?.bufferedBytes ?? 0), this.merger, this.state === 'running');
     this.emit('timeline', point);
     this.emit('histograms', { t: point.t, at: point.at, h: this.merger.lastSecondHistograms });
   }
-
   timeline = () => this.merger.timeline;
   /** Latency histograms since the start, as cumulative counts per bound (for /metrics). */
   latencyBuckets = (boundsMs: readonly number[]) => this.merger.latencyBuckets(boundsMs);
   /** The whole run's latency histograms so far, encoded (only kinds with samples). */
   latencyHistograms = () => this.merger.encodedLatency();
 
-  private hostStatus(h: HostSlot): HostStatus {
-    return hostStatus(h, this.merger.host(h.hostId)?.health ?? null);
-  }
-
+  private hostStatus = (h: HostSlot): HostStatus => hostStatus(h, this.merger.host(h.hostId)?.health ?? null);
 
   /** Stops every device (closing its connection), every host and the target. Idempotent. */
   stop(reason: RunSummary['endReason'] = 'stopped'): Promise<RunSummary> {
@@ -380,6 +360,7 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
         saturation: this.saturation.records(),
       });
       if (this.capacity) summary.capacity = this.capacity;
+      summary.ramp = this.ramp.summary(this.endedAt);
       this.emit('snapshot', this.snapshot());
       this.emit('ended', summary);
       this.resolveDone(summary);

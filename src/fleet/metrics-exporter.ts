@@ -111,6 +111,8 @@ export function fleetRegistry(snapshot: () => FleetSnapshot | null, buckets?: La
   });
   gauge('fleetsim_write_queue_bytes', 'Bytes the devices have written that the kernel has not taken.', [], (g, s) => g.set(s.backpressure.writeQueueBytes));
   gauge('fleetsim_qos1_inflight', 'QoS 1 PUBLISHes awaiting PUBACK.', [], (g, s) => g.set(s.backpressure.inflight));
+  gauge('fleetsim_connect_rate', 'The fleet connect rate in force (connects/s, 0 = unlimited; adaptive or fixed).', [], (g, s) => g.set(s.ramp?.rate ?? 0));
+  gauge('fleetsim_ramp_paused', '1 while new devices are held back because a generator host is saturated.', [], (g, s) => g.set(s.ramp?.paused ? 1 : 0));
   gauge('fleetsim_host_cpu_percent', 'CPU of each generator host, % of one core.', ['host'], (g, s) => {
     for (const h of s.hosts) g.set({ host: String(h.hostId) }, h.cpuPct);
   });

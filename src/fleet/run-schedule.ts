@@ -23,6 +23,14 @@ export class StartWait {
     this.wakers.clear();
   }
 
+  /** Waits for a distributed run's shared start time, saying so (or how late this shard is). */
+  untilShared(startAt: number, note: (message: string) => void): Promise<void> {
+    const now = Date.now();
+    if (now < startAt) note(`waiting for the shared start time ${new Date(startAt).toISOString()}`);
+    else if (now - startAt > 1000) note(`started ${((now - startAt) / 1000).toFixed(1)} s after the shared start time; the timeline and storms keep the fleet's clock`);
+    return this.until(startAt);
+  }
+
   cancel(): void {
     this.cancelled = true;
     for (const wake of this.wakers) wake();
@@ -33,6 +41,9 @@ export interface RunTimers {
   scenario: Scenario;
   /** Epoch ms the run's clock counts from. */
   startedAt: number;
+  /** Pushes a snapshot, every `snapshotIntervalMs`. */
+  snapshot(): void;
+  snapshotIntervalMs: number;
   storm(action: StormAction): void;
   tick(): void;
   end(): void;
@@ -40,7 +51,8 @@ export interface RunTimers {
 }
 
 /** Starts a run's timers into `timers`, where the run clears them when it stops (the tick interval joins after the first tick). */
-export function scheduleRun({ scenario, startedAt, storm, tick, end, note }: RunTimers, timers: NodeJS.Timeout[]): void {
+export function scheduleRun({ scenario, startedAt, snapshot, snapshotIntervalMs, storm, tick, end, note }: RunTimers, timers: NodeJS.Timeout[]): void {
+  timers.push(setInterval(snapshot, snapshotIntervalMs));
   const sinceStart = Date.now() - startedAt;
   for (const scheduled of scenario.storms) {
     const { at, ...action } = scheduled;

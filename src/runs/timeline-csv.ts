@@ -20,6 +20,8 @@ export const TIMELINE_COLUMNS = [
   'inflight',
   'targetBufferedBytes',
   ...LATENCY_KINDS.flatMap((k) => [`${k}P50Ms`, `${k}P99Ms`]),
+  // Added later: files from before it have no such column (read back as 0).
+  'connectRate',
 ] as const;
 
 const HOST_FIELDS = ['cpuPct', 'rssMB', 'loopLagP99Ms'] as const;
@@ -53,6 +55,7 @@ export function timelineRow(p: TimelinePoint, hosts: number): string {
     p.inflight,
     p.targetBufferedBytes,
     ...LATENCY_KINDS.flatMap((k) => [p.p50?.[k] ?? 0, p.p99[k] ?? 0]),
+    p.connectRate ?? '',
   ];
   for (let h = 0; h < hosts; h++) {
     const host = p.hosts.find((x) => x.hostId === h);
@@ -114,6 +117,7 @@ export function parseTimeline(text: string): ParsedTimeline {
       targetBufferedBytes: num('targetBufferedBytes'),
       p50,
       p99,
+      ...(col.has('connectRate') && cells[col.get('connectRate') ?? -1] !== '' ? { connectRate: num('connectRate') } : {}),
       hosts: hostIds
         .filter((h) => cells[col.get(`host${h}_cpuPct`) ?? -1] !== '')
         .map((h) => ({ hostId: h, cpuPct: num(`host${h}_cpuPct`), rssMB: num(`host${h}_rssMB`), loopLagP99Ms: num(`host${h}_loopLagP99Ms`) })),

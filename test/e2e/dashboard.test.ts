@@ -56,6 +56,9 @@ test('demo preset: start, 1,200 devices online, a device log, a storm and its re
     undefined,
     { timeout: 60_000 },
   );
+  // The fleet connect rate sits with the connect counters (the demo's ramp is fixed).
+  assert.match((await page.getByTestId('ramp-status').textContent()) ?? '', /^ramp [\d,]+\/s$/);
+  await page.locator('.rates-card').screenshot({ path: join(RESULTS, 'rates-card.png') });
 
   // Let a few timeline seconds accumulate so the charts have something to draw.
   await page.waitForTimeout(4000);

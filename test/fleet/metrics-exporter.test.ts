@@ -37,6 +37,8 @@ test('/metrics parses as Prometheus text format and reports the running fleet', 
     assert.ok(value('fleetsim_latency_milliseconds', { kind: 'puback', quantile: '0.99' }) > 0);
     assert.ok(value('fleetsim_latency_samples', { kind: 'puback' }) > 10);
     assert.ok(value('fleetsim_host_rss_bytes', { host: '0' }) > 1e6);
+    assert.equal(value('fleetsim_connect_rate'), 0, 'ramp: 0 is unlimited');
+    assert.equal(value('fleetsim_ramp_paused'), 0);
     assert.equal(families.get('fleetsim_devices')?.type, 'GAUGE');
     // Totals are counters, so rate() and increase() work on them.
     for (const name of ['fleetsim_connects_total', 'fleetsim_connect_attempts_total', 'fleetsim_messages_sent_total', 'fleetsim_disconnects_total', 'fleetsim_connect_failures_total', 'fleetsim_host_saturated_seconds_total']) {

@@ -127,7 +127,7 @@ function scenarioSection(scenario: Scenario | null): Html {
   const facts: Array<[string, string]> = [
     ['Target', scenario.target],
     ['Duration', fmtSpan(scenario.duration)],
-    ['Ramp', scenario.ramp ? `${fmtNum(scenario.ramp)} connects/s` : 'unlimited'],
+    ['Ramp', scenario.adaptive ? `adaptive, ${fmtNum(scenario.adaptive.floor)}–${fmtNum(scenario.adaptive.ceiling)} connects/s` : scenario.ramp ? `${fmtNum(scenario.ramp)} connects/s` : 'unlimited'],
     ['Hosts', hosts],
     ['Devices', fmtInt(scenario.groups.reduce((n, g) => n + g.count, 0))],
   ];

@@ -135,6 +135,8 @@ function eventText(e: FleetEvent): [string, string, string] {
       return [e.state === 'failed' ? 'bad' : 'muted', `run ${e.state}`, e.detail ?? ''];
     case 'storm':
       return ['warn', 'storm', e.storm.label];
+    case 'ramp':
+      return [e.paused ? 'warn' : 'info', e.paused ? 'ramp paused' : 'ramp', `${e.rate ? `${fmtInt(e.rate)} connects/s` : 'unlimited'}: ${e.reason}`];
   }
 }
 
