@@ -100,7 +100,11 @@ let prometheus: { url: string; stop(): void } | null = null;
 if (values.prometheus) {
   const port = await freePort();
   const conf = join(work, 'prometheus.yml');
-  writeFileSync(conf, `global:\n  scrape_interval: 2s\nscrape_configs:\n  - job_name: fleetsim\n    static_configs:\n      - targets: [${metricsPorts.map((p) => `'127.0.0.1:${p}'`).join(', ')}]\n`);
+  // The scrape config Fleetsim generates for shards at fixed addresses, as a user would take it.
+  const generated = await new Promise<string>((resolve, reject) =>
+    execFile(process.execPath, [BIN, 'k8s', '--scrape-config-static', metricsPorts.map((p) => `127.0.0.1:${p}`).join(',')], (err, out) => (err ? reject(err) : resolve(out))),
+  );
+  writeFileSync(conf, generated);
   const child = spawn('/usr/bin/prometheus', [`--config.file=${conf}`, `--storage.tsdb.path=${join(work, 'tsdb')}`, `--web.listen-address=127.0.0.1:${port}`], { stdio: 'ignore' });
   children.push(child);
   await waitForPort(port);
@@ -139,10 +143,10 @@ const promQuery = async (q: string) => {
 };
 const promFigures = prometheus
   ? {
-      peakOnline: await promQuery(`max_over_time(sum(fleetsim_devices{run="${runId}",state="online"})[1h:2s])`),
-      connects: await promQuery(`max_over_time(sum(fleetsim_connects_total{run="${runId}"})[1h:2s])`),
+      peakOnline: await promQuery(`max_over_time(sum(fleetsim_devices{run="${runId}",state="online"})[1h:5s])`),
+      connects: await promQuery(`max_over_time(sum(fleetsim_connects_total{run="${runId}"})[1h:5s])`),
       // Over the run, not now: the shards have exited (their series went stale) by the time this runs.
-      shardsSeen: await promQuery(`max_over_time(count(count by (shard) (fleetsim_devices{run="${runId}"}))[1h:2s])`),
+      shardsSeen: await promQuery(`max_over_time(count(count by (shard) (fleetsim_devices{run="${runId}"}))[1h:5s])`),
     }
   : null;
 prometheus?.stop();
