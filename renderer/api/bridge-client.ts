@@ -97,6 +97,9 @@ export class BridgeClient implements FleetApi {
   start(scenario: unknown): Promise<StartResult> {
     return this.call('start', [scenario]) as Promise<StartResult>;
   }
+  startCapacity(scenario: unknown, capacity?: unknown): Promise<StartResult> {
+    return this.call('startCapacity', capacity === undefined ? [scenario] : [scenario, capacity]) as Promise<StartResult>;
+  }
   stop(): Promise<RunSummary | null> {
     return this.call('stop', []) as Promise<RunSummary | null>;
   }

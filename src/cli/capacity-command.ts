@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import type { CapacityResult, CapacityStep } from '../contract/capacity.ts';
 import { CapacitySearch } from '../fleet/capacity/capacity-search.ts';
-import { planSteps } from '../fleet/capacity/step-plan.ts';
+import { planCapacityRun } from '../fleet/capacity/capacity-run.ts';
 import { createRun } from '../fleet/recorded-run.ts';
 import { loadScenarioWithInput, ScenarioError } from '../fleet/scenario-loader.ts';
 import { SettingsStore } from '../runs/settings-store.ts';
@@ -103,19 +103,14 @@ export async function capacityCommand(args: string[]): Promise<number> {
     return 2;
   }
   const opts = flags.options;
-  const total = scenario.groups.reduce((n, g) => n + g.count, 0);
-  let steps: number[];
+  let plan;
   try {
-    steps = planSteps(total, { step: opts.step, untilDevices: opts.untilDevices });
+    plan = planCapacityRun(scenario, opts);
   } catch (err) {
     console.error(`fleetsim capacity: --step: ${(err as Error).message}`);
     return 2;
   }
-  // The gate lets devices through at the ramp: give each step twice that long, and 10 s more.
-  const admitBudgetMs = (n: number) => (scenario.ramp > 0 ? (n / scenario.ramp) * 2000 : 0) + 10_000;
-  // The search ends the run itself; the scenario's duration is only an outer bound.
-  scenario.duration = steps.reduce((ms, n, i) => ms + opts.holdMs + admitBudgetMs(n - (steps[i - 1] ?? 0)) + 2000, 60_000);
-  scenario.storms = [];
+  const { steps, totalDevices: total, admitBudgetMs } = plan;
   const settings = new SettingsStore().get();
   const runsDir = values.record !== undefined ? resolve(values.record) : settings.runsDir;
   const record = values['no-record'] || (!settings.record && values.record === undefined) ? null : { runsDir, eventLogMaxBytes: settings.eventLogMaxMB * 1048576, source: input };
@@ -133,7 +128,8 @@ export async function capacityCommand(args: string[]): Promise<number> {
     criteria: opts.criteria,
     untilMs: opts.untilMs,
     admitBudgetMs,
-    onPhase: say,
+    // The short judging pause is not worth a line.
+    onPhase: (text, phase) => phase.stage !== 'judging' && say(text),
     onStep: (s) => {
       if (s.held) largestHeld = s.devices;
       say(stepLine(s, steps.length, largestHeld));

@@ -1,7 +1,7 @@
 // Capacity search settings → a checked plan and criteria, with one message per bad setting. The
 // same words come from `fleetsim capacity` flags and from a scenario's `capacity:` block.
 import { DEFAULT_CRITERIA, type CapacityCriteria } from './capacity.ts';
-import { parseDuration } from './duration.ts';
+import { formatDuration, parseDuration } from './duration.ts';
 
 export interface CapacityFlags {
   step?: string;
@@ -23,20 +23,24 @@ export interface CapacityOptions {
   criteria: CapacityCriteria;
 }
 
+/** A step of a tenth of the fleet, held a minute: what a search uses when not told otherwise. */
+export const DEFAULT_STEP = { percent: 10 } as const;
+export const DEFAULT_HOLD_MS = 60_000;
+
 const COUNT = /^[1-9]\d*$/;
 const PERCENT = /^(\d+(?:\.\d+)?)%$/;
 const NUMBER = /^\d+(?:\.\d+)?$/;
 
 export function parseCapacityFlags(v: CapacityFlags): { ok: true; options: CapacityOptions } | { ok: false; problems: string[] } {
   const problems: string[] = [];
-  let step: CapacityOptions['step'] = { percent: 10 };
+  let step: CapacityOptions['step'] = { ...DEFAULT_STEP };
   if (v.step !== undefined) {
     const pct = PERCENT.exec(v.step);
     if (pct && Number(pct[1]) > 0 && Number(pct[1]) <= 100) step = { percent: Number(pct[1]) };
     else if (COUNT.test(v.step)) step = Number(v.step);
     else problems.push(`--step: expected a device count such as 100 or a share such as 10% (over 0, at most 100%), got ${JSON.stringify(v.step)}`);
   }
-  let holdMs = 60_000;
+  let holdMs = DEFAULT_HOLD_MS;
   if (v.hold !== undefined) {
     const ms = parseDuration(v.hold);
     if (ms === undefined || ms < 1000) problems.push(`--hold: expected a duration of at least 1s such as 60s or 2m, got ${JSON.stringify(v.hold)}`);
@@ -103,4 +107,26 @@ export function mergeCapacityFlags(block: ScenarioCapacity | undefined, flags: C
     if (v !== undefined) out[flag] = String(v);
   }
   return out;
+}
+
+/** The defaults as a `capacity:` block would write them (the app's form starts from these). */
+export function defaultCapacityBlock(): Required<Omit<ScenarioCapacity, 'until'>> {
+  const c = DEFAULT_CRITERIA;
+  return {
+    step: `${DEFAULT_STEP.percent}%`,
+    hold: `${DEFAULT_HOLD_MS / 1000}s`,
+    maxConnectFailures: `${c.maxConnectFailurePct}%`,
+    maxDrops: `${c.maxDropPct}%`,
+    maxConnackP99: formatDuration(c.maxConnackP99Ms),
+    maxPubackP99: formatDuration(c.maxPubackP99Ms),
+    maxLoopLag: formatDuration(c.maxLoopLagP99Ms),
+    maxCpu: `${c.maxCpuPct}%`,
+  };
+}
+
+/** parseCapacityFlags' problems ("--max-drops: …") as a block's field paths ("capacity.maxDrops: …"). */
+export function blockProblem(problem: string, prefix = 'capacity'): string {
+  const flag = /^--([a-z0-9-]+): /.exec(problem)?.[1];
+  const key = Object.entries(CAPACITY_KEYS).find(([, f]) => f === flag)?.[0];
+  return key ? `${prefix}.${key}: ${problem.slice(flag!.length + 4)}` : `${prefix}: ${problem}`;
 }

@@ -91,3 +91,24 @@ export interface CapacityResult {
   /** Why the search ended: the knee, the whole plan held, the time limit, a stop, or an error. */
   ended: 'knee' | 'completed' | 'time-limit' | 'stopped' | 'error';
 }
+
+/** Where a running search is: the step (1-based, of `of`) and what it does now. */
+export interface CapacityPhase {
+  step: number;
+  of: number;
+  /** Devices admitted up to the end of this step. */
+  devices: number;
+  stage: 'admitting' | 'holding' | 'judging';
+  /** In words, as `fleetsim capacity` prints it. */
+  text: string;
+}
+
+/** A search as the app follows it: the plan, where it is, each finished step and, at the end, the result. */
+export interface CapacityProgress {
+  plan: { stepDevices: number[]; holdMs: number; totalDevices: number };
+  criteria: CapacityCriteria;
+  /** Null once the search has ended. */
+  phase: CapacityPhase | null;
+  steps: CapacityStep[];
+  result: CapacityResult | null;
+}

@@ -1,6 +1,7 @@
 // FleetApi: everything the UI can ask of a fleet. The desktop app serves it over Electron IPC
 // (preload `window.fleet`), browser mode over a WebSocket bridge; the renderer sees only this.
 import type { AttachResult, AttachStatus } from './attach.ts';
+import type { CapacityProgress } from './capacity.ts';
 import type { DeviceLog } from './device-log.ts';
 import type { DeviceState } from './metrics.ts';
 import type { Scenario, ScenarioInput } from './scenario.ts';
@@ -29,6 +30,8 @@ export interface RunStatus {
   metricsUrl: string | null;
   /** Set while the view is attached to a distributed run through Prometheus (then there is no local run). */
   attach?: AttachStatus | null;
+  /** The capacity search of the current (or last) run; null when it is a plain run. */
+  capacity?: CapacityProgress | null;
 }
 
 export type StartResult = { ok: true } | { ok: false; problems: string[] };
@@ -71,6 +74,8 @@ export type FleetUpdate =
   | { type: 'event'; event: FleetEvent }
   | { type: 'started'; scenario: Scenario }
   | { type: 'ended'; summary: RunSummary }
+  /** A capacity search moved on: a new phase, a finished step, or its result (the whole progress each time). */
+  | { type: 'capacity'; capacity: CapacityProgress }
   /** The attached view's source and health (each poll); null once detached. */
   | { type: 'attach'; attach: AttachStatus | null };
 
@@ -79,7 +84,14 @@ export interface FleetMethods {
   listPresets(): Promise<PresetInfo[]>;
   /** Validates and starts a run; problems are one line per field, or why it could not start. */
   start(scenario: unknown): Promise<StartResult>;
-  /** Stops the current run; resolves with its summary (null when nothing runs). */
+  /**
+   * Starts a run as a capacity search: devices are admitted in steps, each held and judged, and
+   * the run ends at the knee. `capacity` (a scenario's `capacity:` block: step, hold, until and
+   * the criteria) wins over the scenario's own block; problems name the field (capacity.step …).
+   * Progress comes as 'capacity' updates; stop() ends the search.
+   */
+  startCapacity(scenario: unknown, capacity?: unknown): Promise<StartResult>;
+  /** Stops the current run (or capacity search); resolves with its summary (null when nothing runs). */
   stop(): Promise<RunSummary | null>;
   status(): Promise<RunStatus>;
   /** Changes a group's timers while running; `timers` as in a scenario file (durations as text). */
@@ -132,7 +144,7 @@ export type CertsInitResult =
 export type StormResult = { ok: true; storm: StormRecord } | { ok: false; problems: string[] };
 
 export type FleetMethodName = keyof FleetMethods;
-export const FLEET_METHODS: readonly FleetMethodName[] = ['listPresets', 'start', 'stop', 'status', 'setTimers', 'setRamp', 'deviceLog', 'devices', 'storm', 'certsInit', 'settings', 'updateSettings', 'listRuns', 'openRun', 'runDevices', 'runDeviceLog', 'exportRun', 'importRun', 'reportRun', 'preflight', 'attach', 'detach'];
+export const FLEET_METHODS: readonly FleetMethodName[] = ['listPresets', 'start', 'startCapacity', 'stop', 'status', 'setTimers', 'setRamp', 'deviceLog', 'devices', 'storm', 'certsInit', 'settings', 'updateSettings', 'listRuns', 'openRun', 'runDevices', 'runDeviceLog', 'exportRun', 'importRun', 'reportRun', 'preflight', 'attach', 'detach'];
 
 export interface FleetApi extends FleetMethods {
   /** Live updates; returns an unsubscribe function. */

@@ -3,6 +3,7 @@
 // extra or misshapen arguments (an extra path, an object where an id belongs). What a value
 // means (a scenario's fields, a settings patch) is still checked by the service, field by field.
 import { z } from 'zod';
+import { CAPACITY_KEYS } from './capacity-options.ts';
 import type { FleetMethodName } from './fleet-api.ts';
 import { DEVICE_STATES } from './metrics.ts';
 import { formatPath } from './validate.ts';
@@ -26,6 +27,9 @@ const deviceQuery = z.strictObject({
   limit: z.number().int().min(0).max(MAX_DEVICE_PAGE),
 });
 
+/** A scenario's `capacity:` block: known keys, each a text or a number. */
+const capacityBlock = z.strictObject(Object.fromEntries(Object.keys(CAPACITY_KEYS).map((k) => [k, z.union([z.string().max(64), z.number().finite()]).optional()])));
+
 /** Anything JSON can carry: the service checks it field by field (scenarios, timers, patches). */
 const checkedByService = z.unknown();
 
@@ -43,6 +47,8 @@ function spec(names: string[], items: z.ZodType[], required = items.length): Par
 export const FLEET_PARAMS: Record<FleetMethodName, ParamSpec> = {
   listPresets: spec([], []),
   start: spec(['scenario'], [checkedByService]),
+  // The block's keys and value types here; what each value means the service checks (capacity.step …).
+  startCapacity: spec(['scenario', 'capacity'], [checkedByService, capacityBlock.optional()], 1),
   stop: spec([], []),
   status: spec([], []),
   setTimers: spec(['group', 'timers'], [z.string().max(512), checkedByService]),

@@ -20,6 +20,10 @@ import type { Launcher } from './launcher.ts';
 import { PrometheusAttach } from './attach/prometheus-attach.ts';
 import { serveMetrics } from './metrics-exporter.ts';
 import { createRun } from './recorded-run.ts';
+import { planCapacityRun, type CapacityRunPlan } from './capacity/capacity-run.ts';
+import { CapacitySession } from './capacity/capacity-session.ts';
+import { resolveCapacityOptions } from '../contract/capacity-request.ts';
+import type { CapacityOptions } from '../contract/capacity-options.ts';
 import { RunLibrary } from './run-library.ts';
 import type { RunRecorder } from './run-recorder.ts';
 
@@ -47,6 +51,8 @@ export class FleetService implements FleetApi {
   private metricsPortNow: number | null = null;
   /** The live view of a distributed run, fed from Prometheus; exclusive with a local run. */
   private attached: PrometheusAttach | null = null;
+  /** The capacity search of the current (or last) run; null for a plain run. */
+  private capacity: CapacitySession | null = null;
 
   constructor(private readonly options: FleetServiceOptions = {}) {
     this.settingsStore = options.settings ?? new SettingsStore();
@@ -58,24 +64,50 @@ export class FleetService implements FleetApi {
   }
 
   async start(input: unknown): Promise<StartResult> {
-    const state = this.controller?.snapshot().state;
-    if (state === 'starting' || state === 'running' || state === 'stopping') return { ok: false, problems: ['a run is already in progress: stop it first'] };
+    const checked = this.checkStart(input);
+    return checked.ok ? this.launch(checked.scenario, input, null) : checked;
+  }
+
+  async startCapacity(input: unknown, capacity?: unknown): Promise<StartResult> {
+    const checked = this.checkStart(input);
+    if (!checked.ok) return checked;
+    const options = resolveCapacityOptions(checked.scenario.capacity, capacity);
+    if (!options.ok) return options;
+    let plan: CapacityRunPlan;
+    try {
+      plan = planCapacityRun(checked.scenario, options.options);
+    } catch (err) {
+      return { ok: false, problems: [`capacity.step: ${(err as Error).message}`] };
+    }
+    return this.launch(checked.scenario, input, { plan, options: options.options });
+  }
+
+  /** Whether a run may start now, and the scenario checked field by field. */
+  private checkStart(input: unknown): { ok: true; scenario: Scenario } | { ok: false; problems: string[] } {
+    if (this.running) return { ok: false, problems: ['a run is already in progress: stop it first'] };
     if (this.attached) return { ok: false, problems: [`attached to distributed run ${this.attached.status().runId}: detach first`] };
     // A recorded scenario run again: its secrets were replaced when recorded and must be given again.
     const redacted = redactedProblems(input);
     if (redacted.length > 0) return { ok: false, problems: redacted };
     const v = validateScenario(withoutRedactionNote(input));
-    if (!v.ok) return { ok: false, problems: v.problems };
+    return v.ok ? { ok: true, scenario: v.scenario } : v;
+  }
+
+  private async launch(scenario: Scenario, input: unknown, capacity: { plan: CapacityRunPlan; options: CapacityOptions } | null): Promise<StartResult> {
     const settings = this.settingsStore.get();
     let metricsProblem: string | null = null;
     if (settings.metricsPort !== null) metricsProblem = await this.serveMetrics(settings.metricsPort);
     if (metricsProblem) return { ok: false, problems: [metricsProblem] };
     const eventLogMaxBytes = settings.eventLogMaxMB * 1048576;
-    const { controller, recorder } = createRun(v.scenario, { launcher: this.options.launcher, record: settings.record ? { runsDir: settings.runsDir, eventLogMaxBytes, source: typeof input === 'object' && input !== null ? input : undefined } : null });
+    const record = settings.record ? { runsDir: settings.runsDir, eventLogMaxBytes, source: typeof input === 'object' && input !== null ? input : undefined } : null;
+    // A search admits only its first step's devices at the start.
+    const { controller, recorder } = createRun(scenario, { launcher: this.options.launcher, record, admitLimit: capacity ? (capacity.plan.steps[0] ?? 0) : undefined });
     this.controller = controller;
     this.recorder = recorder;
     this.events = [];
     this.summary = null;
+    const search = capacity ? new CapacitySession(controller, capacity.plan, capacity.options, (p) => this.push({ type: 'capacity', capacity: p })) : null;
+    this.capacity = search;
     controller.on('snapshot', (snapshot) => this.push({ type: 'snapshot', snapshot }));
     controller.on('timeline', (point) => this.push({ type: 'timeline', point }));
     controller.on('event', (event) => {
@@ -85,20 +117,30 @@ export class FleetService implements FleetApi {
     });
     controller.on('ended', (summary) => {
       this.summary = summary;
+      // The search's verdict first, so a UI has it when the run shows as ended.
+      if (summary.capacity) search?.finish(summary.capacity);
       this.push({ type: 'ended', summary });
     });
-    this.push({ type: 'started', scenario: v.scenario });
+    this.push({ type: 'started', scenario });
+    if (search) this.push({ type: 'capacity', capacity: search.progress() });
     try {
       await controller.start();
-      return { ok: true };
     } catch (err) {
       recorder?.abandon(`could not start: ${(err as Error).message}`);
       return { ok: false, problems: [`could not start: ${(err as Error).message}`] };
     }
+    search?.run().catch((err: unknown) => {
+      console.error(`fleetsim: capacity search: ${(err as Error).message}`);
+      void controller.stop('error');
+    });
+    return { ok: true };
   }
 
   async stop(): Promise<RunSummary | null> {
-    return this.controller ? this.controller.stop('stopped') : null;
+    if (!this.controller) return null;
+    // A search stops itself: no more steps, then the fleet closes in order.
+    if (this.capacity && this.running) await this.capacity.stop();
+    return this.controller.stop('stopped');
   }
 
   async status(): Promise<RunStatus> {
@@ -117,6 +159,7 @@ export class FleetService implements FleetApi {
       recordDir: this.recorder?.dir ?? null,
       metricsUrl: this.metricsUrl,
       attach: null,
+      capacity: this.capacity?.progress() ?? null,
     };
   }
 
@@ -298,7 +341,7 @@ export class FleetService implements FleetApi {
   /** Stops any run (app quit, server shutdown). */
   async shutdown(): Promise<void> {
     await this.detach();
-    await this.controller?.stop('stopped');
+    await this.stop();
     await this.recordFinished;
     await this.closeMetrics();
   }

@@ -24,6 +24,7 @@ function call<K extends FleetMethodName>(name: K, ...args: Parameters<FleetMetho
 const api = {
   listPresets: () => call('listPresets'),
   start: (scenario) => call('start', scenario),
+  startCapacity: (scenario, capacity) => call('startCapacity', scenario, capacity),
   stop: () => call('stop'),
   status: () => call('status'),
   setTimers: (group, timers) => call('setTimers', group, timers),

@@ -134,4 +134,20 @@ describe('browser mode: parameters and paths', () => {
     assert.match(refused(await call('listRuns', 1, 2, 3)), /^listRuns: takes 0 parameters, got 3$/);
     assert.equal(((await call('status')) as { ok: boolean }).ok, true);
   });
+
+  test('startCapacity: the block keys and value types at the bridge, their meaning at the service, each by field path', async () => {
+    assert.deepEqual(checkParams('startCapacity', [{}]), { ok: true, params: [{}] });
+    assert.deepEqual(checkParams('startCapacity', [{}, { step: '10%', hold: 5000 }]), { ok: true, params: [{}, { step: '10%', hold: 5000 }] });
+    assert.deepEqual(checkParams('startCapacity', []), { ok: false, problems: ['startCapacity: takes 1 to 2 parameters (scenario, capacity), got 0'] });
+    const shape = checkParams('startCapacity', [{}, { step: { percent: 10 }, evil: 1 }]);
+    assert.ok(!shape.ok && shape.problems.some((p) => p.startsWith('startCapacity: capacity.step: ')), JSON.stringify(shape));
+    assert.ok(!shape.ok && shape.problems.some((p) => p.startsWith('startCapacity: capacity: ') && p.includes('evil')), JSON.stringify(shape));
+    assert.match(refused(await call('startCapacity', {}, 'fast')), /^startCapacity: capacity: /);
+    assert.match(refused(await call('startCapacity', {}, {}, {})), /^startCapacity: takes 1 to 2 parameters \(scenario, capacity\), got 3$/);
+    // Well formed, but not a setting the search can use: the service names the field.
+    const scenario = { name: 'cap', ramp: 0, hosts: 1, groups: [{ protocol: 'mqtt', url: 'embedded:mqtt', count: 2 }] };
+    const meaning = problems(await call('startCapacity', scenario, { hold: '1', maxDrops: '120%' }));
+    assert.deepEqual(meaning.map((p) => p.split(':')[0]), ['capacity.hold', 'capacity.maxDrops']);
+    assert.equal((await service.status()).state, 'stopped', 'nothing started');
+  });
 });

@@ -96,3 +96,30 @@ async function startMosquittoOnce(extraConfig: string, tls?: MosquittoTls): Prom
     },
   };
 }
+
+/**
+ * mosquitto refusing clients past `maxConnections` on its one listener: a target whose knee is
+ * known. max_connections is a listener setting, which `per_listener_settings false` would ignore.
+ */
+export async function startCappedMosquitto(maxConnections: number): Promise<Pick<Mosquitto, 'pid' | 'port' | 'stop'>> {
+  if (!MOSQUITTO_BIN) throw new Error('mosquitto is not installed (apt-get install mosquitto; .ci/run does it)');
+  const port = await freePort();
+  const conf = join(mkdtempSync(join(tmpdir(), 'fleetsim-mosquitto-')), 'mosquitto.conf');
+  writeFileSync(conf, ['allow_anonymous true', 'persistence false', 'log_dest stderr', 'log_type error', `listener ${port} 127.0.0.1`, `max_connections ${maxConnections}`, ''].join('\n'));
+  const child = spawn(MOSQUITTO_BIN, ['-c', conf], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  try {
+    await waitForPort(port);
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw err;
+  }
+  return {
+    pid: child.pid!,
+    port,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}

@@ -69,6 +69,7 @@ test('each method invokes fleet:<name> with its arguments', async () => {
   const args: Record<string, unknown[]> = {
     listPresets: [],
     start: [{ groups: [] }],
+    startCapacity: [{ groups: [] }, { step: '10%' }],
     stop: [],
     status: [],
     setTimers: ['m', { heartbeat: { every: '1s' } }],

@@ -2,7 +2,8 @@
 // waits until the step's devices have been let through the gate, holds, judges the step's
 // window and stops at the first step that fails. Then it stops admitting and ends the run in
 // order: hosts stop their devices, which never reconnect once stopping (no avalanche).
-import type { CapacityCriteria, CapacityResult, CapacityStep } from '../../contract/capacity.ts';
+import type { CapacityCriteria, CapacityPhase, CapacityResult, CapacityStep } from '../../contract/capacity.ts';
+import type { RunSummary } from '../../contract/snapshot.ts';
 import type { MetricsBatch } from '../../contract/metrics.ts';
 import type { FleetController } from '../controller.ts';
 import { evaluateStep, generatorSaturated, whoGaveOut } from './criteria.ts';
@@ -19,11 +20,13 @@ export interface SearchOptions {
   /** Most time the gate may take to let one step's devices through before the hold starts anyway. */
   admitBudgetMs: (stepDevices: number) => number;
   onStep?: (step: CapacityStep) => void;
-  onPhase?: (text: string) => void;
+  /** What the search does now, in words and as figures. */
+  onPhase?: (text: string, phase: CapacityPhase) => void;
 }
 
 export class CapacitySearch {
   private stopAsked = false;
+  private stopReason: RunSummary['endReason'] = 'signal';
   private window: StepWindow | null = null;
   private wake: (() => void) | null = null;
 
@@ -32,9 +35,10 @@ export class CapacitySearch {
     private readonly opts: SearchOptions,
   ) {}
 
-  /** Ends the search after the current wait (Ctrl-C); the result says `stopped`. */
-  stop(): void {
+  /** Ends the search after the current wait (Ctrl-C, the app's Stop); the result says `stopped`, the run `endReason`. */
+  stop(endReason: RunSummary['endReason'] = 'signal'): void {
     this.stopAsked = true;
+    this.stopReason = endReason;
     this.wake?.();
   }
 
@@ -57,11 +61,12 @@ export class CapacitySearch {
         const startedAt = Date.now();
         this.window = new StepWindow(opts.criteria);
         controller.setAdmitLimit(devices);
-        opts.onPhase?.(`step ${i + 1}/${opts.steps.length}: admitting up to ${devices} devices`);
+        const phase = (stage: CapacityPhase['stage'], text: string) => opts.onPhase?.(text, { step: i + 1, of: opts.steps.length, devices, stage, text });
+        phase('admitting', `step ${i + 1}/${opts.steps.length}: admitting up to ${devices} devices`);
         const waiting = controller.deviceCount - devices;
         await this.until(() => this.admitted(waiting), opts.admitBudgetMs(devices - (opts.steps[i - 1] ?? 0)), () => runEnded);
         if (!this.stopAsked && !runEnded) {
-          opts.onPhase?.(`step ${i + 1}/${opts.steps.length}: holding ${devices} devices for ${opts.holdMs / 1000} s`);
+          phase('holding', `step ${i + 1}/${opts.steps.length}: holding ${devices} devices for ${opts.holdMs / 1000} s`);
           await this.until(() => false, opts.holdMs, () => runEnded);
         }
         if (runEnded) {
@@ -73,6 +78,7 @@ export class CapacitySearch {
           break;
         }
         // Let the hosts' last batches of the window arrive before judging it.
+        phase('judging', `step ${i + 1}/${opts.steps.length}: judging ${devices} devices`);
         await this.until(() => false, POLL_MS * 2, () => runEnded);
         const w = this.window.figures();
         const online = controller.snapshot().gauges.online;
@@ -115,7 +121,7 @@ export class CapacitySearch {
     // Stop admitting first devices; the stop that follows never reconnects anyone.
     controller.setAdmitLimit(steps.length ? steps[steps.length - 1].devices : 0);
     controller.setCapacityResult(result);
-    await controller.stop(ended === 'stopped' ? 'signal' : ended === 'error' ? 'error' : 'stopped');
+    await controller.stop(ended === 'stopped' ? this.stopReason : ended === 'error' ? 'error' : 'stopped');
     return result;
   }
 

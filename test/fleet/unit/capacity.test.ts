@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DEFAULT_CRITERIA, type CapacityStep } from '../../../src/contract/capacity.ts';
-import { mergeCapacityFlags, parseCapacityFlags } from '../../../src/contract/capacity-options.ts';
+import { blockProblem, defaultCapacityBlock, mergeCapacityFlags, parseCapacityFlags } from '../../../src/contract/capacity-options.ts';
+import { resolveCapacityOptions } from '../../../src/contract/capacity-request.ts';
 import { validateScenario } from '../../../src/contract/validate.ts';
 import { summarize } from '../../../src/fleet/capacity/capacity-search.ts';
 import { evaluateStep, whoGaveOut } from '../../../src/fleet/capacity/criteria.ts';
@@ -107,4 +108,17 @@ test('a scenario may carry the settings; the flags win; a bad setting names its 
   assert.ok(bad.problems.some((p) => p.startsWith('capacity.step') && /expected a device count/.test(p)), bad.problems.join('\n'));
   assert.ok(bad.problems.some((p) => p.startsWith('capacity.maxCpu')), bad.problems.join('\n'));
   assert.ok(!validateScenario({ groups, capacity: { stepp: 10 } }).ok, 'unknown keys are refused');
+});
+
+test('the app: the defaults as a block parse to the defaults; the request wins over the block, key by key; problems by field path', () => {
+  const block = defaultCapacityBlock();
+  assert.deepEqual(parseCapacityFlags(mergeCapacityFlags(block, {})), parseCapacityFlags({}));
+  assert.deepEqual(block, { step: '10%', hold: '60s', maxConnectFailures: '0.1%', maxDrops: '0.1%', maxConnackP99: '1s', maxPubackP99: '2s', maxLoopLag: '50ms', maxCpu: '90%' });
+  const r = resolveCapacityOptions({ step: 50, hold: '10s', maxCpu: 80 }, { step: '25%', until: 400 });
+  assert.ok(r.ok, JSON.stringify(r));
+  assert.deepEqual([r.options.step, r.options.holdMs, r.options.untilDevices, r.options.criteria.maxCpuPct], [{ percent: 25 }, 10_000, 400, 80]);
+  assert.equal(blockProblem('--max-connack-p99: expected a time'), 'capacity.maxConnackP99: expected a time');
+  const bad = resolveCapacityOptions(undefined, { hold: 'x', maxLoopLag: 0, nope: 1 });
+  assert.ok(!bad.ok);
+  assert.deepEqual(bad.problems.map((p) => p.split(':')[0]).sort(), ['capacity', 'capacity.hold', 'capacity.maxLoopLag']);
 });
