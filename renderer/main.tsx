@@ -6,6 +6,7 @@ import './tls.css';
 import './views.css';
 import './runs.css';
 import './preflight.css';
+import './capacity.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { z } from 'zod';

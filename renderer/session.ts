@@ -77,6 +77,7 @@ export async function sync(): Promise<void> {
     fleetStore.applyStatus(status);
     applyRecording(status);
     if (isActive(status.state) && status.scenario) {
+      if (status.capacity) editorStore.setMode('capacity');
       editorStore.loadDraft(scenarioToInput(status.scenario), { kind: 'run' });
       return;
     }
@@ -91,7 +92,9 @@ export async function startRun(): Promise<void> {
   editorStore.setStartProblems([]);
   startingLocally = true;
   try {
-    const result = await api.start(editorStore.getState().draft);
+    const { draft, mode } = editorStore.getState();
+    // A capacity search takes its settings from the draft's `capacity:` block (the form's Capacity section).
+    const result = mode === 'capacity' ? await api.startCapacity(draft) : await api.start(draft);
     if (!result.ok) editorStore.setStartProblems(result.problems);
   } catch (err) {
     editorStore.setStartProblems([message(err)]);

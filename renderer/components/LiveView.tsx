@@ -1,6 +1,7 @@
 // The live dashboard: the scenario editor beside the run's figures, storms, charts, devices,
 // hosts and events.
 import { AttachPanel } from './AttachPanel.tsx';
+import { CapacityPanel } from './CapacityPanel.tsx';
 import { Charts } from './Charts.tsx';
 import { DeviceDrawer } from './DeviceDrawer.tsx';
 import { DevicesTable } from './DevicesTable.tsx';
@@ -24,6 +25,7 @@ export function LiveView() {
       <main className="main">
         <RecordingStrip />
         <LiveCounters />
+        {attached ? null : <CapacityPanel />}
         {attached ? null : <StormPanel />}
         <Charts />
         <div className="lower">

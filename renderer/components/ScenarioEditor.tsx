@@ -10,6 +10,7 @@ import { editorStore, useEditor } from '../state/editor-store.ts';
 import { useConnection } from '../state/connection-store.ts';
 import { isActive, useFleet } from '../state/fleet-store.ts';
 import { applyRamp, applyTimers } from '../session.ts';
+import { CapacitySettings, ModeSwitch } from './CapacitySettings.tsx';
 import { Field, Problems } from './Field.tsx';
 import { PkiPanel } from './PkiPanel.tsx';
 import { PreflightPanel } from './PreflightPanel.tsx';
@@ -316,6 +317,7 @@ export function ScenarioEditor() {
         <span>Scenario</span>
       </div>
       <Toolbar locked={locked} />
+      <ModeSwitch locked={locked} />
       <SourceLine />
       {locked ? (
         <div className="alert alert-info">
@@ -332,6 +334,7 @@ export function ScenarioEditor() {
           ),
         )}
       </div>
+      <CapacitySettings locked={locked} />
       <PreflightPanel />
       <PkiPanel />
       <div className="groups-head">

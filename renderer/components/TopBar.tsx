@@ -129,6 +129,7 @@ export function TopBar() {
   const runName = useFleet((s) => (isActive(s.runState) ? s.runScenario?.name : undefined));
   const draftName = useEditor((s) => (typeof s.draft.name === 'string' ? s.draft.name : ''));
   const busy = useActions((s) => s.busy);
+  const capacityMode = useEditor((s) => s.mode === 'capacity');
   const notice = useActions((s) => s.notice);
   const connected = useConnection((c) => c.phase === 'connected');
   const active = isActive(runState);
@@ -175,7 +176,7 @@ export function TopBar() {
         <svg viewBox="0 0 16 16" width="12" height="12" aria-hidden="true">
           <path d="M4 2.5v11l9-5.5z" fill="currentColor" />
         </svg>
-        {busy === 'start' ? 'Starting…' : 'Start'}
+        {busy === 'start' ? 'Starting…' : capacityMode ? 'Start search' : 'Start'}
       </button>
       {attach ? (
         <button type="button" className="btn btn-stop" data-testid="stop-button" disabled={!connected || busy === 'stop'} onClick={() => void detachRun()}>

@@ -116,6 +116,22 @@ export const RECONNECT_FIELDS: readonly FieldSpec[] = [
   { key: 'reconnect.maxAttempts', label: 'Max attempts', kind: 'int', placeholder: '0', hint: '0 = no limit' },
 ];
 
+/** A capacity search's settings: the scenario's `capacity:` block (the same words as `fleetsim capacity` flags). */
+export const CAPACITY_FIELDS: readonly FieldSpec[] = [
+  { key: 'capacity.step', label: 'Step', kind: 'text', hint: '100 or 10%', tip: 'devices added per step: a count, or a share of the fleet' },
+  { key: 'capacity.hold', label: 'Hold', kind: 'duration', hint: 'per step', tip: 'how long each step is held once its devices are admitted' },
+  { key: 'capacity.until', label: 'Until', kind: 'text', placeholder: 'whole fleet', hint: 'count or time', tip: 'stop after this many devices (5000) or this long (30m)' },
+];
+
+export const CAPACITY_CRITERIA_FIELDS: readonly FieldSpec[] = [
+  { key: 'capacity.maxConnectFailures', label: 'Connect failures', kind: 'text', tip: 'timeouts, refusals, resets … as a share of the step’s attempts' },
+  { key: 'capacity.maxDrops', label: 'Drops', kind: 'text', tip: 'drops not caused by a storm, as a share of the devices online' },
+  { key: 'capacity.maxConnackP99', label: 'CONNACK p99', kind: 'duration', tip: 'over the step’s window' },
+  { key: 'capacity.maxPubackP99', label: 'PUBACK p99', kind: 'duration', tip: 'over the step’s window' },
+  { key: 'capacity.maxLoopLag', label: 'Loop lag p99', kind: 'duration', tip: 'generator saturation: any host’s event-loop lag p99 over this …' },
+  { key: 'capacity.maxCpu', label: 'CPU', kind: 'text', tip: '… or its CPU over this share of one core (for 1 s and a tenth of the step)' },
+];
+
 export const groupPath = (i: number, key = '') => (key ? `groups[${i}].${key}` : `groups[${i}]`);
 
 export function draftGroups(draft: Draft): Array<Record<string, unknown>> {
@@ -124,8 +140,10 @@ export function draftGroups(draft: Draft): Array<Record<string, unknown>> {
 }
 
 /** Every field path the form shows for this draft (problems elsewhere go to the nearest one). */
-export function editorFieldPaths(draft: Draft): string[] {
+export function editorFieldPaths(draft: Draft, opts: { capacity?: boolean } = {}): string[] {
   const paths = SCENARIO_FIELDS.map((f) => f.key);
+  // Shown only in Capacity mode; otherwise a bad capacity block is the scenario's problem.
+  if (opts.capacity) paths.push('capacity', ...CAPACITY_FIELDS.map((f) => f.key), ...CAPACITY_CRITERIA_FIELDS.map((f) => f.key));
   paths.push('groups');
   draftGroups(draft).forEach((g, i) => {
     paths.push(groupPath(i));
@@ -219,6 +237,7 @@ export function scenarioToInput(s: Scenario): Draft {
       }),
     ),
     embedded: Object.keys(s.embedded).length ? s.embedded : undefined,
+    capacity: s.capacity,
     storms: s.storms.length
       ? s.storms.map((storm) => ({ ...storm, at: durationText(storm.at), ...('for' in storm ? { for: durationText(storm.for) } : {}) }))
       : undefined,

@@ -3,6 +3,7 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { useStore } from 'zustand';
 import type { PresetInfo } from '../../src/contract/fleet-api.ts';
+import { defaultCapacityBlock } from '../../src/contract/capacity-options.ts';
 import { validateScenario } from '../../src/contract/validate.ts';
 import { assignProblems, type Problem } from '../lib/paths.ts';
 import { draftGroups, editorFieldPaths, newGroup, setDraftField, type Draft } from './editor-model.ts';
@@ -15,7 +16,11 @@ export type DraftSource =
   | { kind: 'recorded'; id: string }
   | { kind: 'empty' };
 
+/** A plain run, or a capacity search (steps until the knee) with the draft's `capacity:` settings. */
+export type RunMode = 'run' | 'capacity';
+
 export interface EditorState {
+  mode: RunMode;
   presets: PresetInfo[];
   /** The preset select's value. */
   presetName: string;
@@ -33,10 +38,16 @@ export interface EditorState {
   startProblems: string[];
 }
 
-function validated(draft: Draft): Pick<EditorState, 'draft' | 'problems' | 'problemsByPath'> {
+function validated(draft: Draft, mode: RunMode): Pick<EditorState, 'draft' | 'problems' | 'problemsByPath'> {
   const v = validateScenario(draft);
   const problems = v.ok ? [] : v.problems;
-  return { draft, problems, problemsByPath: assignProblems(problems, editorFieldPaths(draft)) };
+  return { draft, problems, problemsByPath: assignProblems(problems, editorFieldPaths(draft, { capacity: mode === 'capacity' })) };
+}
+
+/** The draft with every capacity setting it lacks set to its default (what `fleetsim capacity` would use). */
+function withCapacityDefaults(draft: Draft): Draft {
+  const block = typeof draft.capacity === 'object' && draft.capacity !== null && !Array.isArray(draft.capacity) ? (draft.capacity as Record<string, unknown>) : {};
+  return { ...draft, capacity: { ...defaultCapacityBlock(), ...block } };
 }
 
 export interface EditorStore extends StoreApi<EditorState> {
@@ -48,10 +59,13 @@ export interface EditorStore extends StoreApi<EditorState> {
   removeGroup(index: number): void;
   setFileError(error: string | null): void;
   setStartProblems(problems: string[]): void;
+  /** Capacity mode fills in the settings the draft lacks with their defaults. */
+  setMode(mode: RunMode): void;
 }
 
 export function createEditorStore(): EditorStore {
   const store = createStore<EditorState>()(() => ({
+    mode: 'run',
     presets: [],
     presetName: '',
     source: { kind: 'empty' },
@@ -66,7 +80,9 @@ export function createEditorStore(): EditorStore {
   const loadDraft = (draft: Draft, source: DraftSource) => {
     // A running scenario named like a preset: show that preset in the picker.
     const match = source.kind === 'run' ? store.getState().presets.find((p) => p.name === draft.name) : undefined;
-    store.setState({ ...validated(structuredClone(draft)), source, dirty: false, fileError: null, startProblems: [], ...(match ? { presetName: match.name } : {}) });
+    const mode = store.getState().mode;
+    const loaded = structuredClone(draft);
+    store.setState({ ...validated(mode === 'capacity' ? withCapacityDefaults(loaded) : loaded, mode), source, dirty: false, fileError: null, startProblems: [], ...(match ? { presetName: match.name } : {}) });
   };
 
   const choosePreset = (name: string) => {
@@ -76,7 +92,7 @@ export function createEditorStore(): EditorStore {
     loadDraft(p.scenario as Draft, { kind: 'preset', name });
   };
 
-  const edit = (f: (d: Draft) => Draft) => store.setState((s) => ({ ...validated(f(s.draft)), dirty: true, startProblems: [] }));
+  const edit = (f: (d: Draft) => Draft) => store.setState((s) => ({ ...validated(f(s.draft), s.mode), dirty: true, startProblems: [] }));
 
   return Object.assign(store, {
     setPresets(presets: PresetInfo[]) {
@@ -90,6 +106,8 @@ export function createEditorStore(): EditorStore {
     removeGroup: (index: number) => edit((d) => ({ ...d, groups: draftGroups(d).filter((_, i) => i !== index) })),
     setFileError: (fileError: string | null) => store.setState({ fileError }),
     setStartProblems: (startProblems: string[]) => store.setState({ startProblems }),
+    setMode: (mode: RunMode) =>
+      store.setState((s) => ({ mode, ...validated(mode === 'capacity' ? withCapacityDefaults(s.draft) : s.draft, mode), startProblems: [] })),
   });
 }
 

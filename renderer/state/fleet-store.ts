@@ -4,6 +4,7 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { useStore } from 'zustand';
 import type { AttachStatus } from '../../src/contract/attach.ts';
+import type { CapacityProgress } from '../../src/contract/capacity.ts';
 import type { FleetUpdate, RunStatus } from '../../src/contract/fleet-api.ts';
 import type { GroupTimers, Scenario } from '../../src/contract/scenario.ts';
 import type { FleetEvent, FleetSnapshot, RunState, RunSummary } from '../../src/contract/snapshot.ts';
@@ -26,6 +27,8 @@ export interface FleetState {
   runSeq: number;
   /** Set while the view is attached to a distributed run (fed from Prometheus, no local run). */
   attach: AttachStatus | null;
+  /** The capacity search of the current (or last) run: plan, phase, finished steps, result; null for a plain run. */
+  capacity: CapacityProgress | null;
 }
 
 export const ACTIVE_STATES: ReadonlySet<UiRunState> = new Set(['starting', 'running', 'stopping']);
@@ -47,7 +50,7 @@ export interface FleetStore extends StoreApi<FleetState> {
 }
 
 export function initialFleetState(): FleetState {
-  return { runState: 'idle', runScenario: null, snapshot: null, summary: null, feed: [], synced: false, runSeq: 0, attach: null };
+  return { runState: 'idle', runScenario: null, snapshot: null, summary: null, feed: [], synced: false, runSeq: 0, attach: null, capacity: null };
 }
 
 export function createFleetStore(options: FleetStoreOptions = {}): FleetStore {
@@ -97,8 +100,12 @@ export function createFleetStore(options: FleetStoreOptions = {}): FleetStore {
           runSeq: s.runSeq + 1,
           snapshot: null,
           summary: null,
+          capacity: null,
           feed: prependFeed(s.feed, [feedFromStarted(u.scenario, Date.now())]),
         }));
+        break;
+      case 'capacity':
+        store.setState({ capacity: u.capacity });
         break;
       case 'attach': {
         const was = store.getState().attach;
@@ -107,7 +114,7 @@ export function createFleetStore(options: FleetStoreOptions = {}): FleetStore {
           if (was) store.setState({ attach: null, runState: 'stopped' });
         } else if (!was || was.runId !== u.attach.runId || was.prometheusUrl !== u.attach.prometheusUrl) {
           tl.reset();
-          store.setState((s) => ({ attach: u.attach, runState: 'running', runScenario: null, runSeq: s.runSeq + 1, snapshot: null, summary: null }));
+          store.setState((s) => ({ attach: u.attach, runState: 'running', runScenario: null, runSeq: s.runSeq + 1, snapshot: null, summary: null, capacity: null }));
         } else store.setState({ attach: u.attach });
         break;
       }
@@ -138,6 +145,7 @@ export function createFleetStore(options: FleetStoreOptions = {}): FleetStore {
       feed: prependFeed([], items, FEED_CAP),
       synced: true,
       attach: st.attach ?? null,
+      capacity: st.capacity ?? null,
     }));
   };
 
