@@ -107,7 +107,7 @@ function openApi(): Promise<WebSocket> {
 const json = fc.jsonValue({ maxDepth: 4 });
 const param = fc.oneof(json, fc.string({ minLength: 1000, maxLength: 60_000 }), fc.constantFrom('../../etc/passwd', '/tmp/x.zip', '~/.ssh/id_rsa', '2026-01-01T00-00-00-000Z-x', ''));
 const apiMessage = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ id: fc.oneof(fc.nat(), fc.constant(-1), fc.double(), fc.string()), method: fc.oneof(fc.constantFrom(...FLEET_METHODS.filter((m) => m !== 'start')), fc.constantFrom('__proto__', 'constructor', 'toString', 'onUpdate', 'shutdown', 'exec')), params: fc.oneof(fc.array(param, { maxLength: 4 }), json) }).map((m) => ({ kind: 'text' as const, data: JSON.stringify(m) })) },
+  { weight: 6, arbitrary: fc.record({ id: fc.oneof(fc.nat(), fc.constant(-1), fc.double(), fc.string()), method: fc.oneof(fc.constantFrom(...FLEET_METHODS.filter((m) => m !== 'start' && m !== 'startCapacity')), fc.constantFrom('__proto__', 'constructor', 'toString', 'onUpdate', 'shutdown', 'exec')), params: fc.oneof(fc.array(param, { maxLength: 4 }), json) }).map((m) => ({ kind: 'text' as const, data: JSON.stringify(m) })) },
   { weight: 2, arbitrary: json.map((v) => ({ kind: 'text' as const, data: JSON.stringify(v) })) },
   { weight: 1, arbitrary: fc.string({ maxLength: 200 }).map((s) => ({ kind: 'text' as const, data: s })) },
   { weight: 1, arbitrary: fc.uint8Array({ maxLength: 256 }).map((b) => ({ kind: 'binary' as const, data: Buffer.from(b) })) },

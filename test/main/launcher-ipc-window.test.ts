@@ -204,7 +204,13 @@ test('IPC: each method goes to the service with its arguments; updates go to our
   await assert.rejects(ipcMain.invoke('fleet:status', me, 'extra'), /status: takes 0 parameters, got 1/);
   await assert.rejects(ipcMain.invoke('fleet:openRun', me, '../../etc'), /openRun: id: expected a run id/);
   await assert.rejects(ipcMain.invoke('fleet:devices', me, { offset: 0, limit: 1e9 }), /devices: query\.limit: /);
+  await assert.rejects(ipcMain.invoke('fleet:startCapacity', me), /startCapacity: takes 1 to 2 parameters \(scenario, capacity\), got 0/);
+  await assert.rejects(ipcMain.invoke('fleet:startCapacity', me, {}, { step: [10] }), /startCapacity: capacity\.step: /);
+  await assert.rejects(ipcMain.invoke('fleet:startCapacity', me, {}, { steps: 10 }), /startCapacity: capacity: .*steps/);
   assert.equal(calls.length, 2, 'none of the refused calls reached the service');
+  assert.equal(await ipcMain.invoke('fleet:startCapacity', me, { groups: [] }, { step: '10%', hold: 5000 }), 'startCapacity-result');
+  assert.deepEqual(calls.at(-1), ['startCapacity', [{ groups: [] }, { step: '10%', hold: 5000 }]]);
+  calls.pop();
 
   const snapshotUpdate = { type: 'timeline', point: { t: 1 } } as unknown as FleetUpdate;
   for (const l of listeners) l(snapshotUpdate);
