@@ -12,6 +12,8 @@ export interface Mosquitto {
   /** MQTT over TLS and over WSS, with MosquittoTls. */
   tlsPort?: number;
   wssPort?: number;
+  /** mosquitto's log lines so far, when started with captureLog (add `log_type all` to see connections). */
+  log: string[];
   stop(): Promise<void>;
 }
 
@@ -29,17 +31,17 @@ export const MOSQUITTO_BIN = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto'].find(
  * mosquitto binds it when other tests or benches hold many connections, so a failed start is
  * tried again on new ports.
  */
-export async function startMosquitto(extraConfig = '', tls?: MosquittoTls): Promise<Mosquitto> {
+export async function startMosquitto(extraConfig = '', tls?: MosquittoTls, options: { captureLog?: boolean } = {}): Promise<Mosquitto> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startMosquittoOnce(extraConfig, tls);
+      return await startMosquittoOnce(extraConfig, tls, options.captureLog ?? false);
     } catch (err) {
       if (attempt >= 3) throw err;
     }
   }
 }
 
-async function startMosquittoOnce(extraConfig: string, tls?: MosquittoTls): Promise<Mosquitto> {
+async function startMosquittoOnce(extraConfig: string, tls: MosquittoTls | undefined, captureLog: boolean): Promise<Mosquitto> {
   if (!MOSQUITTO_BIN) throw new Error('mosquitto is not installed (apt-get install mosquitto; .ci/run does it)');
   const port = await freePort();
   const wsPort = await freePort();
@@ -72,7 +74,16 @@ async function startMosquittoOnce(extraConfig: string, tls?: MosquittoTls): Prom
       extraConfig,
     ].join('\n'),
   );
-  const child: ChildProcess = spawn(MOSQUITTO_BIN, ['-c', conf], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const child: ChildProcess = spawn(MOSQUITTO_BIN, ['-c', conf], { stdio: ['ignore', 'ignore', captureLog ? 'pipe' : 'inherit'] });
+  const log: string[] = [];
+  if (captureLog) {
+    let partial = '';
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop()!;
+      log.push(...lines);
+    });
+  }
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   try {
     // mosquitto exits at once when a port is taken: fail then rather than after the port wait.
@@ -90,6 +101,7 @@ async function startMosquittoOnce(extraConfig: string, tls?: MosquittoTls): Prom
     wsPort,
     tlsPort,
     wssPort,
+    log,
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;

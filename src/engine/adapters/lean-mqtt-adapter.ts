@@ -60,7 +60,7 @@ class ConnectTimeout extends WheelTimer {
     super();
   }
   fire(): void {
-    this.session.fail('connect-timeout');
+    this.session.abandon('connect-timeout');
   }
 }
 
@@ -299,18 +299,25 @@ class LeanMqttSession extends FaultableSession implements Session, FrameSink, Ws
       this.online = false;
       if (this.ws) this.ws.close(1000);
       else this.socket.end();
-    } else this.teardown();
+    } else this.destroy();
   }
 
   destroy(): void {
     this.closingByUs = true;
-    this.teardown();
+    // Still waiting for the CONNACK: the attempt is given up (a stop while connecting).
+    if (!this.connectTimer || !this.abandonSocket()) this.teardown();
   }
 
   /** Ends the attempt or the connection with `reason`. */
   fail(reason: string): void {
     this.reason ??= reason;
     this.teardown();
+  }
+
+  /** Gives the attempt up before its CONNACK: with a RST, so the broker cannot still take the CONNECT. */
+  abandon(reason: string): void {
+    this.reason ??= reason;
+    if (!this.abandonSocket()) this.teardown();
   }
 
   private teardown(): void {
