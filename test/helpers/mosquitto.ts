@@ -1,5 +1,5 @@
 // Debian's mosquitto, started by the tests on free loopback ports: a real, independent broker.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +25,15 @@ export interface MosquittoTls {
 }
 
 export const MOSQUITTO_BIN = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto'].find((p) => existsSync(p));
+
+/** The installed mosquitto's version, [major, minor, patch] (from its help text). */
+export function mosquittoVersion(): [number, number, number] {
+  if (!MOSQUITTO_BIN) throw new Error('mosquitto is not installed');
+  const help = spawnSync(MOSQUITTO_BIN, ['-h'], { encoding: 'utf8', timeout: 5000 }).stdout;
+  const version = /mosquitto version (\d+)\.(\d+)\.(\d+)/.exec(help);
+  if (!version) throw new Error(`no version in mosquitto -h: ${help.slice(0, 200)}`);
+  return [Number(version[1]), Number(version[2]), Number(version[3])];
+}
 
 /**
  * Starts mosquitto; a free port picked here can be taken (as some client's source port) before

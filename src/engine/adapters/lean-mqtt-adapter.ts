@@ -9,7 +9,7 @@ import type { ConnectionOptions } from 'node:tls';
 import type { IConnackPacket, IConnectPacket, IDisconnectPacket, IPublishPacket, ISubackPacket, Packet } from 'mqtt-packet';
 import type { DeviceGroup } from '../../contract/scenario.ts';
 import { nowMs } from '../clock.ts';
-import { FRAME_TOO_LARGE, reasonOf } from '../disconnect-reason.ts';
+import { FRAME_TOO_LARGE, reasonOf, serverDisconnectReason } from '../disconnect-reason.ts';
 import { render } from '../templates.ts';
 import { WheelTimer, type TimingWheel } from '../timing-wheel.ts';
 import { FaultableSession, GroupAdapter, type DeviceLink, type MessageKind, type Session } from './adapter.ts';
@@ -181,7 +181,7 @@ class LeanMqttSession extends FaultableSession implements Session, FrameSink, Ws
       case 'suback':
         return this.onSuback(packet as ISubackPacket);
       case 'disconnect':
-        this.reason ??= `server-disconnect:${(packet as IDisconnectPacket).reasonCode ?? 0}`;
+        this.reason ??= serverDisconnectReason((packet as IDisconnectPacket).reasonCode);
         return this.teardown();
       // PUBREC / PUBCOMP (we never publish QoS 2), UNSUBACK, AUTH: nothing to do.
     }

@@ -8,7 +8,7 @@ import type { Duplex } from 'node:stream';
 import type { IClientOptions, MqttClient, Packet } from 'mqtt';
 import type { DeviceGroup } from '../../contract/scenario.ts';
 import { nowMs } from '../clock.ts';
-import { reasonOf } from '../disconnect-reason.ts';
+import { reasonOf, serverDisconnectReason } from '../disconnect-reason.ts';
 import { render } from '../templates.ts';
 import { WheelTimer, type TimingWheel } from '../timing-wheel.ts';
 import { FaultableSession, GroupAdapter, type DeviceLink, type MessageKind, type Session } from './adapter.ts';
@@ -108,7 +108,7 @@ class MqttSession extends FaultableSession implements Session {
     this.client.on('connect', () => this.onConnack());
     this.client.on('message', (_topic, payload) => device.received(payload.length));
     this.client.on('error', (err) => (this.reason ??= reasonOf(err)));
-    this.client.on('disconnect', (packet) => (this.reason ??= `server-disconnect:${packet.reasonCode ?? 0}`));
+    this.client.on('disconnect', (packet) => (this.reason ??= serverDisconnectReason(packet.reasonCode)));
     this.client.on('packetsend', (p: Packet) => this.onPacketSent(p));
     this.client.on('packetreceive', (p: Packet) => this.onPacketReceived(p));
     // mqtt.js emits 'close' inside its cleanup, before the error that explains it (e.g.
