@@ -2,7 +2,9 @@
 // we sent yet (a CONNECT waiting in its accept backlog or socket buffer, behind a busy or stalled
 // event loop) reads it even after our FIN and acts on it: it registers the client id and answers
 // with a CONNACK, and that abandoned session is what a retry with the same id then takes over.
-// After a RST the broker's first write to that connection fails, so it drops it at once.
+// After a RST the connection is dead in the broker's kernel: mosquitto drops it when it accepts
+// it, unread (test/engine/abandoned-attempts.test.ts). Linux still hands queued bytes to a broker
+// that reads before anything else, but its answer to them fails, and so does the session.
 import net from 'node:net';
 import tls from 'node:tls';
 
