@@ -3,8 +3,9 @@
 // event loop) reads it even after our FIN and acts on it: it registers the client id and answers
 // with a CONNACK, and that abandoned session is what a retry with the same id then takes over.
 // After a RST the connection is dead in the broker's kernel: mosquitto drops it when it accepts
-// it, unread (test/engine/abandoned-attempts.test.ts). Linux still hands queued bytes to a broker
-// that reads before anything else, but its answer to them fails, and so does the session.
+// it, unread (test/engine/abandoned-attempts.test.ts). Linux still hands the queued bytes to a
+// broker that reads them before asking anything else of the socket: such a broker registers the
+// id for a moment, until its CONNACK write fails, so a reset narrows the window, not closes it.
 import net from 'node:net';
 import tls from 'node:tls';
 
