@@ -11,26 +11,12 @@ import { reasonOf } from './disconnect-reason.ts';
 import type { Waiter } from './connect-gate.ts';
 import type { GroupRuntime } from './group-runtime.ts';
 import { EventRing } from './device-log-ring.ts';
+import { DeviceTimer, firstPhase, publishBurst, TimerKind, type TimerOwner } from './device-timers.ts';
 import { render, roomOf } from './templates.ts';
-import { WheelTimer } from './timing-wheel.ts';
-
-const enum TimerKind { Heartbeat, Status, Ping, Backoff, Unstall }
 
 export type DropMode = 'close' | 'destroy' | 'half-open';
 
-class DeviceTimer extends WheelTimer {
-  constructor(
-    private readonly device: Device,
-    private readonly kind: TimerKind,
-  ) {
-    super();
-  }
-  fire(intendedAt: number): void {
-    this.device.onTimer(this.kind, intendedAt);
-  }
-}
-
-export class Device implements DeviceLink, Waiter {
+export class Device implements DeviceLink, Waiter, TimerOwner {
   readonly id: string;
   readonly localAddress: string | undefined;
   state: DeviceState = 'idle';
@@ -255,36 +241,16 @@ export class Device implements DeviceLink, Waiter {
       return;
     }
     if (kind === TimerKind.Ping) this.session.ping(intendedAt);
-    else this.publish(this.session, kind === TimerKind.Heartbeat ? 'heartbeat' : 'status', intendedAt);
+    else this.rt.metrics.heldBack += publishBurst(this.session, this.rt.group.backpressure, kind === TimerKind.Heartbeat ? 'heartbeat' : 'status', intendedAt);
     // Fixed cadence from the intended time: a late tick is caught up, not silently skipped.
     if (this.state === 'online') this.rt.wheel.scheduleAt(this.timer(kind), intendedAt + spec.every);
   }
 
-  /**
-   * One heartbeat/status fire: `burst` messages at once. With an inflight window, a message that
-   * would exceed it is not sent but counted as held back: a device that cannot get its acks
-   * must not pile up more unacknowledged messages (in its own memory and the broker's session),
-   * which is what a real client's window does. The fixed cadence stays; the next fire tries again.
-   */
-  private publish(session: Session, kind: MessageKind, intendedAt: number): void {
-    const bp = this.rt.group.backpressure;
-    const burst = bp?.burst ?? 1;
-    const window = bp?.inflight;
-    for (let i = 0; i < burst; i++) {
-      if (window !== undefined && session.inflight() >= window) {
-        this.rt.metrics.heldBack += burst - i;
-        return;
-      }
-      session.publish(kind, intendedAt);
-    }
-  }
-
   private scheduleTimers(): void {
     const t = this.rt.group.timers;
-    const phase = (every: number, jitter: number) => every * (1 - jitter) + Math.random() * every * jitter;
-    if (t.heartbeat) this.rt.wheel.schedule(this.timer(TimerKind.Heartbeat), phase(t.heartbeat.every, t.heartbeat.jitter));
-    if (t.status) this.rt.wheel.schedule(this.timer(TimerKind.Status), phase(t.status.every, t.status.jitter));
-    if (t.ping && !this.rt.adapter.selfPinging) this.rt.wheel.schedule(this.timer(TimerKind.Ping), phase(t.ping.every, t.ping.jitter));
+    if (t.heartbeat) this.rt.wheel.schedule(this.timer(TimerKind.Heartbeat), firstPhase(t.heartbeat.every, t.heartbeat.jitter));
+    if (t.status) this.rt.wheel.schedule(this.timer(TimerKind.Status), firstPhase(t.status.every, t.status.jitter));
+    if (t.ping && !this.rt.adapter.selfPinging) this.rt.wheel.schedule(this.timer(TimerKind.Ping), firstPhase(t.ping.every, t.ping.jitter));
   }
 
   /** Re-reads the group's timers (after a live interval change). */

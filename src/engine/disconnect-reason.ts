@@ -24,6 +24,19 @@ const TLS_CODE = /^(ERR_TLS|ERR_SSL|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|HOST
 /** A TLS alert the peer sent (e.g. the broker refusing our certificate), by its name. */
 const TLS_ALERT = /^ERR_SSL_(?:SSLV3|TLSV1|TLSV13)_ALERT_([A-Z_]+)$/;
 
+/**
+ * The broker closed this connection because another one took its client id over. Only MQTT 5
+ * says so (DISCONNECT with reason code 0x8E, "Session taken over"); under MQTT 3.1.1 the broker
+ * just closes the connection, which looks like any other close and stays `server-close`.
+ */
+export const TAKEOVER = 'takeover';
+const SESSION_TAKEN_OVER = 0x8e;
+
+/** The reason for a broker's MQTT 5 DISCONNECT: `takeover`, or `server-disconnect:<code>`. */
+export function serverDisconnectReason(code: number | undefined): string {
+  return code === SESSION_TAKEN_OVER ? TAKEOVER : `server-disconnect:${code ?? 0}`;
+}
+
 /** A peer sent (or declared) a message over the group's maxMessageBytes: the device hung up. */
 export const FRAME_TOO_LARGE = 'frame-too-large';
 

@@ -1,5 +1,5 @@
 // Debian's mosquitto, started by the tests on free loopback ports: a real, independent broker.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,8 @@ export interface Mosquitto {
   /** MQTT over TLS and over WSS, with MosquittoTls. */
   tlsPort?: number;
   wssPort?: number;
+  /** mosquitto's log lines so far, when started with captureLog (add `log_type all` to see connections). */
+  log: string[];
   stop(): Promise<void>;
 }
 
@@ -24,22 +26,31 @@ export interface MosquittoTls {
 
 export const MOSQUITTO_BIN = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto'].find((p) => existsSync(p));
 
+/** The installed mosquitto's version, [major, minor, patch] (from its help text). */
+export function mosquittoVersion(): [number, number, number] {
+  if (!MOSQUITTO_BIN) throw new Error('mosquitto is not installed');
+  const help = spawnSync(MOSQUITTO_BIN, ['-h'], { encoding: 'utf8', timeout: 5000 }).stdout;
+  const version = /mosquitto version (\d+)\.(\d+)\.(\d+)/.exec(help);
+  if (!version) throw new Error(`no version in mosquitto -h: ${help.slice(0, 200)}`);
+  return [Number(version[1]), Number(version[2]), Number(version[3])];
+}
+
 /**
  * Starts mosquitto; a free port picked here can be taken (as some client's source port) before
  * mosquitto binds it when other tests or benches hold many connections, so a failed start is
  * tried again on new ports.
  */
-export async function startMosquitto(extraConfig = '', tls?: MosquittoTls): Promise<Mosquitto> {
+export async function startMosquitto(extraConfig = '', tls?: MosquittoTls, options: { captureLog?: boolean } = {}): Promise<Mosquitto> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startMosquittoOnce(extraConfig, tls);
+      return await startMosquittoOnce(extraConfig, tls, options.captureLog ?? false);
     } catch (err) {
       if (attempt >= 3) throw err;
     }
   }
 }
 
-async function startMosquittoOnce(extraConfig: string, tls?: MosquittoTls): Promise<Mosquitto> {
+async function startMosquittoOnce(extraConfig: string, tls: MosquittoTls | undefined, captureLog: boolean): Promise<Mosquitto> {
   if (!MOSQUITTO_BIN) throw new Error('mosquitto is not installed (apt-get install mosquitto; .ci/run does it)');
   const port = await freePort();
   const wsPort = await freePort();
@@ -72,7 +83,16 @@ async function startMosquittoOnce(extraConfig: string, tls?: MosquittoTls): Prom
       extraConfig,
     ].join('\n'),
   );
-  const child: ChildProcess = spawn(MOSQUITTO_BIN, ['-c', conf], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const child: ChildProcess = spawn(MOSQUITTO_BIN, ['-c', conf], { stdio: ['ignore', 'ignore', captureLog ? 'pipe' : 'inherit'] });
+  const log: string[] = [];
+  if (captureLog) {
+    let partial = '';
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop()!;
+      log.push(...lines);
+    });
+  }
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   try {
     // mosquitto exits at once when a port is taken: fail then rather than after the port wait.
@@ -90,6 +110,7 @@ async function startMosquittoOnce(extraConfig: string, tls?: MosquittoTls): Prom
     wsPort,
     tlsPort,
     wssPort,
+    log,
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;

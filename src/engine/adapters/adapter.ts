@@ -4,6 +4,7 @@ import type { LatencyKind } from '../../contract/metrics.ts';
 import type { DeviceGroup } from '../../contract/scenario.ts';
 import { isTlsUrl } from '../../contract/target-urls.ts';
 import { buildPayloads, type PayloadSource } from './payloads.ts';
+import { resetSocket } from './socket-reset.ts';
 import { TlsMaterial } from './tls-material.ts';
 
 export type MessageKind = 'heartbeat' | 'status';
@@ -222,9 +223,7 @@ export class SocketFaults {
 
   /** True when a reset was sent (a socket was there to reset). */
   reset(): boolean {
-    if (!this.socket || this.socket.destroyed) return false;
-    this.socket.resetAndDestroy();
-    return true;
+    return this.socket ? resetSocket(this.socket) : false;
   }
 }
 
@@ -266,6 +265,14 @@ export abstract class FaultableSession {
 
   reset(): void {
     if (!this.faults.reset()) this.destroy();
+  }
+
+  /**
+   * Ends an attempt given up before it was online with a RST (socket-reset.ts), so the broker
+   * cannot act on a CONNECT it has not read yet; false when there is no socket to reset.
+   */
+  protected abandonSocket(): boolean {
+    return this.socketForFaults ? resetSocket(this.socketForFaults) : false;
   }
 
   stall(): void {

@@ -9,7 +9,7 @@ import type { ConnectionOptions } from 'node:tls';
 import type { IConnackPacket, IConnectPacket, IDisconnectPacket, IPublishPacket, ISubackPacket, Packet } from 'mqtt-packet';
 import type { DeviceGroup } from '../../contract/scenario.ts';
 import { nowMs } from '../clock.ts';
-import { FRAME_TOO_LARGE, reasonOf } from '../disconnect-reason.ts';
+import { FRAME_TOO_LARGE, reasonOf, serverDisconnectReason } from '../disconnect-reason.ts';
 import { render } from '../templates.ts';
 import { WheelTimer, type TimingWheel } from '../timing-wheel.ts';
 import { FaultableSession, GroupAdapter, type DeviceLink, type MessageKind, type Session } from './adapter.ts';
@@ -60,7 +60,7 @@ class ConnectTimeout extends WheelTimer {
     super();
   }
   fire(): void {
-    this.session.fail('connect-timeout');
+    this.session.abandon('connect-timeout');
   }
 }
 
@@ -181,7 +181,7 @@ class LeanMqttSession extends FaultableSession implements Session, FrameSink, Ws
       case 'suback':
         return this.onSuback(packet as ISubackPacket);
       case 'disconnect':
-        this.reason ??= `server-disconnect:${(packet as IDisconnectPacket).reasonCode ?? 0}`;
+        this.reason ??= serverDisconnectReason((packet as IDisconnectPacket).reasonCode);
         return this.teardown();
       // PUBREC / PUBCOMP (we never publish QoS 2), UNSUBACK, AUTH: nothing to do.
     }
@@ -299,18 +299,25 @@ class LeanMqttSession extends FaultableSession implements Session, FrameSink, Ws
       this.online = false;
       if (this.ws) this.ws.close(1000);
       else this.socket.end();
-    } else this.teardown();
+    } else this.destroy();
   }
 
   destroy(): void {
     this.closingByUs = true;
-    this.teardown();
+    // Still waiting for the CONNACK: the attempt is given up (a stop while connecting).
+    if (!this.connectTimer || !this.abandonSocket()) this.teardown();
   }
 
   /** Ends the attempt or the connection with `reason`. */
   fail(reason: string): void {
     this.reason ??= reason;
     this.teardown();
+  }
+
+  /** Gives the attempt up before its CONNACK: with a RST, so the broker cannot still take the CONNECT. */
+  abandon(reason: string): void {
+    this.reason ??= reason;
+    if (!this.abandonSocket()) this.teardown();
   }
 
   private teardown(): void {

@@ -8,7 +8,7 @@ import type { Duplex } from 'node:stream';
 import type { IClientOptions, MqttClient, Packet } from 'mqtt';
 import type { DeviceGroup } from '../../contract/scenario.ts';
 import { nowMs } from '../clock.ts';
-import { reasonOf } from '../disconnect-reason.ts';
+import { reasonOf, serverDisconnectReason } from '../disconnect-reason.ts';
 import { render } from '../templates.ts';
 import { WheelTimer, type TimingWheel } from '../timing-wheel.ts';
 import { FaultableSession, GroupAdapter, type DeviceLink, type MessageKind, type Session } from './adapter.ts';
@@ -68,6 +68,7 @@ class MqttSession extends FaultableSession implements Session {
   private reason: string | undefined;
   private closingByUs = false;
   private finished = false;
+  private connacked = false;
   private pingSentAt = 0;
   private seq = 0;
   /** QoS 1 PUBLISHes sent and not yet acknowledged (their callback has not run). */
@@ -103,16 +104,32 @@ class MqttSession extends FaultableSession implements Session {
     };
     if (!MqttClientClass) throw new Error('MQTT.js is not loaded (loadMqttJs() first)');
     this.client = new MqttClientClass(() => this.buildStream(), options);
+    this.resetOnConnackTimeout();
     this.client.on('connect', () => this.onConnack());
     this.client.on('message', (_topic, payload) => device.received(payload.length));
     this.client.on('error', (err) => (this.reason ??= reasonOf(err)));
-    this.client.on('disconnect', (packet) => (this.reason ??= `server-disconnect:${packet.reasonCode ?? 0}`));
+    this.client.on('disconnect', (packet) => (this.reason ??= serverDisconnectReason(packet.reasonCode)));
     this.client.on('packetsend', (p: Packet) => this.onPacketSent(p));
     this.client.on('packetreceive', (p: Packet) => this.onPacketReceived(p));
     // mqtt.js emits 'close' inside its cleanup, before the error that explains it (e.g.
     // "Keepalive timeout"): finish one turn later so the reason is known.
     this.client.on('close', () => setImmediate(() => this.finish()));
     this.client.on('end', () => setImmediate(() => this.finish()));
+  }
+
+  /**
+   * mqtt.js gives up on a missing CONNACK by destroying its stream: a FIN, after which the broker
+   * may still take the CONNECT it has not read yet. Reset the socket first (socket-reset.ts).
+   * `_onConnackTimeout` is mqtt.js's own (unexported) handler; without it, mqtt.js's FIN stays.
+   */
+  private resetOnConnackTimeout(): void {
+    const client = this.client as unknown as { _onConnackTimeout?: () => void };
+    const giveUp = client._onConnackTimeout;
+    if (typeof giveUp !== 'function') return;
+    client._onConnackTimeout = () => {
+      this.abandonSocket();
+      giveUp.call(this.client);
+    };
   }
 
   private buildStream(): Duplex {
@@ -161,6 +178,7 @@ class MqttSession extends FaultableSession implements Session {
   }
 
   private onConnack(): void {
+    this.connacked = true;
     this.device.online();
     const subs = this.adapter.group.mqtt.subscribe;
     if (subs.length === 0) return;
@@ -219,6 +237,8 @@ class MqttSession extends FaultableSession implements Session {
 
   destroy(): void {
     this.closingByUs = true;
+    // Still waiting for the CONNACK: the attempt is given up (a stop while connecting).
+    if (!this.connacked) this.abandonSocket();
     // A graceful end() still waiting for PUBACKs makes mqtt.js ignore end(true) (it is already
     // disconnecting): tear the transport down ourselves, mqtt.js then closes as on any drop.
     if (this.client.disconnecting) this.client.stream?.destroy();

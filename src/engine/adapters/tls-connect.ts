@@ -6,6 +6,7 @@ import tls from 'node:tls';
 import type { ClientOptions } from 'ws';
 import type { DeviceLink } from './adapter.ts';
 import type { TlsMaterial } from './tls-material.ts';
+import { connectTlsOverTcp } from './socket-reset.ts';
 
 function watchHandshake(socket: tls.TLSSocket, device: DeviceLink, resumption: boolean): void {
   let tcpConnectedAt = 0;
@@ -22,12 +23,10 @@ function watchHandshake(socket: tls.TLSSocket, device: DeviceLink, resumption: b
  * group's material (read before anything is opened: an unreadable file fails cleanly).
  */
 export function connectTls(material: TlsMaterial, tlsOptions: tls.ConnectionOptions, device: DeviceLink, host: string, port: number): tls.TLSSocket {
-  const options: tls.ConnectionOptions = { ...tlsOptions, host, port };
+  const options = { ...tlsOptions, host, port, localAddress: device.localAddress };
   // No SNI for an IP address (Node refuses it); the certificate is then checked against the IP.
   if (!options.servername && !net.isIP(host)) options.servername = host;
-  // tls.connect hands localAddress to its TCP socket; Node's types just do not list it.
-  if (device.localAddress) (options as net.TcpNetConnectOpts).localAddress = device.localAddress;
-  const socket = tls.connect(options);
+  const socket = connectTlsOverTcp(options);
   watchHandshake(socket, device, material.resumption);
   return socket;
 }
@@ -35,8 +34,8 @@ export function connectTls(material: TlsMaterial, tlsOptions: tls.ConnectionOpti
 /** `ws` client options for a wss:// connection of `device`: its TLS options and a watched connector. */
 export function wsTlsOptions(material: TlsMaterial, device: DeviceLink, options = material.connectOptions(device)): ClientOptions {
   // ws calls this with its merged options (host, port, servername and ours) to open the socket.
-  const createConnection = (merged: tls.ConnectionOptions): tls.TLSSocket => {
-    const socket = tls.connect(merged);
+  const createConnection = (merged: tls.ConnectionOptions & { host: string; port: number | string; localAddress?: string }): tls.TLSSocket => {
+    const socket = connectTlsOverTcp(merged);
     watchHandshake(socket, device, material.resumption);
     return socket;
   };

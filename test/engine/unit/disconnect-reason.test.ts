@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ErrorWithReasonCode } from 'mqtt';
-import { reasonOf } from '../../../src/engine/disconnect-reason.ts';
+import { reasonOf, serverDisconnectReason } from '../../../src/engine/disconnect-reason.ts';
 
 const withCode = (message: string, code: unknown) => Object.assign(new Error(message), { code });
 
@@ -80,5 +80,13 @@ describe('reasonOf', () => {
     assert.equal(reasonOf(new Error(long)), `error:${'x'.repeat(60)}`);
     assert.equal(reasonOf({ message: 'plain object' }), 'error:plain object');
     assert.equal(reasonOf({ message: 42 }), 'unknown');
+  });
+});
+
+describe('serverDisconnectReason', () => {
+  test('0x8E (session taken over) is a takeover; other codes keep their number', () => {
+    assert.equal(serverDisconnectReason(0x8e), 'takeover');
+    assert.equal(serverDisconnectReason(0x8b), 'server-disconnect:139');
+    assert.equal(serverDisconnectReason(undefined), 'server-disconnect:0');
   });
 });
