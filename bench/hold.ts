@@ -19,7 +19,7 @@ import { launchEmbeddedTarget } from '../src/fleet/embedded-target-process.ts';
 import { ChildProcessLauncher } from '../src/fleet/launcher.ts';
 import { DeviceCertStore } from '../src/pki/device-certs.ts';
 import { initTestPki, type PkiInfo } from '../src/pki/test-pki.ts';
-import { MOSQUITTO_BIN, startMosquitto } from '../test/helpers/mosquitto.ts';
+import { MOSQUITTO_BIN, startMosquitto } from '../src/targets/mosquitto-process.ts';
 import { proportionalSetKB } from './proc-memory.ts';
 
 // Hosts and targets run the built bundles, as `fleetsim run` does (npm run bench builds first).

@@ -13,8 +13,8 @@ import { readFdLimit } from '../src/engine/fd-limit.ts';
 import { launchEmbeddedTarget } from '../src/fleet/embedded-target-process.ts';
 import { ChildProcessLauncher } from '../src/fleet/launcher.ts';
 import { planHosts } from '../src/fleet/sharding.ts';
-import { startMosquitto } from '../test/helpers/mosquitto.ts';
-import { freePort } from '../test/helpers/ports.ts';
+import { startMosquitto } from '../src/targets/mosquitto-process.ts';
+import { freePort } from '../src/targets/local-ports.ts';
 import { establishedTo, findTsungVms, procStatus, scheduledRate, SEED, tsungConfigXml, tsungStat, type PeerProtocol } from './tsung-config.ts';
 
 const { values } = parseArgs({
