@@ -215,7 +215,7 @@ async function runFleetsim(): Promise<Figures> {
   const r = JSON.parse(line) as Record<string, number>;
   return {
     held: r.online,
-    rssMB: (r.rssKBPerDevice * r.devices) / 1024,
+    rssMB: r.rssMB ?? (r.rssKBPerDevice * r.devices) / 1024,
     cpuPct: r.hostCpuPct,
     msgsPerSec: r.msgsPerSec,
     extra: { connectRate: r.connectRate, hosts: r.hosts, marginalRssKBPerDevice: r.marginalRssKBPerDevice, loopLagP99Ms: r.loopLagP99Ms, disconnects: r.disconnects, connectFailures: r.connectFailures },
