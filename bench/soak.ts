@@ -47,7 +47,7 @@ const devices = Math.round(number('devices', values.devices, 1));
 const minutes = number('minutes', values.minutes, 0.25);
 const runMs = minutes * 60_000;
 // Every storm kind at least once in a short soak; every 5 minutes in a long one.
-const stormEveryS = values['storm-every'] !== undefined ? number('storm-every', values['storm-every'], 5) : Math.min(300, Math.max(15, Math.floor((minutes * 60) / 5)));
+const stormEveryS = values['storm-every'] !== undefined ? number('storm-every', values['storm-every'], 5) : Math.min(300, Math.max(15, Math.floor((minutes * 60) / 6)));
 const maxSlope = number('max-slope', values['max-slope'], 0);
 const recoverWithinS = number('recover-within', values['recover-within'], 5);
 const ramp = number('ramp', values.ramp, 1);
