@@ -3,7 +3,9 @@
 // (Debian's mosquitto when installed, else the embedded target): one process holds < 20k sockets.
 //   npm run bench -- [--devices 20000] [--seconds 60] [--ramp 2000] [--target mosquitto|embedded] [--sources 0|N]
 //                    [--protocol mqtt|mqtt-tls|mqtt-mtls|mqtt-mtls-shared|ws] [--client lean|mqtt.js] [--qos 1|0] [--idle]
-//                    [--connect-budget S] [--json]
+//                    [--connect-budget S] [--accept-rate N] [--json]
+// --accept-rate N: the embedded target lets in at most N new connections a second on each listener
+// and closes the rest at once: a target that gives out, to see the verdict say so.
 // Whatever happens it prints every figure it measured over what was held, and ends with a verdict:
 // `held N/N for S s`, or how far it got, what failed first and who gave out (bench/hold-verdict.ts).
 // Exit code: 0 once it reached its verdict, held or not (read `held` in --json); 1 when it could not
@@ -47,6 +49,7 @@ const { values } = parseArgs({
     qos: { type: 'string', default: '1' },
     idle: { type: 'boolean', default: false },
     'connect-budget': { type: 'string' },
+    'accept-rate': { type: 'string' },
   },
 });
 const PROTOCOLS = ['mqtt', 'mqtt-tls', 'mqtt-mtls', 'mqtt-mtls-shared', 'ws'] as const;
@@ -62,8 +65,11 @@ const devices = Number(values.devices);
 const holdSeconds = Number(values.seconds);
 const ramp = Number(values.ramp);
 const sources = Number(values.sources);
-// WebSocket devices need the room server: the embedded target.
-const targetKind = ws ? 'embedded' : (values.target ?? (MOSQUITTO_BIN ? 'mosquitto' : 'embedded'));
+const acceptRate = values['accept-rate'] === undefined ? undefined : Number(values['accept-rate']);
+if (acceptRate !== undefined && !(Number.isInteger(acceptRate) && acceptRate > 0)) throw new Error(`--accept-rate: expected connections a second (a positive whole number), got ${values['accept-rate']}`);
+// WebSocket devices need the room server, and an admission limit the embedded target: the embedded target.
+const targetKind = ws || acceptRate !== undefined ? 'embedded' : (values.target ?? (MOSQUITTO_BIN ? 'mosquitto' : 'embedded'));
+if (acceptRate !== undefined && values.target === 'mosquitto') throw new Error('--accept-rate: only the embedded target has an admission limit (drop --target mosquitto)');
 const say = (line: string) => values.json || process.stderr.write(`${line}\n`);
 
 /** Seconds every device may take to come online: four times the ramp's pace, at least two minutes. */
@@ -113,7 +119,7 @@ for (let i = 0; i < shards; i++) {
     stops.push(m.stop);
   } else {
     const tls = pki ? { pki: pki.dir, clientCerts: tlsMode === 'mqtt-tls' ? ('none' as const) : ('require' as const) } : undefined;
-    const t = await launchEmbeddedTarget(new ChildProcessLauncher(), '127.0.0.1', tls ? { mqtt: 0, mqttWs: 0, rooms: 0, mqtts: 0 } : undefined, undefined, undefined, undefined, tls);
+    const t = await launchEmbeddedTarget(new ChildProcessLauncher(), '127.0.0.1', tls ? { mqtt: 0, mqttWs: 0, rooms: 0, mqtts: 0 } : undefined, acceptRate, undefined, undefined, tls);
     ports.push(ws ? t.ports.rooms : pki ? t.ports.mqtts! : t.ports.mqtt);
     stops.push(t.stop);
   }

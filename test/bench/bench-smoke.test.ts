@@ -42,3 +42,17 @@ test('a bench that cannot get every device online still prints its figures over 
   for (const key of ['connectRate', 'rssMB', 'rssKBPerDevice', 'hostCpuPct', 'heldDevices']) assert.ok((result[key] as number) > 0, `${key}: ${result[key]}`);
   assert.ok(((result.latencyMs as Record<string, { p99: number }>).connack.p99) > 0, 'CONNACK p99');
 });
+
+test('a target that refuses connections: the verdict says the target gave out while the generator was healthy', () => {
+  // The embedded target lets in 50 new connections a second and closes the rest at once.
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/hold.ts', '--devices', '300', '--seconds', '2', '--ramp', '300', '--accept-rate', '50', '--connect-budget', '4', '--json'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+  assert.equal(r.status, 0, r.stderr);
+  const result = JSON.parse(r.stdout.trim()) as Record<string, unknown>;
+  assert.equal(result.target, 'embedded');
+  assert.equal(result.held, false);
+  assert.equal(result.who, 'target');
+  assert.ok((result.failedChecks as string[]).includes('connect-failures'), String(result.failedChecks));
+  assert.equal((result.firstFailure as { kind: string }).kind, 'connect-failure');
+  assert.ok((result.connectFailures as number) > 0);
+  assert.match(result.verdict as string, /^did not hold: reached \d+ of 300 .*who gave out: target \(connect failures .* while the generator was healthy/);
+});
