@@ -108,7 +108,13 @@ async function handlesAfter(after: number): Promise<{ sockets: number; timers: n
 say(`soak: ${devices} seed-mqtt devices against the embedded target for ${minutes} min, a storm every ${stormEveryS} s, recorded in ${recorder!.dir}`);
 const startedAt = Date.now();
 const endAt = startedAt + runMs;
-await controller.start();
+try {
+  await controller.start();
+} catch (err) {
+  recorder!.abandon(`could not start: ${(err as Error).message}`);
+  console.error(`soak: could not start: ${(err as Error).message}`);
+  process.exit(1);
+}
 const connectBudgetMs = Math.max(120, (4 * devices) / ramp) * 1000;
 const allOnline = await waitUntil(() => online() >= devices, Math.min(endAt, Date.now() + connectBudgetMs));
 const allOnlineAt = Date.now();
