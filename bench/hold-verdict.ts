@@ -31,6 +31,9 @@ export interface HoldFacts {
   window: WindowFigures;
   firstFailure: FirstFailure | null;
   criteria: CapacityCriteria;
+  /** Connects a second the fleet reached (to the peak) and the ramp asked for (0 = unlimited). */
+  connectRate: number;
+  ramp: number;
 }
 
 export interface HoldVerdict {
@@ -88,14 +91,15 @@ export function holdVerdict(f: HoldFacts): HoldVerdict {
   parts.push(f.firstFailure ? `first failure at ${f.firstFailure.t} s (${f.firstFailure.kind} ${f.firstFailure.reason})` : 'no connect failure or drop');
   if (w.connectFailures > 0) parts.push(`connect timeouts ${n(connectTimeouts)} of ${n(w.connectFailures)} failed attempts (${topReasons(w.failureReasons)})`);
   if (w.drops > 0) parts.push(`drops ${n(w.drops)} (${topReasons(w.dropReasons)})`);
-  parts.push(`who gave out: ${whoText(who, failures, w)}`);
+  parts.push(`who gave out: ${whoText(who, failures, w, f)}`);
   return { ...base, line: `did not hold: ${parts.join(', ')}` };
 }
 
-function whoText(who: CapacityWho, failures: CapacityFailure[], w: WindowFigures): string {
+function whoText(who: CapacityWho, failures: CapacityFailure[], w: WindowFigures, f: HoldFacts): string {
   if (who === 'generator') return `generator (loop lag p99 ${w.loopLagP99Ms} ms / CPU ${w.cpuPct}% on the worst host)`;
   if (who === 'target') return `target (${failures.map((x) => x.detail).join('; ')}; while the generator was healthy: loop lag p99 ${w.loopLagP99Ms} ms, CPU ${w.cpuPct}%)`;
-  return 'neither broke a criterion (the ramp was too slow for the connect budget, or the run was cut short)';
+  const pace = `${n(f.connectRate)} connects/s${f.ramp > 0 ? ` against a ramp of ${n(f.ramp)}/s` : ''}`;
+  return `neither broke a criterion (${pace}: too slow for the connect budget${f.runEnded ? ', or the run was cut short' : ''})`;
 }
 
 function topReasons(r: Record<string, number>): string {

@@ -213,7 +213,6 @@ const summary = await controller.stop();
 await stopTargets();
 
 const swings = onlineSwings(timeline);
-const verdict = holdVerdict({ devices, holdSeconds, allOnlineAfterS: allOnlineAt ? (allOnlineAt - startedAt) / 1000 : null, heldSeconds, minOnlineDuringHold, connectBudgetS, runEnded, swings, window: window.figures(), firstFailure, criteria: DEFAULT_CRITERIA });
 // What was held: the hold (from 3 s after every device was online), or, when they never all
 // were, the plateau: from when online first reached 90% of its peak.
 const plateauAt = timeline.find((p) => p.online >= swings.peak * 0.9)?.at ?? 0;
@@ -232,13 +231,15 @@ const peakRssMB = Math.max(0, ...rssSums);
 const first = timeline.find((p) => p.online > 0);
 const marginalKB = first && steady.length ? ((rssMB - sum(first.hosts.map((h) => h.rssMB))) * 1024) / Math.max(1, steady[steady.length - 1].online - first.online) : 0;
 const peakAt = timeline.find((p) => p.online === swings.peak)?.at ?? startedAt;
+const connectRate = allOnlineAt ? Math.round(devices / ((allOnlineAt - startedAt) / 1000)) : Math.round(swings.peak / Math.max(0.001, (peakAt - startedAt) / 1000));
+const verdict = holdVerdict({ devices, holdSeconds, allOnlineAfterS: allOnlineAt ? (allOnlineAt - startedAt) / 1000 : null, heldSeconds, minOnlineDuringHold, connectBudgetS, runEnded, swings, window: window.figures(), firstFailure, criteria: DEFAULT_CRITERIA, connectRate, ramp });
 const latency = (kind: 'connect' | 'connack' | 'puback') => ({ p50: round1(summary.latencyMs[kind]?.p50 ?? 0), p99: round1(summary.latencyMs[kind]?.p99 ?? 0), max: round1(summary.latencyMs[kind]?.max ?? 0) });
 const pssOk = pssKB.every((kb) => kb !== null) && onlineAtPss > 0;
 const result = {
   devices,
   online: swings.peak,
   heldDevices,
-  connectRate: allOnlineAt ? Math.round(devices / ((allOnlineAt - startedAt) / 1000)) : Math.round(swings.peak / Math.max(0.001, (peakAt - startedAt) / 1000)),
+  connectRate,
   rssMB,
   rssKBPerDevice: round1((rssMB * 1024) / heldDevices),
   marginalRssKBPerDevice: round1(marginalKB),
@@ -257,7 +258,7 @@ const result = {
   client: ws ? undefined : client,
   qos: ws ? undefined : qos,
   idle: values.idle,
-  ...(tlsMode ? { tlsHandshakeP50Ms: summary.latencyMs.tls?.p50 ?? 0, tlsHandshakeP99Ms: summary.latencyMs.tls?.p99 ?? 0, certIssueSeconds: round1(issueSeconds) } : {}),
+  ...(tlsMode ? { tlsHandshakeP50Ms: round1(summary.latencyMs.tls?.p50 ?? 0), tlsHandshakeP99Ms: round1(summary.latencyMs.tls?.p99 ?? 0), certIssueSeconds: round1(issueSeconds) } : {}),
   held: verdict.held,
   heldSeconds: Math.round(heldSeconds),
   allOnlineAfterS: allOnlineAt ? round1((allOnlineAt - startedAt) / 1000) : null,

@@ -20,6 +20,8 @@ const facts = (over: Partial<HoldFacts>): HoldFacts => ({
   window: healthy,
   firstFailure: null,
   criteria: DEFAULT_CRITERIA,
+  connectRate: 550,
+  ramp: 600,
   ...over,
 });
 
@@ -66,4 +68,11 @@ test('a run that ended before the hold did says so', () => {
   const v = holdVerdict(facts({ allOnlineAfterS: null, heldSeconds: 0, minOnlineDuringHold: null, runEnded: 'the run is stopped; host 0 lost (killed by SIGKILL)' }));
   assert.equal(v.held, false);
   assert.match(v.line, /the run ended first: the run is stopped; host 0 lost/);
+});
+
+test('no criterion broken but not every device online in the budget: the verdict gives the pace against the ramp', () => {
+  const swings = onlineSwings([0, 300, 523].map((online, t) => ({ t, online })));
+  const v = holdVerdict(facts({ devices: 3000, allOnlineAfterS: null, heldSeconds: 0, minOnlineDuringHold: null, swings, connectBudgetS: 4, connectRate: 244, ramp: 1000 }));
+  assert.equal(v.who, 'none');
+  assert.equal(v.line, 'did not hold: reached 523 of 3,000 (peak at 2 s, connect budget 4 s), no connect failure or drop, who gave out: neither broke a criterion (244 connects/s against a ramp of 1,000/s: too slow for the connect budget)');
 });
