@@ -4,15 +4,16 @@
 // but, fitted over well under ten minutes, not judged.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
 const ROOT = join(import.meta.dirname, '../..');
 
-test('npm run soak -- --json: four storms, back after each, sockets and timers back, record complete', () => {
+test('npm run soak -- --json: four storms, back after each, sockets and timers back, record complete', (t) => {
   const record = mkdtempSync(join(tmpdir(), 'fleetsim-soak-'));
+  t.after(() => rmSync(record, { recursive: true, force: true }));
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/soak.ts', '--devices', '200', '--minutes', '0.85', '--storm-every', '8', '--record', record, '--json'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
   assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
   const lines = r.stdout.trim().split('\n');
