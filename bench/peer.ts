@@ -13,8 +13,8 @@ import { readFdLimit } from '../src/engine/fd-limit.ts';
 import { launchEmbeddedTarget } from '../src/fleet/embedded-target-process.ts';
 import { ChildProcessLauncher } from '../src/fleet/launcher.ts';
 import { planHosts } from '../src/fleet/sharding.ts';
-import { startMosquitto } from '../test/helpers/mosquitto.ts';
-import { freePort } from '../test/helpers/ports.ts';
+import { startMosquitto } from '../src/targets/mosquitto-process.ts';
+import { freePort } from '../src/targets/local-ports.ts';
 import { establishedTo, findTsungVms, procStatus, scheduledRate, SEED, tsungConfigXml, tsungStat, type PeerProtocol } from './tsung-config.ts';
 
 const { values } = parseArgs({
@@ -215,7 +215,7 @@ async function runFleetsim(): Promise<Figures> {
   const r = JSON.parse(line) as Record<string, number>;
   return {
     held: r.online,
-    rssMB: (r.rssKBPerDevice * r.devices) / 1024,
+    rssMB: r.rssMB ?? (r.rssKBPerDevice * r.devices) / 1024,
     cpuPct: r.hostCpuPct,
     msgsPerSec: r.msgsPerSec,
     extra: { connectRate: r.connectRate, hosts: r.hosts, marginalRssKBPerDevice: r.marginalRssKBPerDevice, loopLagP99Ms: r.loopLagP99Ms, disconnects: r.disconnects, connectFailures: r.connectFailures },

@@ -10,8 +10,8 @@ import { constants, setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { RunSummary } from '../src/contract/snapshot.ts';
-import { MOSQUITTO_BIN } from '../test/helpers/mosquitto.ts';
-import { freePort, waitForPort } from '../test/helpers/ports.ts';
+import { MOSQUITTO_BIN } from '../src/targets/mosquitto-process.ts';
+import { freePort, waitForPort } from '../src/targets/local-ports.ts';
 
 const { values } = parseArgs({
   options: {

@@ -53,6 +53,24 @@ export interface HostHealth {
   heapUsedBytes: number;
   loopLagP99Ms: number;
   loopLagMaxMs: number;
+  /** What the host process holds open, when hosts are asked to count it (FLEETSIM_HOST_HANDLES_EVERY_MS). */
+  handles?: HostHandles;
+}
+
+/**
+ * Open handles of a host process as libuv sees them, counted every FLEETSIM_HOST_HANDLES_EVERY_MS
+ * (batches in between repeat the last count): a leak of sockets or timers shows here after the
+ * devices that held them are gone.
+ */
+export interface HostHandles {
+  /** Wall-clock time of the count (ms since epoch). */
+  at: number;
+  /** Open TCP sockets (a device's connection is one, TLS and WebSocket included). */
+  sockets: number;
+  /** Active Node timers (setTimeout/setInterval that keep the process alive). */
+  timers: number;
+  /** Device timers on the host's timing wheel (heartbeat, status, ping …). */
+  wheelTimers: number;
 }
 
 /**

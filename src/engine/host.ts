@@ -259,7 +259,7 @@ export class DeviceHost {
         at: now,
         intervalMs: now - this.lastCutAt,
         ...this.metrics.cut(),
-        health: this.health.sample(this.devices.length),
+        health: this.health.sample(this.devices.length, this.wheel.size),
         backpressure: this.metrics.cutBackpressure(this.sampleBackpressure()),
       },
     });

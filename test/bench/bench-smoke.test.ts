@@ -21,5 +21,38 @@ for (const protocol of ['mqtt', 'ws']) {
     assert.equal(result.disconnects, 0);
     assert.equal(result.connectFailures, 0);
     assert.equal(result.protocol, protocol);
+    assert.equal(result.held, true);
+    assert.equal(result.verdict, 'held 300/300 for 2 s');
+    assert.equal(result.who, 'none');
   });
 }
+
+test('a bench that cannot get every device online still prints its figures over what it held, and says why', () => {
+  // 30 connects/s with a 4 s budget: about 120 of the 300 come online.
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/hold.ts', '--devices', '300', '--seconds', '2', '--ramp', '30', '--connect-budget', '4', '--json'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+  assert.equal(r.status, 0, r.stderr);
+  const result = JSON.parse(r.stdout.trim()) as Record<string, unknown>;
+  const online = result.online as number;
+  assert.ok(online > 0 && online < 300, `some but not all online: ${online}`);
+  assert.equal(result.held, false);
+  assert.equal(result.allOnlineAfterS, null);
+  assert.match(result.verdict as string, new RegExp(`^did not hold: reached ${online} of 300 \\(peak at \\d+ s, connect budget 4 s\\)`));
+  assert.equal(result.who, 'none');
+  // The figures are measured over the devices that were held, not left at zero.
+  for (const key of ['connectRate', 'rssMB', 'rssKBPerDevice', 'hostCpuPct', 'heldDevices']) assert.ok((result[key] as number) > 0, `${key}: ${result[key]}`);
+  assert.ok(((result.latencyMs as Record<string, { p99: number }>).connack.p99) > 0, 'CONNACK p99');
+});
+
+test('a target that refuses connections: the verdict says the target gave out while the generator was healthy', () => {
+  // The embedded target lets in 50 new connections a second and closes the rest at once.
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/hold.ts', '--devices', '300', '--seconds', '2', '--ramp', '300', '--accept-rate', '50', '--connect-budget', '4', '--json'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+  assert.equal(r.status, 0, r.stderr);
+  const result = JSON.parse(r.stdout.trim()) as Record<string, unknown>;
+  assert.equal(result.target, 'embedded');
+  assert.equal(result.held, false);
+  assert.equal(result.who, 'target');
+  assert.ok((result.failedChecks as string[]).includes('connect-failures'), String(result.failedChecks));
+  assert.equal((result.firstFailure as { kind: string }).kind, 'connect-failure');
+  assert.ok((result.connectFailures as number) > 0);
+  assert.match(result.verdict as string, /^did not hold: reached \d+ of 300 .*who gave out: target \(connect failures .* while the generator was healthy/);
+});

@@ -1,0 +1,53 @@
+// The soak's memory fit: a least-squares slope in MB/hour per host, over one process's samples,
+// with the heap fitted through each window's lowest point.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { zeroBackpressure, zeroCounters, zeroGauges, type MetricsBatch } from '../../src/contract/metrics.ts';
+import { MemoryTrack, slope } from '../../bench/soak-memory.ts';
+
+const T0 = 1_700_000_000_000;
+const MB = 1024 * 1024;
+const batch = (hostId: number, at: number, pid: number, rssMB: number, heapMB: number): MetricsBatch => ({
+  hostId,
+  seq: 0,
+  at,
+  intervalMs: 250,
+  counters: zeroCounters(),
+  disconnectReasons: {},
+  failureReasons: {},
+  gauges: zeroGauges(),
+  groupGauges: {},
+  histograms: {},
+  backpressure: zeroBackpressure(),
+  health: { pid, devices: 10, cpuPct: 1, rssBytes: rssMB * MB, heapUsedBytes: heapMB * MB, loopLagP99Ms: 0, loopLagMaxMs: 0 },
+});
+
+test('slope is the least-squares line through the points', () => {
+  assert.equal(slope([{ x: 0, y: 1 }, { x: 1, y: 3 }, { x: 2, y: 5 }]), 2);
+  assert.equal(slope([{ x: 0, y: 4 }, { x: 1, y: 6 }, { x: 2, y: 4 }, { x: 3, y: 6 }]), 0.4);
+  assert.equal(slope([{ x: 1, y: 9 }]), 0);
+});
+
+test('a host growing 1 MB a minute grows 60 MB/h; a flat one whose heap saws stays near 0', () => {
+  const m = new MemoryTrack(5000);
+  for (let s = 0; s <= 1800; s += 5) {
+    m.add(batch(0, T0 + s * 1000, 100, 100 + s / 60, 20 + s / 60));
+    // Host 1's heap climbs 10 MB and is collected every minute: its floor stays at 20 MB.
+    m.add(batch(1, T0 + s * 1000, 101, 100, 20 + (s % 60) / 6));
+  }
+  const [grows, flat] = m.slopes(T0, 60_000);
+  assert.equal(grows.rssMBPerHour, 60);
+  assert.ok(Math.abs(grows.heapMBPerHour - 60) < 1, `heap ${grows.heapMBPerHour}`);
+  assert.equal(flat.rssMBPerHour, 0);
+  assert.ok(Math.abs(flat.heapMBPerHour) < 1, `heap floor ${flat.heapMBPerHour}`);
+  assert.equal(grows.minutes, 30);
+});
+
+test('a host restarted by a storm is fitted over its longest stretch as one process; samples before `from` are left out', () => {
+  const m = new MemoryTrack(5000);
+  for (let s = 0; s <= 600; s += 5) m.add(batch(0, T0 + s * 1000, s < 120 ? 100 : 200, s < 120 ? 300 : 50 + s / 60, 20));
+  const [h] = m.slopes(T0 + 60_000, 60_000);
+  assert.equal(h.firstRssMB, 52, 'starts with the new process');
+  assert.equal(h.rssMBPerHour, 60);
+  assert.equal(h.minutes, 8);
+});
