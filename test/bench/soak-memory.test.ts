@@ -2,25 +2,13 @@
 // with the heap fitted through each window's lowest point.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { zeroBackpressure, zeroCounters, zeroGauges, type MetricsBatch } from '../../src/contract/metrics.ts';
+import { hostBatch } from '../helpers/host-batch.ts';
 import { MemoryTrack, slope } from '../../bench/soak-memory.ts';
 
 const T0 = 1_700_000_000_000;
 const MB = 1024 * 1024;
-const batch = (hostId: number, at: number, pid: number, rssMB: number, heapMB: number): MetricsBatch => ({
-  hostId,
-  seq: 0,
-  at,
-  intervalMs: 250,
-  counters: zeroCounters(),
-  disconnectReasons: {},
-  failureReasons: {},
-  gauges: zeroGauges(),
-  groupGauges: {},
-  histograms: {},
-  backpressure: zeroBackpressure(),
-  health: { pid, devices: 10, cpuPct: 1, rssBytes: rssMB * MB, heapUsedBytes: heapMB * MB, loopLagP99Ms: 0, loopLagMaxMs: 0 },
-});
+const batch = (hostId: number, at: number, pid: number, rssMB: number, heapMB: number) =>
+  hostBatch(hostId, at, { pid, cpuPct: 1, rssBytes: rssMB * MB, heapUsedBytes: heapMB * MB });
 
 test('slope is the least-squares line through the points', () => {
   assert.equal(slope([{ x: 0, y: 1 }, { x: 1, y: 3 }, { x: 2, y: 5 }]), 2);

@@ -1,23 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { zeroBackpressure, zeroCounters, zeroGauges, type MetricsBatch } from '../../../src/contract/metrics.ts';
+import { hostBatch } from '../../helpers/host-batch.ts';
 import { SaturationWatch } from '../../../src/fleet/saturation.ts';
 
 const T0 = 1_700_000_000_000;
-const batch = (hostId: number, at: number, loopLagP99Ms: number, cpuPct: number): MetricsBatch => ({
-  hostId,
-  seq: 0,
-  at,
-  intervalMs: 250,
-  counters: zeroCounters(),
-  disconnectReasons: {},
-  failureReasons: {},
-  gauges: zeroGauges(),
-  groupGauges: {},
-  histograms: {},
-  backpressure: zeroBackpressure(),
-  health: { pid: 1, devices: 10, cpuPct, rssBytes: 0, heapUsedBytes: 0, loopLagP99Ms, loopLagMaxMs: loopLagP99Ms },
-});
+const batch = (hostId: number, at: number, loopLagP99Ms: number, cpuPct: number) =>
+  hostBatch(hostId, at, { cpuPct, loopLagP99Ms, loopLagMaxMs: loopLagP99Ms });
 
 test('a host within its limits is never flagged', () => {
   const w = new SaturationWatch(() => T0);

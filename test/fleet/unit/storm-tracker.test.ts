@@ -1,23 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { zeroBackpressure, zeroCounters, zeroGauges, type MetricsBatch } from '../../../src/contract/metrics.ts';
+import { zeroCounters } from '../../../src/contract/metrics.ts';
+import { hostBatch } from '../../helpers/host-batch.ts';
 import { StormTracker } from '../../../src/fleet/storm-tracker.ts';
 
 const T0 = 1_700_000_000_000;
-const batch = (disconnects: Record<string, number>): MetricsBatch => ({
-  hostId: 0,
-  seq: 0,
-  at: T0,
-  intervalMs: 250,
-  counters: zeroCounters(),
-  disconnectReasons: disconnects,
-  failureReasons: {},
-  gauges: zeroGauges(),
-  groupGauges: {},
-  histograms: {},
-  backpressure: zeroBackpressure(),
-  health: { pid: 1, devices: 0, cpuPct: 0, rssBytes: 0, heapUsedBytes: 0, loopLagP99Ms: 0, loopLagMaxMs: 0 },
-});
+const batch = (disconnects: Record<string, number>) => hostBatch(0, T0, { devices: 0 }, { disconnectReasons: disconnects });
 const tracker = () => new StormTracker(1, { action: 'drop', percent: 50, mode: 'close' }, T0, T0 - 10_000, 100, zeroCounters());
 
 test('a dip below 99% and the climb back: recovered, with the time it took', () => {
