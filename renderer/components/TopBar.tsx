@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import type { CapacityProgress } from '../../src/contract/capacity.ts';
 import { formatDuration } from '../../src/contract/duration.ts';
 import { fmtClock } from '../lib/format.ts';
 import { useConnection } from '../state/connection-store.ts';
@@ -37,7 +38,10 @@ function RunProgress() {
   const duration = useFleet((s) => s.snapshot?.durationMs ?? s.runScenario?.duration ?? 0);
   const active = useFleet((s) => isActive(s.runState));
   const hasRun = useFleet((s) => s.runScenario !== null);
+  const capacity = useFleet((s) => s.capacity);
   if (!hasRun) return null;
+  // A capacity search ends at its knee, not at the duration (only its outer bound): show its steps.
+  if (capacity) return <CapacityProgressBar capacity={capacity} elapsed={elapsed} active={active} />;
   const pct = duration > 0 ? Math.min(100, (elapsed / duration) * 100) : 0;
   return (
     <div className={`run-progress${active ? ' active' : ''}`} title={`elapsed ${formatDuration(elapsed)} of ${formatDuration(duration)}`}>
@@ -46,6 +50,23 @@ function RunProgress() {
         <div style={{ width: `${pct}%` }} />
       </div>
       <span className="num muted">{fmtClock(duration / 1000)}</span>
+    </div>
+  );
+}
+
+function CapacityProgressBar({ capacity, elapsed, active }: { capacity: CapacityProgress; elapsed: number; active: boolean }) {
+  const steps = capacity.plan.stepDevices.length;
+  const done = capacity.steps.length;
+  const step = capacity.phase?.step ?? done;
+  const pct = steps > 0 ? Math.min(100, (done / steps) * 100) : 0;
+  const label = capacity.result ? `${done} of ${steps} steps` : `step ${step} of ${steps}`;
+  return (
+    <div className={`run-progress${active ? ' active' : ''}`} title={`capacity search: ${capacity.phase?.text ?? label}`} data-testid="capacity-progress">
+      <span className="num">{fmtClock(elapsed / 1000)}</span>
+      <div className="bar">
+        <div style={{ width: `${pct}%` }} />
+      </div>
+      <span className="num muted">{label}</span>
     </div>
   );
 }

@@ -3,7 +3,7 @@
 // components either way.
 import type { TimelinePoint } from '../../src/contract/snapshot.ts';
 import type { StormRecord } from '../../src/contract/storm.ts';
-import { fleetStore } from './fleet-store.ts';
+import { fleetStore, type FleetState } from './fleet-store.ts';
 import { runStorms, stormsDrawKey } from './storms.ts';
 import { TimelineBuffer, timeline } from './timeline.ts';
 
@@ -19,15 +19,24 @@ export interface ChartSource {
   readonly emptyText: string;
 }
 
+/**
+ * How long the live run is planned to take. A capacity search's duration is only its outer
+ * bound: it lasts at least one hold per step, and the axis grows past that if it runs longer.
+ */
+function plannedSpanMs(s: FleetState): number {
+  if (s.capacity) return s.capacity.plan.stepDevices.length * s.capacity.plan.holdMs;
+  return s.runScenario?.duration ?? 30_000;
+}
+
 /** The run in progress (or the last one): the app's timeline and the run store's storms. */
 export const liveChartSource: ChartSource = {
   timeline,
   storms: () => runStorms(fleetStore.getState()),
-  minSpanSec: () => (fleetStore.getState().runScenario?.duration ?? 30_000) / 1000,
+  minSpanSec: () => plannedSpanMs(fleetStore.getState()) / 1000,
   subscribe(onChange) {
     let key = stormsDrawKey(runStorms(fleetStore.getState()));
     return fleetStore.subscribe((s, prev) => {
-      if (s.runScenario !== prev.runScenario) onChange('run');
+      if (s.runScenario !== prev.runScenario || s.capacity?.plan !== prev.capacity?.plan) onChange('run');
       const next = stormsDrawKey(runStorms(s));
       if (next !== key) {
         key = next;

@@ -88,6 +88,8 @@ test('capacity search from the editor: defaults prefilled, a bad step named, the
   // While it runs: the current step and its phase.
   await page.getByTestId('capacity-current').first().waitFor();
   assert.match((await page.getByTestId('capacity-phase').textContent()) ?? '', /^step \d of 4 · (admitting|holding|judging)/);
+  // The top bar counts steps, not the duration (only the search's outer bound).
+  assert.match((await page.getByTestId('capacity-progress').textContent()) ?? '', /step \d of 4$/);
 
   const verdict = page.getByTestId('capacity-verdict');
   await verdict.waitFor({ timeout: 60_000 });
@@ -98,6 +100,7 @@ test('capacity search from the editor: defaults prefilled, a bad step named, the
   assert.match((await page.getByTestId('capacity-sentence').textContent()) ?? '', /^knee at 30 devices: the target gave out while the generator was healthy: connect failures/);
   const rows = page.getByTestId('capacity-step');
   assert.equal(await rows.count(), 3);
+  await page.waitForFunction(() => /3 of 4 steps$/.test(document.querySelector('[data-testid="capacity-progress"]')?.textContent ?? ''));
   assert.deepEqual(await rows.evaluateAll((trs) => trs.map((tr) => [tr.getAttribute('data-devices'), tr.getAttribute('data-held')])), [['10', 'true'], ['20', 'true'], ['30', 'false']]);
   assert.match((await rows.nth(2).textContent()) ?? '', /failed: connect failures/);
   await page.waitForFunction(() => document.querySelector('[data-testid="run-state"]')?.textContent?.trim() === 'stopped');
