@@ -1,7 +1,7 @@
 // Holds N MQTT devices at the seed rates (20 B / 15 s, 500 B / 60 s, PING / 120 s; QoS 1 unless --qos 0) for a
 // while and prints what the generator costs. The target is sharded over several processes
 // (Debian's mosquitto when installed, else the embedded target): one process holds < 20k sockets.
-//   npm run bench -- [--devices 20000] [--seconds 60] [--ramp 2000] [--target mosquitto|embedded] [--sources 0|N]
+//   npm run bench -- [--devices 20000] [--seconds 60] [--ramp 2000|adaptive] [--target mosquitto|embedded] [--sources 0|N]
 //                    [--protocol mqtt|mqtt-tls|mqtt-mtls|mqtt-mtls-shared|ws] [--client lean|mqtt.js] [--qos 1|0] [--idle]
 //                    [--connect-budget S] [--accept-rate N] [--json]
 // --accept-rate N: the embedded target lets in at most N new connections a second on each listener
@@ -63,7 +63,10 @@ const qos = Number(values.qos) as 0 | 1;
 if (qos !== 0 && qos !== 1) throw new Error(`--qos: expected 0 or 1, got ${values.qos}`);
 const devices = Number(values.devices);
 const holdSeconds = Number(values.seconds);
-const ramp = Number(values.ramp);
+// --ramp adaptive: the fleet's connect rate follows what the target takes, up to 2000/s (the default ceiling).
+const adaptive = values.ramp === 'adaptive';
+const ramp = adaptive ? 2000 : Number(values.ramp);
+if (!(Number.isFinite(ramp) && ramp >= 0)) throw new Error(`--ramp: expected connects/s (0: no limit) or adaptive, got ${values.ramp}`);
 const sources = Number(values.sources);
 const acceptRate = values['accept-rate'] === undefined ? undefined : Number(values['accept-rate']);
 if (acceptRate !== undefined && !(Number.isInteger(acceptRate) && acceptRate > 0)) throw new Error(`--accept-rate: expected connections a second (a positive whole number), got ${values['accept-rate']}`);
@@ -136,14 +139,14 @@ const tlsOf = (): ScenarioInput['groups'][number]['tls'] => {
   if (tlsMode === 'mqtt-mtls-shared') return { ca: pki.files.ca, cert: sharedCert };
   return { pki: pki.dir, sessionResumption: true };
 };
-say(`bench: ${devices} ${protocol} devices, ${targetKind} target over ${shards} process(es), ${sources > 0 ? `${sources} bound source address(es)` : 'unbound sources'}, ramp ${ramp}/s, hold ${holdSeconds}s`);
+say(`bench: ${devices} ${protocol} devices, ${targetKind} target over ${shards} process(es), ${sources > 0 ? `${sources} bound source address(es)` : 'unbound sources'}, ramp ${adaptive ? `adaptive (ceiling ${ramp}/s)` : `${ramp}/s`}, hold ${holdSeconds}s`);
 
 const input: ScenarioInput = {
   name: 'bench',
   target: 'external',
   // Long enough for a connect phase slower than the ramp: the bench itself ends the run after the hold.
   duration: `${connectBudgetS + holdSeconds + 30}s`,
-  ramp,
+  ...(adaptive ? { ramp: 'adaptive' as const, adaptive: { ceiling: ramp } } : { ramp }),
   hosts: 'auto',
   logRing: 0,
   groups: ports.map((port, i) => ({
@@ -240,6 +243,7 @@ const result = {
   online: swings.peak,
   heldDevices,
   connectRate,
+  ramp: adaptive ? 'adaptive' : ramp,
   rssMB,
   rssKBPerDevice: round1((rssMB * 1024) / heldDevices),
   marginalRssKBPerDevice: round1(marginalKB),
@@ -277,7 +281,7 @@ else {
   const over = allOnlineAt ? 'over the hold' : `over what was held (${heldDevices} devices on average from when online reached 90% of its peak)`;
   const lat = (k: keyof typeof result.latencyMs) => `p50 ${result.latencyMs[k].p50} p99 ${result.latencyMs[k].p99} max ${result.latencyMs[k].max}`;
   console.log(`devices online       ${result.online} / ${devices} at the peak${allOnlineAt ? `, all online after ${result.allOnlineAfterS} s` : ` (${verdict.peakAtS} s in; not all came online)`}`);
-  console.log(`connect rate         ${result.connectRate}/s (ramp ${ramp}/s)`);
+  console.log(`connect rate         ${result.connectRate}/s (ramp ${adaptive ? `adaptive, ceiling ${ramp}` : ramp}/s)`);
   console.log(`generator RSS        ${rssMB} MB over ${result.hosts} hosts = ${result.rssKBPerDevice} KB/device, average ${over} (peak ${result.peakRssKBPerDevice}, marginal ${result.marginalRssKBPerDevice} KB/device)`);
   if (result.pssKBPerDevice !== null) console.log(`generator PSS        ${Math.round(sum(pssKB as number[]) / 1024)} MB = ${result.pssKBPerDevice} KB/device at the end, ${onlineAtPss} online (shared pages split between the hosts and the controller)`);
   console.log(`CPU per 1k msg/s     ${result.cpuPctPer1kMsgs}% of a core (${result.hostCpuPct}% at ${result.msgsPerSec} msg/s)`);

@@ -56,3 +56,16 @@ test('a target that refuses connections: the verdict says the target gave out wh
   assert.ok((result.connectFailures as number) > 0);
   assert.match(result.verdict as string, /^did not hold: reached \d+ of 300 .*who gave out: target \(connect failures .* while the generator was healthy/);
 });
+
+test('--ramp adaptive: the fleet ramps by what the target takes and the result says so; a ramp that is neither is refused', () => {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/hold.ts', '--devices', '300', '--seconds', '2', '--ramp', 'adaptive', '--json'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+  assert.equal(r.status, 0, r.stderr);
+  const result = JSON.parse(r.stdout.trim()) as Record<string, unknown>;
+  assert.equal(result.ramp, 'adaptive');
+  assert.equal(result.held, true);
+  assert.equal(result.online, 300);
+
+  const bad = spawnSync(process.execPath, ['--import', 'tsx', 'bench/hold.ts', '--ramp', 'fast'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /--ramp: expected connects\/s \(0: no limit\) or adaptive, got fast/);
+});
