@@ -16,14 +16,14 @@ const MODES: Array<{ mode: RunMode; label: string; tip: string }> = [
 export function ModeSwitch({ locked }: { locked: boolean }) {
   const mode = useEditor((s) => s.mode);
   return (
-    <div className="mode-switch" role="radiogroup" aria-label="run mode">
+    <div className="nav-tabs mode-switch" role="radiogroup" aria-label="run mode">
       {MODES.map((m) => (
         <button
           key={m.mode}
           type="button"
           role="radio"
           aria-checked={mode === m.mode}
-          className={`mode-option${mode === m.mode ? ' active' : ''}`}
+          className={`nav-tab mode-option${mode === m.mode ? ' active' : ''}`}
           data-testid={`mode-${m.mode}`}
           title={m.tip}
           disabled={locked}
