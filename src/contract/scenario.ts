@@ -252,7 +252,7 @@ export const scenarioSchema = z
     /** While a generator host is saturated, admit no new devices (reconnects still go on). */
     pauseOnSaturation: z.boolean().default(true),
     hosts: z.union([z.literal('auto'), z.number().int().min(1).max(256)], { error: 'expected "auto" or a whole number from 1 to 256' }).default('auto'),
-    /** Events kept per device for its log. */
+    /** Events kept per device for its log (a host keeps at most 250k in all: see device-log-ring.ts). */
     logRing: z.number().int().min(0).max(10_000).default(200),
     groups: list(groupSchema, LIST_LIMITS.groups).min(1, 'needs at least one device group'),
     /** Settings of `fleetsim capacity` (step, hold, until, criteria); its flags win. Ignored by `run`. */

@@ -15,6 +15,7 @@ import type { GroupRuntime } from './group-runtime.ts';
 import { EventLogWriter } from './event-log-writer.ts';
 import { HostHealthSampler } from './host-health.ts';
 import { writeDevicesPart } from '../runs/devices-csv.ts';
+import { ringCapacity } from './device-log-ring.ts';
 import { MetricsRecorder } from './metrics-recorder.ts';
 import { TimingWheel } from './timing-wheel.ts';
 
@@ -98,7 +99,7 @@ export class DeviceHost {
       gate: this.gateFor(groupIndex),
       metrics: this.metrics,
       adapter: adapterFor(group, this.wheel),
-      logRing: this.init.scenario.logRing,
+      logRing: ringCapacity(this.init.scenario.logRing, this.init.shards.reduce((n, s) => n + s.count, 0)),
       eventLog: this.eventLog,
       slowReaders: this.slowReaders,
       active: this.active,
