@@ -1,6 +1,7 @@
 // The adaptive ramp's decisions, once a second: additive increase while connects are fast and
 // nothing fails, multiplicative decrease when CONNACK/connect p99 climbs past the bound or any
-// attempt times out, is refused or fails. Pure: the controller feeds it each closed second.
+// attempt times out, is refused or fails, or when more attempts are in flight than the rate could
+// have in flight if they all ended within the bound (Little's law). Pure: the controller feeds it each closed second.
 import type { AdaptiveRamp } from '../contract/adaptive-ramp.ts';
 
 export interface RampSecond {
@@ -11,6 +12,11 @@ export interface RampSecond {
   failures: Record<string, number>;
   /** Connection attempts this second (first connects and reconnects). */
   attempts: number;
+  /**
+   * Attempts in flight at the end of the second (admitted, not yet online or failed). Latencies
+   * are recorded only when attempts end, so a target that stops answering shows here first.
+   */
+  inFlight: number;
 }
 
 export interface RampDecision {
@@ -37,7 +43,7 @@ export class AdaptiveRampControl {
   decide(s: RampSecond): RampDecision {
     const { ceiling, floor, step, decrease, connackP99 } = this.settings;
     this.sinceDecrease++;
-    const trouble = troubleOf(s, connackP99);
+    const trouble = troubleOf(s, connackP99, this.rate);
     if (trouble) {
       if (this.sinceDecrease < DECREASE_COOLDOWN_S || this.rate <= floor) return { rate: this.rate, changed: false, reason: trouble };
       this.sinceDecrease = 0;
@@ -58,10 +64,15 @@ export class AdaptiveRampControl {
 const round = (n: number) => Math.round(n * 10) / 10;
 
 /** Why this second is bad, or null when it is calm. */
-function troubleOf(s: RampSecond, boundMs: number): string | null {
+/** Fewer attempts in flight than this never count as a backlog, whatever the rate. */
+const IN_FLIGHT_SLACK = 50;
+
+function troubleOf(s: RampSecond, boundMs: number, rate: number): string | null {
   const failed = Object.entries(s.failures).filter(([, n]) => n > 0);
   if (failed.length) return `connect failures: ${failed.map(([r, n]) => `${r} ${n}`).join(', ')}`;
   if (s.connackP99Ms > boundMs) return `connack p99 ${Math.round(s.connackP99Ms)} ms > ${boundMs} ms`;
   if (s.connectP99Ms > boundMs) return `connect p99 ${Math.round(s.connectP99Ms)} ms > ${boundMs} ms`;
+  const backlog = Math.max(IN_FLIGHT_SLACK, Math.round((rate * boundMs) / 1000));
+  if (s.inFlight > backlog) return `${Math.round(s.inFlight)} attempts in flight > ${backlog} (rate × ${boundMs} ms)`;
   return null;
 }

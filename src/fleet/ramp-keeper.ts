@@ -79,7 +79,7 @@ export class RampKeeper {
     if (!this.adaptive) return;
     // The rate is the fleet's; this process sees the attempts of its share of it.
     const share = hostRates(this.scenario, this.hooks.shards(), 1).connectRate || 1;
-    const d = this.adaptive.decide({ connackP99Ms: point.p99.connack ?? 0, connectP99Ms: point.p99.connect ?? 0, failures: perSecond, attempts: attemptsThisSecond / share });
+    const d = this.adaptive.decide({ connackP99Ms: point.p99.connack ?? 0, connectP99Ms: point.p99.connect ?? 0, failures: perSecond, attempts: attemptsThisSecond / share, inFlight: point.connecting / share });
     if (!d.changed) return;
     const up = d.rate > this.rate;
     this.rate = d.rate;

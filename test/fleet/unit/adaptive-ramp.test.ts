@@ -5,7 +5,7 @@ import { validateScenario } from '../../../src/contract/validate.ts';
 import { AdaptiveRampControl, type RampSecond } from '../../../src/fleet/adaptive-ramp.ts';
 
 const settings = (over: Record<string, unknown> = {}) => adaptiveRampSchema.parse({ ceiling: 1000, floor: 20, start: 200, step: 100, connackP99: '2s', ...over });
-const calm = (attempts: number): RampSecond => ({ connackP99Ms: 50, connectP99Ms: 5, failures: {}, attempts });
+const calm = (attempts: number): RampSecond => ({ connackP99Ms: 50, connectP99Ms: 5, failures: {}, attempts, inFlight: 0 });
 
 test('calm seconds raise the rate step by step up to the ceiling, never above', () => {
   const c = new AdaptiveRampControl(settings());
@@ -71,4 +71,16 @@ test('scenario: ramp adaptive with defaults, settings validated with their paths
   const word = validateScenario({ ramp: 'fast', groups });
   assert.ok(!word.ok);
   assert.match(JSON.stringify(word), /ramp: expected connects\/s \(0 = unlimited\) or .*adaptive/);
+});
+
+test('a backlog of attempts in flight cuts the rate before any latency is recorded', () => {
+  const c = new AdaptiveRampControl(settings({ start: 800 }));
+  // 800/s with a 2 s bound may have up to 1600 in flight if every attempt ends within the bound.
+  assert.equal(c.decide({ ...calm(800), inFlight: 1500 }).rate, 900);
+  const d = c.decide({ ...calm(900), connackP99Ms: 0, connectP99Ms: 0, inFlight: 5000 });
+  assert.equal(d.rate, 450);
+  assert.match(d.reason, /5000 attempts in flight > 1800/);
+  // A small fleet's handful in flight is never a backlog.
+  const slow = new AdaptiveRampControl(settings({ start: 20 }));
+  assert.equal(slow.decide({ ...calm(20), inFlight: 45 }).rate, 120);
 });
