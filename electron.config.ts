@@ -12,11 +12,25 @@ export interface BundleSpec {
   outfile: string;
   target: BundleTarget;
   format: 'esm' | 'cjs';
+  /**
+   * Dependencies bundled in (with what they import), replacing the packages named in `alias`;
+   * Node bundles keep every other dependency external. The device host inlines mqtt-packet: a
+   * host is a process per ~15k devices, and mqtt-packet's stream polyfill (readable-stream) and
+   * `debug` cost every host ~10 MB RSS that Node's own stream module does not.
+   */
+  inline?: { packages: string[]; alias: Record<string, string> };
 }
 
 export const bundles: BundleSpec[] = [
   { name: 'cli', entry: 'src/cli/main.ts', outfile: 'dist/cli.mjs', target: 'node', format: 'esm' },
-  { name: 'host', entry: 'src/engine/host-main.ts', outfile: 'dist/host.mjs', target: 'node', format: 'esm' },
+  {
+    name: 'host',
+    entry: 'src/engine/host-main.ts',
+    outfile: 'dist/host.mjs',
+    target: 'node',
+    format: 'esm',
+    inline: { packages: ['mqtt-packet'], alias: { 'readable-stream': 'node:stream', debug: './scripts/shims/quiet-debug.cjs' } },
+  },
   { name: 'target', entry: 'src/targets/target-main.ts', outfile: 'dist/target.mjs', target: 'node', format: 'esm' },
   // The desktop shell. Main is ESM; the preload is CommonJS because a sandboxed preload cannot
   // be an ES module (it may only require 'electron', and everything else is bundled in).
