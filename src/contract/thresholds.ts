@@ -1,6 +1,7 @@
 // A scenario's `thresholds:`: pass/fail checks a QA engineer types, such as "puback.p99 < 200ms"
-// or "online >= 99.9%". Grammar: <metric> <operator> <number>[unit]; an item is the text, or
-// { check, window } to make the check hold in every window of the run's one-second timeline.
+// or "online >= 99.9%". Grammar: <metric> <operator> <number>[unit] [every <window>]; an item is
+// the text, or { check, window }: a window makes the check hold in every window of the run's
+// one-second timeline.
 import { z } from 'zod';
 import { formatDuration, parseDuration } from './duration.ts';
 import { LATENCY_KINDS, type LatencyKind } from './metrics.ts';
@@ -81,6 +82,7 @@ const WINDOWED_METRICS = [
   `<kind>.${WINDOWED_LATENCY_STATS.join('|')}`,
 ].join(', ');
 const SHAPE = /^\s*([A-Za-z][A-Za-z0-9]*(?:\.[A-Za-z0-9]+)?(?:\/s)?)\s*(<=|>=|==|!=|<|>)\s*(.*?)\s*$/;
+const EVERY = /\s+every\s+(\S+)\s*$/;
 const NUMBER = /^(-?\d+(?:\.\d+)?)\s*(ms|s|%)?$/;
 
 function parseMetric(name: string): ThresholdMetric | string {
@@ -102,8 +104,18 @@ function windowedMetric(m: ThresholdMetric): boolean {
   return WINDOWED_LATENCY_STATS.includes(m.stat);
 }
 
-/** Parses one threshold's text; a string is the problem, worded for the person who typed it. */
+/**
+ * Parses one threshold's text; a string is the problem, worded for the person who typed it. The
+ * text may end with "every 10s" (the same as a window), so a --threshold flag can have one too.
+ */
 export function parseThreshold(text: string, window: number | null = null): Threshold | string {
+  const every = EVERY.exec(text);
+  if (every) {
+    if (window !== null) return `the window is given twice: "every ${every[1]}" and window`;
+    const ms = parseWindow(every[1]);
+    if (typeof ms === 'string') return `"every ${every[1]}": ${ms}`;
+    return parseThreshold(text.slice(0, every.index), ms);
+  }
   const shape = SHAPE.exec(text);
   if (!shape) return `expected "<metric> <operator> <value>", e.g. "puback.p99 < 200ms" (operators: ${THRESHOLD_OPERATORS.join(' ')}), got "${text}"`;
   const [, name, op, valueText] = shape;

@@ -20,10 +20,13 @@ function countOf(name: string, s: RunSummary): number {
   return s[name as 'online' | 'peakOnline' | 'connects' | 'connectFailures' | 'disconnects' | 'reconnects' | 'gaveUp' | 'lost'];
 }
 
+/** n·100/whole, not n/whole·100: 476 of 500 is 95.2%, exactly what "online >= 95.2%" says. */
+const percent = (n: number, whole: number) => (n * 100) / whole;
+
 function share(count: number, of: 'devices' | 'connectAttempts', s: RunSummary): Measure {
   const whole = s[of];
   if (whole === 0) return { value: null, note: of === 'devices' ? 'the run had no devices' : 'there were no connect attempts' };
-  return { value: (count / whole) * 100 };
+  return { value: percent(count, whole) };
 }
 
 /** The whole run's value, in the threshold's unit. */
@@ -54,7 +57,7 @@ function windowValue(t: Threshold, points: TimelinePoint[], devices: number): Me
   }
   if (m.name === 'online') {
     if (t.unit !== '%') return { value: last.online };
-    return devices === 0 ? { value: null, note: 'the run had no devices' } : { value: (last.online / devices) * 100 };
+    return devices === 0 ? { value: null, note: 'the run had no devices' } : { value: percent(last.online, devices) };
   }
   const sum = points.reduce((n, p) => n + (m.name === 'connects' ? p.connects : p.disconnects), 0);
   return { value: m.kind === 'rate' ? sum / points.length : sum };

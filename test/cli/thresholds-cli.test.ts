@@ -90,12 +90,14 @@ test('a broken threshold: exit 99; --json lists every threshold with its measure
 test('every threshold held: exit 0, each printed with ✓ and its measured value', async () => {
   const held = join(dir, 'held.yaml');
   writeFileSync(held, readFileSync(scenario, 'utf8').replace('  - connects < 1\n', ''));
-  const r = await fleetsim(['run', held, '--duration', '2s', '--no-record', '--threshold', 'connack.p99 < 5s']);
+  const r = await fleetsim(['run', held, '--duration', '2s', '--no-record', '--threshold', 'connack.p99 < 5s', '--threshold', 'connects/s <= 20 every 1s']);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /\n {2}thresholds all held\n/);
   assert.match(r.stdout, /\n {2}✓ connectFailures == 0: measured 0\n/);
   assert.match(r.stdout, /\n {2}✓ disconnects\/s < 1 \(every 1s window\): measured 0\/s \(worst window \d+–\d+ s; all \d+ windows held\)\n/);
   assert.match(r.stdout, /\n {2}✓ connack\.p99 < 5s: measured [\d.]+ ms\n/);
+  // 20 devices that never reconnect: no second can have more than 20 connects.
+  assert.match(r.stdout, /\n {2}✓ connects\/s <= 20 \(every 1s window\): measured (\d|1\d|20)\/s \(worst window \d+–\d+ s; all \d+ windows held\)\n/);
   assert.doesNotMatch(r.stdout, /✗/);
 });
 

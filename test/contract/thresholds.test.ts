@@ -41,6 +41,9 @@ describe('thresholds schema', () => {
     assert.equal(t[1].value, 2500);
     assert.equal(t[4].window, 10_000);
     assert.equal(t[5].window, 60_000);
+    // "every <window>" at the end of the text is the same as { check, window }.
+    const [every] = parsed(['puback.p99 < 200ms every 10s']);
+    assert.deepEqual(every, t[4]);
     assert.equal(parsed([]).length, 0);
     const r = validateScenario({ groups: [group] });
     assert.ok(r.ok && r.scenario.thresholds.length === 0, 'none by default');
@@ -62,6 +65,9 @@ describe('thresholds schema', () => {
       [{ check: 'online >= 9', window: '1500ms' }, /^thresholds\[0\]\.window: must be whole seconds, at least 1s .*got "1500ms"$/],
       [{ check: 'online >= 9', window: 10 }, /^thresholds\[0\]\.window: expected a duration like "10s"/],
       [{ check: 'online >= 9', every: '10s' }, /^thresholds\[0\]: unknown field "every"$/],
+      ['online >= 95% every 1500ms', /^thresholds\[0\]: "every 1500ms": must be whole seconds, at least 1s/],
+      ['connectFailures == 0 every 10s', /^thresholds\[0\]: connectFailures cannot be checked per window/],
+      [{ check: 'online >= 95% every 10s', window: '10s' }, /^thresholds\[0\]\.check: the window is given twice: "every 10s" and window$/],
       [42, /^thresholds\[0\]: expected a check like "puback\.p99 < 200ms", or \{ check, window: 10s \}$/],
     ];
     for (const [item, re] of cases) {

@@ -48,13 +48,20 @@ describe('evaluateThresholds over a whole run', () => {
         ['connectFailures == 0', 50, '', false],
         // One host saturated twice is one saturated host.
         ['saturation == 0', 1, '', false],
-        ['connectFailures < 5%', (50 / 1100) * 100, '%', true],
+        ['connectFailures < 5%', (50 * 100) / 1100, '%', true],
         ['puback.max <= 0.9s', 900, 'ms', true],
       ],
     );
     assert.equal(thresholdsHeld(r), false);
     assert.equal(thresholdsHeld(r.filter((x) => x.pass)), true);
     assert.equal(thresholdsHeld(undefined), true, 'no thresholds: nothing broken');
+  });
+
+  test('a share exactly at its bound holds (no float drift past it)', () => {
+    const exact = summary({ devices: 500, online: 476 });
+    assert.equal(476 / 500 * 100 < 95.2, true, 'the naive way lands below the bound');
+    const [r] = evaluateThresholds([t('online >= 95.2%')], exact, []);
+    assert.deepEqual([r.measured, r.pass], [95.2, true]);
   });
 
   test('a latency nothing recorded fails, saying so, instead of passing unseen', () => {
