@@ -11,7 +11,7 @@ import { Charts } from './Charts.tsx';
 import { CopyPath } from './CopyPath.tsx';
 import { RunActionResults, RunButtons } from './RunActions.tsx';
 import { RunDevices } from './RunDevices.tsx';
-import { RunFiles, RunHeadline, RunLatencyCard, RunReasons, RunStorms } from './RunFigures.tsx';
+import { RunFiles, RunHeadline, RunLatencyCard, RunReasons, RunStorms, RunThresholds } from './RunFigures.tsx';
 import { RunStatusBadge } from './RunsList.tsx';
 
 function RunHeader({ detail }: { detail: RunDetail }) {
@@ -96,6 +96,7 @@ function RunDetailBody({ detail }: { detail: RunDetail }) {
       <RunActionResults id={detail.entry.id} />
       <RunNotes detail={detail} />
       {detail.summary ? <RunHeadline summary={detail.summary} /> : null}
+      {detail.summary ? <RunThresholds summary={detail.summary} /> : null}
       {detail.summary ? <RunStorms summary={detail.summary} /> : null}
       <Charts source={source} aside={<RunLatencyCard detail={detail} />} />
       <div className="lower">

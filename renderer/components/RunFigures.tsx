@@ -3,6 +3,7 @@
 import { formatDuration } from '../../src/contract/duration.ts';
 import type { RunDetail } from '../../src/contract/runs.ts';
 import type { RunSummary } from '../../src/contract/snapshot.ts';
+import { formatMeasured, thresholdDetail, thresholdLabel } from '../../src/contract/thresholds.ts';
 import { fmtBytes, fmtInt, fmtMs, topReasons } from '../lib/format.ts';
 import { LATENCY_LABELS, latencyRows, runUsesTls } from '../state/live-tls.ts';
 import { summaryFigures, type Figure } from '../state/runs-model.ts';
@@ -92,6 +93,41 @@ export function RunReasons({ summary }: { summary: RunSummary | null }) {
       ) : (
         <div className="muted small">No summary: the reasons of an interrupted run are in its event logs only.</div>
       )}
+    </section>
+  );
+}
+
+/** Each threshold of the scenario with what the run measured and whether it held. */
+export function RunThresholds({ summary }: { summary: RunSummary }) {
+  const results = summary.thresholds ?? [];
+  if (results.length === 0) return null;
+  const broken = results.filter((r) => !r.pass).length;
+  return (
+    <section className="panel run-thresholds" data-testid="run-thresholds">
+      <div className="panel-title">
+        <span>Thresholds</span>
+        <span className={broken ? 'threshold-verdict bad' : 'threshold-verdict ok'}>{broken ? `${broken} of ${results.length} broken` : 'all held'}</span>
+      </div>
+      <table className="mini-table">
+        <thead>
+          <tr>
+            <th>Threshold</th>
+            <th>Measured</th>
+            <th>Result</th>
+            <th>Detail</th>
+          </tr>
+        </thead>
+        <tbody>
+          {results.map((r, i) => (
+            <tr key={i} data-testid="threshold-row" data-pass={r.pass}>
+              <td className="mono">{thresholdLabel(r)}</td>
+              <td className="num">{formatMeasured(r)}</td>
+              <td className={r.pass ? 'threshold-pass' : 'threshold-fail'}>{r.pass ? '✓ pass' : '✗ fail'}</td>
+              <td className="muted">{thresholdDetail(r)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </section>
   );
 }

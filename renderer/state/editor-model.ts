@@ -2,6 +2,7 @@
 // put next to its field), turning a running Scenario back into an editable draft, and building
 // the timers a live "Apply" sends. Pure; no DOM, no React.
 import { EMBEDDED_TLS_URLS, isTlsUrl, type DeviceGroup, type Scenario } from '../../src/contract/scenario.ts';
+import { thresholdInput } from '../../src/contract/thresholds.ts';
 import { parseDuration } from '../../src/contract/duration.ts';
 import { TLS_NEGATIVE } from '../../src/contract/tls-options.ts';
 import { durationText } from '../lib/format.ts';
@@ -238,6 +239,8 @@ export function scenarioToInput(s: Scenario): Draft {
     ),
     embedded: Object.keys(s.embedded).length ? s.embedded : undefined,
     capacity: s.capacity,
+    // Older recorded scenarios have no thresholds.
+    thresholds: s.thresholds?.length ? s.thresholds.map(thresholdInput) : undefined,
     storms: s.storms.length
       ? s.storms.map((storm) => ({ ...storm, at: durationText(storm.at), ...('for' in storm ? { for: durationText(storm.for) } : {}) }))
       : undefined,

@@ -61,6 +61,7 @@ export function feedFromStarted(s: Scenario, at: number): FeedItem {
 /** "Run ended (duration) after 30s" with the figures that matter most. */
 export function summaryHeadline(s: RunSummary): { title: string; detail: string; level: FeedLevel } {
   const failures = Object.values(s.failures).reduce((n, v) => n + v, 0);
+  const broken = (s.thresholds ?? []).filter((r) => !r.pass).length;
   const p99 = s.latencyMs.connack?.count ? `connack p99 ${fmtMs(s.latencyMs.connack.p99)}` : s.latencyMs.connect?.count ? `connect p99 ${fmtMs(s.latencyMs.connect.p99)}` : null;
   const parts = [
     `peak ${fmtInt(s.peakOnline)}/${fmtInt(s.devices)} online`,
@@ -69,8 +70,9 @@ export function summaryHeadline(s: RunSummary): { title: string; detail: string;
     `${fmtInt(s.disconnects)} drops`,
     s.lost ? `${fmtInt(s.lost)} lost` : null,
     p99,
+    broken ? `${broken} of ${s.thresholds?.length} thresholds broken` : s.thresholds?.length ? 'thresholds held' : null,
   ].filter(Boolean);
-  const level: FeedLevel = s.endReason === 'error' || s.lost > 0 ? 'error' : failures > 0 || s.gaveUp > 0 ? 'warn' : 'ok';
+  const level: FeedLevel = s.endReason === 'error' || s.lost > 0 || broken > 0 ? 'error' : failures > 0 || s.gaveUp > 0 ? 'warn' : 'ok';
   return { title: `Run ended (${s.endReason}) after ${formatDuration(s.durationMs)}`, detail: parts.join(' · '), level };
 }
 

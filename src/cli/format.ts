@@ -3,6 +3,7 @@ import type { LatencySummary } from '../contract/metrics.ts';
 import type { FleetSnapshot, RunSummary } from '../contract/snapshot.ts';
 import { formatDuration } from '../contract/duration.ts';
 import type { StormRecord } from '../contract/storm.ts';
+import { formatMeasured, thresholdDetail, thresholdLabel, type ThresholdResult } from '../contract/thresholds.ts';
 
 export const fmtInt = (n: number) => Math.round(n).toLocaleString('en-US');
 const fmtMs = (ms: number) => (ms >= 100 ? `${Math.round(ms)}ms` : ms >= 1 ? `${ms.toFixed(1)}ms` : `${ms.toFixed(2)}ms`);
@@ -60,6 +61,17 @@ function rampSummaryLine(r: NonNullable<RunSummary['ramp']>): string {
   return `  ramp      ${range}${paused}`;
 }
 
+function thresholdLine(r: ThresholdResult): string {
+  const detail = thresholdDetail(r);
+  return `  ${r.pass ? '✓' : '✗'} ${thresholdLabel(r)}: measured ${formatMeasured(r)}${detail ? ` (${detail})` : ''}`;
+}
+
+function thresholdLines(results: ThresholdResult[]): string[] {
+  if (results.length === 0) return [];
+  const broken = results.filter((r) => !r.pass).length;
+  return [`  thresholds ${broken ? `${broken} of ${results.length} BROKEN` : 'all held'}`, ...results.map(thresholdLine)];
+}
+
 export function summaryText(s: RunSummary): string {
   const lines = [
     `Run "${s.name}" ended (${s.endReason}) after ${formatDuration(s.durationMs)}`,
@@ -78,6 +90,7 @@ export function summaryText(s: RunSummary): string {
           ...s.saturation.map((r) => `  host #${r.hostId} from ${r.t}s for ~${r.seconds}s: loop lag p99 up to ${fmtMs(r.worstLoopLagP99Ms)}, CPU up to ${r.worstCpuPct}%`),
         ]
       : []),
+    ...thresholdLines(s.thresholds ?? []),
     `  hosts`,
     ...s.hosts.map((h) => `  #${h.hostId} pid ${h.pid ?? '-'} ${h.state.padEnd(8)} ${fmtInt(h.devices)} devices, cpu ${h.cpuPct}%, rss ${h.peakRssMB} MB peak, loop lag p99 ${fmtMs(h.loopLagP99Ms)}`),
   ];

@@ -1,5 +1,5 @@
 // `fleetsim run [scenario|preset] [--duration 30s] [--hosts N] [--json]`
-// Exit codes: 0 the run completed, 1 it could not start, 2 bad input, 130 stopped by a signal.
+// Exit codes: 0 the run completed, 1 it could not start, 2 bad input, 99 a threshold was broken, 130 stopped by a signal.
 import { parseArgs } from 'node:util';
 import { join, resolve } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
@@ -12,13 +12,18 @@ import { RUN_FILES } from '../runs/run-layout.ts';
 import { resolveRunRef, RunRefError } from '../runs/run-ref.ts';
 import { SettingsStore } from '../runs/settings-store.ts';
 import { expandSourceAddresses, isIpAddress } from '../contract/addresses.ts';
+import { parseThreshold, THRESHOLD_BROKEN_EXIT } from '../contract/thresholds.ts';
+import type { Scenario } from '../contract/scenario.ts';
+import { thresholdsHeld } from '../fleet/threshold-evaluation.ts';
 import { progressLine, summaryText } from './format.ts';
 import { resolveDistributedRun } from './shard-options.ts';
 
-export const RUN_USAGE = `usage: fleetsim run [scenario.yaml|scenario.json|preset] [--duration 30s] [--hosts N|auto] [--ramp N|adaptive] [--json] [--record DIR|--no-record] [--from RUN] [--metrics-port N] [--metrics-host ADDR]
+export const RUN_USAGE = `usage: fleetsim run [scenario.yaml|scenario.json|preset] [--duration 30s] [--hosts N|auto] [--ramp N|adaptive] [--json] [--threshold EXPR]... [--record DIR|--no-record] [--from RUN] [--metrics-port N] [--metrics-host ADDR]
                    [--shard I/N | --shards N] [--run-id R] [--start-at ISO-TIME] [--source-addresses LIST]
   Every run is recorded in <runs>/<time>-<name>/ (scenario, timeline.csv, event logs, devices.csv, summary.json, report.html);
   <runs> is the app's setting, by default $FLEETSIM_HOME/runs (~/.fleetsim/runs).
+  --threshold EXPR  a pass/fail check added to the scenario's thresholds, e.g. "puback.p99 < 200ms"
+                 (repeatable; see README "Thresholds"); a broken one makes the run exit 99
   --record DIR   record into DIR instead      --no-record   keep no record
   --from RUN     run a recorded run's scenario again (a run directory, an id from \`fleetsim runs\`, or "latest")
   --metrics-port N  serve Prometheus metrics on http://127.0.0.1:N/metrics while the run lasts (0: a free port)
@@ -30,6 +35,21 @@ export const RUN_USAGE = `usage: fleetsim run [scenario.yaml|scenario.json|prese
   --start-at T   every shard starts its devices at T (ISO time with zone), so timelines and storms align (env FLEETSIM_START_AT)
   --source-addresses LIST  this shard's source addresses for every group, e.g. 127.0.1.1-127.0.1.8 (env FLEETSIM_SOURCE_ADDRESSES)
   With no scenario, runs the default demo (1,000 MQTT + 200 WebSocket devices for 30 s).`;
+
+/** `--threshold` flags join the scenario's own thresholds (and its recorded input, so `--from` keeps them). */
+function addThresholdFlags(flags: string[], scenario: Scenario, input: object, problems: string[]): void {
+  const added: string[] = [];
+  for (const flag of flags) {
+    const parsed = parseThreshold(flag);
+    if (typeof parsed === 'string') problems.push(`--threshold ${JSON.stringify(flag)}: ${parsed}`);
+    else {
+      scenario.thresholds.push(parsed);
+      added.push(parsed.check);
+    }
+  }
+  const own = (input as { thresholds?: unknown }).thresholds;
+  if (added.length > 0) Object.assign(input, { thresholds: [...(Array.isArray(own) ? own : []), ...added] });
+}
 
 function readJsonOrNull(file: string): unknown {
   try {
@@ -50,6 +70,7 @@ export async function runCommand(args: string[]): Promise<number> {
         hosts: { type: 'string' },
         ramp: { type: 'string' },
         json: { type: 'boolean', default: false },
+        threshold: { type: 'string', multiple: true, default: [] },
         record: { type: 'string' },
         'no-record': { type: 'boolean', default: false },
         from: { type: 'string' },
@@ -115,6 +136,7 @@ export async function runCommand(args: string[]): Promise<number> {
   }
 
   const problems: string[] = [];
+  addThresholdFlags(values.threshold, scenario, input, problems);
   const metricsPort = values['metrics-port'];
   if (metricsPort !== undefined && !(/^\d{1,5}$/.test(metricsPort) && Number(metricsPort) <= 65535)) problems.push(`--metrics-port: expected a port number 0-65535, got ${JSON.stringify(metricsPort)}`);
   const metricsHost = values['metrics-host'];
@@ -195,11 +217,11 @@ export async function runCommand(args: string[]): Promise<number> {
   await metrics?.close();
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
-  if (values.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+  if (values.json) process.stdout.write(`${JSON.stringify(recorder ? { ...summary, runDir: recorder.dir } : summary)}\n`);
   else {
     if (tty) process.stderr.write('\n');
     console.log(summaryText(summary));
   }
   if (recorder && live) process.stderr.write(`run recorded in ${recorder.dir}\n`);
-  return interrupted ? 130 : 0;
+  return interrupted ? 130 : thresholdsHeld(summary.thresholds) ? 0 : THRESHOLD_BROKEN_EXIT;
 }

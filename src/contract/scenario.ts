@@ -7,6 +7,7 @@ import { checkGroup, LIST_LIMITS, list, text, TEXT_LIMITS } from './scenario-che
 import { capacityBlockSchema } from './capacity-schema.ts';
 import { adaptiveRampSchema } from './adaptive-ramp.ts';
 import { scheduledStormSchema } from './storm.ts';
+import { thresholdsSchema } from './thresholds.ts';
 import { EMBEDDED_MQTT, EMBEDDED_TLS_URLS, EMBEDDED_WS, isTlsUrl } from './target-urls.ts';
 import { embeddedTlsSchema, tlsOptionsSchema } from './tls-options.ts';
 
@@ -287,6 +288,8 @@ export const scenarioSchema = z
       .default({}),
     /** Faults to start on purpose, at a time after the run started. */
     storms: list(scheduledStormSchema, LIST_LIMITS.storms).default([]),
+    /** Pass/fail checks over the run ("puback.p99 < 200ms"): a broken one makes `fleetsim run` exit 99. */
+    thresholds: thresholdsSchema.default([]),
   })
   .superRefine((s, ctx) => {
     if (s.adaptive && s.ramp !== 'adaptive') ctx.addIssue({ code: 'custom', path: ['adaptive'], message: 'needs ramp: adaptive' });

@@ -5,6 +5,7 @@ import type { BackpressureGauges, Counters, EncodedHistograms, Gauges, LatencyKi
 import type { StormRecord } from './storm.ts';
 import type { CapacityResult } from './capacity.ts';
 import type { TargetStats } from './target.ts';
+import type { ThresholdResult } from './thresholds.ts';
 
 export type RunState = 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
 
@@ -180,4 +181,6 @@ export interface RunSummary {
   hosts: Array<{ hostId: number; pid: number | null; devices: number; state: HostStatus['state']; rssMB: number; peakRssMB: number; cpuPct: number; loopLagP99Ms: number; shard?: number }>;
   /** A capacity search (`fleetsim capacity`): its steps, knee and verdict (also capacity.json). */
   capacity?: CapacityResult;
+  /** The scenario's thresholds, each with its measured value and whether it held (absent in summaries of older versions). */
+  thresholds?: ThresholdResult[];
 }

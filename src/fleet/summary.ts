@@ -4,6 +4,7 @@ import type { Scenario } from '../contract/scenario.ts';
 import type { HostStatus, RunSummary, SaturationRecord } from '../contract/snapshot.ts';
 import type { StormRecord } from '../contract/storm.ts';
 import type { MetricsMerger } from './metrics-merger.ts';
+import { evaluateThresholds } from './threshold-evaluation.ts';
 
 export interface SummaryInput {
   scenario: Scenario;
@@ -22,7 +23,7 @@ export interface SummaryInput {
 
 export function buildSummary({ scenario, devices, distributed, merger, hosts, startedAt, endedAt, endReason, onlineAtEnd, storms, saturation }: SummaryInput): RunSummary {
   const t = merger.totals;
-  return {
+  const summary: RunSummary = {
     name: scenario.name,
     startedAt: new Date(startedAt).toISOString(),
     endedAt: new Date(endedAt).toISOString(),
@@ -62,4 +63,6 @@ export function buildSummary({ scenario, devices, distributed, merger, hosts, st
       };
     }),
   };
+  if (scenario.thresholds.length > 0) summary.thresholds = evaluateThresholds(scenario.thresholds, summary, merger.timeline);
+  return summary;
 }

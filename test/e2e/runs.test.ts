@@ -35,6 +35,8 @@ const SCENARIO = {
   hosts: 1,
   groups: [{ name: 'sensors', protocol: 'mqtt', url: 'embedded:mqtt', count: 30, timers: { heartbeat: { every: '500ms' } } }],
   storms: [{ at: '1500ms', action: 'drop', percent: 30, mode: 'destroy' }],
+  // The storm's drops break the second one.
+  thresholds: ['connects >= 30', 'disconnects == 0'],
 };
 
 async function startServe(): Promise<void> {
@@ -110,6 +112,15 @@ test('a recorded run: listed complete, opened from disk, exported, reported, imp
   assert.equal(summary.devices, 30);
   assert.ok(summary.storms.length >= 1, 'the scheduled storm is in the summary');
   assert.equal(await detail.getByTestId('run-storms').getByTestId('storm-card').count(), summary.storms.length);
+
+  // Thresholds: each with its measured value and pass/fail, as in summary.json.
+  assert.deepEqual(summary.thresholds?.map((r) => [r.check, r.pass]), [['connects >= 30', true], ['disconnects == 0', false]]);
+  const thresholdRows = detail.getByTestId('run-thresholds').getByTestId('threshold-row');
+  assert.deepEqual(await thresholdRows.evaluateAll((els) => els.map((e) => [...e.querySelectorAll('td')].slice(0, 3).map((td) => td.textContent))), [
+    ['connects >= 30', fmtInt(summary.connects), '✓ pass'],
+    ['disconnects == 0', fmtInt(summary.disconnects), '✗ fail'],
+  ]);
+  assert.match((await detail.getByTestId('run-thresholds').textContent()) ?? '', /1 of 2 broken/);
 
   // The charts: drawn from the recorded timeline (not the live one), canvases with pixels.
   const charts = detail.getByTestId('timeline-chart');

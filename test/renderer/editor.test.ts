@@ -186,11 +186,30 @@ describe('scenario files and the running scenario', () => {
     assert.doesNotMatch(scenarioToYaml(scenarioToInput(seed.scenario)), /client:|urls:/);
   });
 
+  test('thresholds survive import, save and the running scenario; a bad one is a problem naming it', () => {
+    const text = ['name: gated', 'groups:', '  - protocol: mqtt', '    url: embedded:mqtt', '    count: 10', 'thresholds:', '  - online >= 99.9%', '  - { check: "puback.p99 < 200ms", window: 10s }'].join('\n');
+    const file = parseScenarioText(text, 'gated.yaml');
+    assert.ok(file.ok);
+    const ed = createEditorStore();
+    ed.loadDraft(file.scenario, { kind: 'file', name: 'gated.yaml' });
+    assert.deepEqual(ed.getState().problems, []);
+    const saved = parseScenarioText(scenarioToYaml(ed.getState().draft), 'saved.yaml');
+    assert.ok(saved.ok);
+    assert.deepEqual(saved.scenario.thresholds, ['online >= 99.9%', { check: 'puback.p99 < 200ms', window: '10s' }]);
+    const v = validateScenario(file.scenario);
+    assert.ok(v.ok);
+    assert.deepEqual(scenarioToInput(v.scenario).thresholds, ['online >= 99.9%', { check: 'puback.p99 < 200ms', window: '10s' }]);
+    ed.loadDraft({ ...file.scenario, thresholds: ['online >= 99.9%', 'pubak.p99 < 1s'] }, { kind: 'file', name: 'typo.yaml' });
+    assert.equal(ed.getState().problems.length, 1);
+    assert.match(ed.getState().problems[0], /^thresholds\[1\]: unknown metric "pubak\.p99"/);
+  });
+
   test('a running Scenario turns back into a draft that validates to the same scenario', () => {
+    const withThresholds = { ...PRESETS['seed-mqtt'], thresholds: ['connack.p99 < 1s', { check: 'online >= 95%', window: '30s' }] };
     const withStorms = { ...PRESETS['seed-mqtt'], storms: [{ at: '20s', action: 'blip', for: '3s' }, { at: '30s', action: 'drop', percent: 10, mode: 'destroy' }] };
     const seed = PRESETS['seed-mqtt'];
     const withSpread = { ...seed, groups: seed.groups.map((g) => ({ ...g, url: 'embedded:mqtt', urls: ['embedded:mqtt'], mqtt: { ...g.mqtt, client: 'mqtt.js' } })) };
-    for (const input of [...Object.values(PRESETS), withStorms, withSpread]) {
+    for (const input of [...Object.values(PRESETS), withStorms, withSpread, withThresholds]) {
       const first = validateScenario(structuredClone(input));
       assert.ok(first.ok);
       const again = validateScenario(scenarioToInput(first.scenario));

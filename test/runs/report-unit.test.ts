@@ -1,5 +1,5 @@
 // The report's pieces on their own: escaping, axis ticks, the spike-keeping downsampling, the
-// chart's SVG, and the figures an interrupted run's report derives from its timeline.
+// chart's SVG, the figures an interrupted run's report derives from its timeline, the thresholds.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { LATENCY_KINDS, type LatencyKind } from '../../src/contract/metrics.ts';
@@ -11,6 +11,8 @@ import { escapeHtml, html, join, raw } from '../../src/runs/report/html.ts';
 import { fmtSpan } from '../../src/runs/report/report-format.ts';
 import { headline, reasonRows, stormRows, type ReportInput } from '../../src/runs/report/report-model.ts';
 import { chartSvg } from '../../src/runs/report/svg-chart.ts';
+import { renderReport } from '../../src/runs/report/render-report.ts';
+import { summary as fixtureSummary } from '../renderer/fixtures.ts';
 
 test('html: interpolated text is escaped, markup made by html is kept', () => {
   assert.equal(escapeHtml(`<a href="x">'&'</a>`), '&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
@@ -126,4 +128,36 @@ test('without a summary: headline figures and storm recovery come from the timel
     { reason: 'a', count: 3, share: 75 },
     { reason: 'b', count: 1, share: 25 },
   ]);
+});
+
+test('a Thresholds section lists each threshold with its measured value and result, only when there are any', () => {
+  const timeline = [point(1, 100, { connects: 100 }), point(2, 100)];
+  const summary = fixtureSummary({
+    devices: 100,
+    thresholds: [
+      { check: 'connack.p99 < 1s', unit: 'ms', measured: 1234.5, pass: false },
+      { check: 'online >= 99%', window: 10_000, unit: '%', measured: 100, pass: true, windows: { count: 3, failed: 0, worstFrom: 0, worstTo: 10 } },
+      { check: 'echo.p99 < 5ms', unit: 'ms', measured: null, pass: false, note: 'no echo latencies were recorded' },
+    ],
+  });
+  const detail = {
+    entry: { id: 'r', name: 'r', dir: '/r', status: 'complete', startedAt: summary.startedAt, devices: 100, peakOnline: 100, bytes: 0 },
+    scenario: null,
+    source: null,
+    summary,
+    timeline,
+    skippedRows: 0,
+    files: [],
+  } satisfies RunDetail;
+  const page = renderReport({ detail, timeline, events: [], eventsLeftOut: 0, generatedAt: Date.now() });
+  const section = /<section id="thresholds">[\s\S]*?<\/section>/.exec(page)?.[0] ?? '';
+  assert.match(section, /<h2>Thresholds<\/h2><span class="hint">2 of 3 broken<\/span>/);
+  assert.match(section, /<tr data-threshold="fail"><td class="mono">connack.p99 &lt; 1s<\/td><td class="num">1,234.5 ms<\/td><td><span class="pill bad">fail<\/span><\/td><td><\/td><\/tr>/);
+  assert.match(section, /<tr data-threshold="pass"><td class="mono">online &gt;= 99% \(every 10s window\)<\/td><td class="num">100%<\/td><td><span class="pill ok">pass<\/span><\/td><td>worst window 0–10 s; all 3 windows held<\/td><\/tr>/);
+  assert.match(section, /<td class="num">—<\/td><td><span class="pill bad">fail<\/span><\/td><td>no echo latencies were recorded<\/td>/);
+  // The section sits right after the headline figures.
+  assert.ok(page.indexOf('id="headline"') < page.indexOf('id="thresholds"') && page.indexOf('id="thresholds"') < page.indexOf('id="timeline"'));
+
+  const without = renderReport({ detail: { ...detail, summary: { ...summary, thresholds: undefined } }, timeline, events: [], eventsLeftOut: 0, generatedAt: Date.now() });
+  assert.doesNotMatch(without, /id="thresholds"/);
 });

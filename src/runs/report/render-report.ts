@@ -32,6 +32,7 @@ import {
   reasonsTable,
   saturationTable,
   stormsTable,
+  thresholdsTable,
   timelineLatencyTable,
 } from './report-tables.ts';
 
@@ -203,6 +204,7 @@ export function renderReport(input: ReportInput): string {
   const name = detail.scenario?.name ?? detail.summary?.name ?? detail.entry.name;
   const storms = stormRows(input);
   const events = notableEvents(input);
+  const thresholds = detail.summary?.thresholds;
   const stormsBody = storms.length
     ? html`${stormsTable(storms)}${storms.some((s) => s.estimated) ? html`<p class="note">≈ estimated from the per-second timeline (no summary); reconnect attempts are unknown.</p>` : ''}`
     : html`<p class="empty">No storms in this run.</p>`;
@@ -217,6 +219,7 @@ ${header(input, status)}
 ${banners(input, status)}
 ${scenarioSection(detail.scenario)}
 ${section('headline', 'At a glance', headlineCards(headline(input), detail.scenario?.groups.length ?? 0))}
+${thresholds?.length ? section('thresholds', 'Thresholds', thresholdsTable(thresholds), thresholds.every((r) => r.pass) ? 'all held' : `${thresholds.filter((r) => !r.pass).length} of ${thresholds.length} broken`) : ''}
 ${detail.summary?.capacity ? section('capacity', 'Capacity search', capacityBody(detail.summary.capacity), 'devices per step against p99, failures and drops; the knee marked') : ''}
 ${section('timeline', 'Timeline', fleetBody, timelineHint(input))}
 ${section('storms', 'Storms and recovery', stormsBody, 'recovered: online back to 99% of before')}

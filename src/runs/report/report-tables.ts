@@ -2,6 +2,7 @@
 // (failures, drops), generator hosts and saturation, notable fleet events, the run's files.
 import type { Scenario } from '../../contract/scenario.ts';
 import type { FleetEvent, SaturationRecord } from '../../contract/snapshot.ts';
+import { formatMeasured, thresholdDetail, thresholdLabel, type ThresholdResult } from '../../contract/thresholds.ts';
 import { RUN_FILES } from '../run-layout.ts';
 import { html, type Html, type HtmlValue } from './html.ts';
 import { LATENCY_COLORS, hostColor } from './report-charts.ts';
@@ -37,6 +38,15 @@ export function groupsTable(scenario: Scenario): Html {
     return html`<tr><td class="strong">${g.name}</td><td>${g.protocol}</td><td class="mono">${g.url}</td>${num(fmtInt(g.count))}<td class="pre">${timersText(g)}</td><td>${qos}</td><td>${reconnectText(g)}</td>${num(g.ramp === undefined ? 'fleet share' : g.ramp === 0 ? 'unlimited' : `${fmtNum(g.ramp)}/s`)}</tr>`;
   });
   return table(head, rows);
+}
+
+export function thresholdsTable(results: ThresholdResult[]): Html {
+  const head = html`<tr><th>Threshold</th><th class="num">Measured</th><th>Result</th><th>Detail</th></tr>`;
+  const rows = results.map(
+    (r) =>
+      html`<tr data-threshold="${r.pass ? 'pass' : 'fail'}"><td class="mono">${thresholdLabel(r)}</td>${num(formatMeasured(r))}<td><span class="pill ${r.pass ? 'ok' : 'bad'}">${r.pass ? 'pass' : 'fail'}</span></td><td>${thresholdDetail(r)}</td></tr>`,
+  );
+  return table(head, rows, 'thresholds');
 }
 
 export function latencyTable(rows: LatencyRow[]): Html {
