@@ -24,8 +24,8 @@ export interface DisconnectCause {
 /** Seconds with one decimal (none from 100 s on). */
 export const causeSeconds = (ms: number): string => (ms / 1000).toFixed(ms >= 100_000 ? 0 : 1);
 
-/** "8.0 ± 0.1 s"; a cluster tighter than 0.1 s shows hundredths, so it never reads "± 0.0". */
+/** "8.0 ± 0.1 s"; tighter clusters show more digits (2.00 ± 0.02 s, 2.001 ± 0.002 s), never "± 0.0". */
 export function clusterSpan(meanMs: number, spreadMs: number): string {
-  const digits = meanMs >= 100_000 ? 0 : spreadMs < 50 ? 2 : 1;
+  const digits = meanMs >= 100_000 ? 0 : spreadMs < 5 ? 3 : spreadMs < 50 ? 2 : 1;
   return `${(meanMs / 1000).toFixed(digits)} ± ${(spreadMs / 1000).toFixed(digits)} s`;
 }

@@ -59,7 +59,7 @@ test('an idle cut by nginx is named in the live view', { skip: !NGINX_BIN && 'ng
   // Wait for the cluster to hold every quiet device's first cut.
   await page.waitForFunction(() => Number((document.querySelector('[data-testid="cause"][data-kind="idle-timeout"] .cause-count')?.textContent ?? '').replace(/[^\d]/g, '')) >= 20);
   const text = (await cause.locator('.cause-text').textContent()) ?? '';
-  assert.match(text, /^\d+ connections closed by the peer after 2\.\d+ ± 0\.\d+ s without traffic from the server: an idle timeout between you and the target; a ping interval under 2\.\d s keeps them open$/);
+  assert.match(text, /^\d+ connections closed by the peer after [12]\.\d+ ± 0\.\d+ s without traffic from the server: an idle timeout between you and the target; a ping interval under [12]\.\d s keeps them open$/);
   assert.equal(await cause.locator('.cause-reason').textContent(), 'abnormal-close');
   await page.getByTestId('causes-card').screenshot({ path: join(RESULTS, 'causes-card.png') });
   await page.screenshot({ path: join(RESULTS, 'causes.png') });

@@ -51,8 +51,8 @@ function assertIdleCause(summary: RunSummary, diagnostic: (msg: string) => void)
   assert.ok(idle.stat!.spreadMs < 250, `a tight cluster: ${JSON.stringify(idle.stat)}`);
   assert.ok(idle.count >= QUIET && idle.count <= summary.disconnects, `count ${idle.count} of ${summary.disconnects} drops`);
   diagnostic(`${idle.text} [${idle.reason}; ${summary.disconnects} drops; mean ${idle.stat!.meanMs} ms, sd ${idle.stat!.spreadMs} ms]`);
-  assert.match(idle.text, /without traffic from the server: an idle timeout between you and the target; a ping interval under 2\.\d s keeps them open/);
-  assert.match(idle.text, /^\d+ connections closed by the peer after 2\.\d+ ± 0\.\d+ s /);
+  assert.match(idle.text, /without traffic from the server: an idle timeout between you and the target; a ping interval under [12]\.\d s keeps them open/);
+  assert.match(idle.text, /^\d+ connections closed by the peer after [12]\.\d+ ± 0\.\d+ s /);
 }
 
 test('nginx proxy_read_timeout 2s in front of the room server: quiet WebSocket devices cut, named an idle timeout', { skip: !NGINX_BIN && 'nginx not installed', timeout: 30_000 }, async (t) => {

@@ -18,7 +18,8 @@ function causeRow(c: DisconnectCause): Html {
 export function causesBody(input: ReportInput): Html {
   const summary = input.detail.summary;
   if (!summary) return html`<p class="empty">Unknown: named causes are only in the summary.</p>`;
-  const causes = summary.disconnectCauses ?? [];
+  const causes = summary.disconnectCauses;
+  if (!causes) return html`<p class="empty">Not in this summary (an older version, or a run merged from shards: each shard's summary has its own).</p>`;
   if (causes.length === 0) return html`<p class="empty">No cluster of drops or refusals pointed at a cause.</p>`;
   const head = html`<tr><th class="num">Count</th><th>Cause</th><th>Reason</th><th>Cluster</th></tr>`;
   return html`<div class="table-wrap"><table class="causes"><thead>${head}</thead><tbody>${causes.map(causeRow)}</tbody></table></div>`;
