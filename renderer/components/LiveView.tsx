@@ -2,6 +2,7 @@
 // hosts and events.
 import { AttachPanel } from './AttachPanel.tsx';
 import { CapacityPanel } from './CapacityPanel.tsx';
+import { CausesCard } from './CausesCard.tsx';
 import { Charts } from './Charts.tsx';
 import { DeviceDrawer } from './DeviceDrawer.tsx';
 import { DevicesTable } from './DevicesTable.tsx';
@@ -25,6 +26,7 @@ export function LiveView() {
       <main className="main">
         <RecordingStrip />
         <LiveCounters />
+        <CausesCard />
         {attached ? null : <CapacityPanel />}
         {attached ? null : <StormPanel />}
         <Charts />

@@ -79,6 +79,7 @@ export function summaryText(s: RunSummary): string {
     `  connects  ${fmtInt(s.connects)} of ${fmtInt(s.connectAttempts)} attempts, reconnects ${fmtInt(s.reconnects)}, disconnects ${fmtInt(s.disconnects)}`,
     `  failures  ${reasons(s.failures)}`,
     `  dropped   ${reasons(s.disconnectReasons)}`,
+    ...(s.disconnectCauses?.length ? ['  causes', ...s.disconnectCauses.map((c) => `    ${c.text}`)] : []),
     `  sent      heartbeat ${fmtInt(s.sent.heartbeat)}, status ${fmtInt(s.sent.status)}, ping ${fmtInt(s.sent.ping)}; received ${fmtInt(s.received)}`,
     `  latency`,
     ...(Object.entries(s.latencyMs) as Array<[string, LatencySummary]>).map(([k, l]) => latencyRow(k, l)),

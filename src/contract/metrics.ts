@@ -108,6 +108,12 @@ export interface MetricsBatch {
   disconnectReasons: Record<string, number>;
   /** Failed connection attempts, by reason (deltas). */
   failureReasons: Record<string, number>;
+  /**
+   * Per disconnect reason, timings of some of those drops (at most 64 per batch), flat
+   * [ageMs, sinceRxMs, sinceTxMs, …]: the connection's age and the time since the device last
+   * received and last sent anything. Absent when nothing dropped.
+   */
+  disconnectTimings?: Record<string, number[]>;
   gauges: Gauges;
   /** Per group name: that group's gauges on this host. */
   groupGauges: Record<string, Gauges>;

@@ -1,5 +1,6 @@
 // What the controller shows of a running fleet: a snapshot (≤4 per second), a timeline
 // (one point per second) and, at the end, the run summary (also `fleetsim run --json`).
+import type { DisconnectCause } from './disconnect-causes.ts';
 import type { FleetShard } from './fleet-shard.ts';
 import type { BackpressureGauges, Counters, EncodedHistograms, Gauges, LatencyKind, LatencySummary } from './metrics.ts';
 import type { StormRecord } from './storm.ts';
@@ -42,6 +43,8 @@ export interface FleetSnapshot {
   rates: Rates;
   disconnectReasons: Record<string, number>;
   failureReasons: Record<string, number>;
+  /** Causes named from the drops and refusals so far (absent in snapshots of older versions). */
+  disconnectCauses?: DisconnectCause[];
   latency: Record<LatencyKind, LatencySummary>;
   hosts: HostStatus[];
   /** Storms of this run, each with its recovery so far. */
@@ -167,6 +170,8 @@ export interface RunSummary {
   failures: Record<string, number>;
   /** Drops of online devices by reason. */
   disconnectReasons: Record<string, number>;
+  /** Causes named from drops and refusals: idle timeouts, lifetime limits, takeovers … (absent in older summaries). */
+  disconnectCauses?: DisconnectCause[];
   sent: { heartbeat: number; status: number; ping: number };
   received: number;
   bytes: { sent: number; received: number };

@@ -13,10 +13,12 @@ import type { GroupRuntime } from './group-runtime.ts';
 import { EventRing } from './device-log-ring.ts';
 import { DeviceTimer, firstPhase, publishBurst, TimerKind, type TimerOwner } from './device-timers.ts';
 import { render, roomOf } from './templates.ts';
+import { deviceUrl } from './device-url.ts';
+import { DeviceActivity } from './device-activity.ts';
 
 export type DropMode = 'close' | 'destroy' | 'half-open';
 
-export class Device implements DeviceLink, Waiter, TimerOwner {
+export class Device extends DeviceActivity implements DeviceLink, Waiter, TimerOwner {
   readonly id: string;
   readonly localAddress: string | undefined;
   state: DeviceState = 'idle';
@@ -34,14 +36,6 @@ export class Device implements DeviceLink, Waiter, TimerOwner {
   private stormReason: string | null = null;
   /** No bytes in or out (half-open or a network blip): application sends are held back. */
   private stalled = false;
-  // Per-device counters, for the device drawer and devices.csv.
-  connects = 0;
-  disconnects = 0;
-  sentMessages = 0;
-  receivedMessages = 0;
-  bytesSent = 0;
-  bytesReceived = 0;
-  lastReason: string | undefined;
   /** The TLS session to resume on the next connect (only kept with tls.sessionResumption). */
   tlsSession: Buffer | undefined = undefined;
 
@@ -49,6 +43,7 @@ export class Device implements DeviceLink, Waiter, TimerOwner {
     private readonly rt: GroupRuntime,
     readonly index: number,
   ) {
+    super();
     this.id = render(rt.group.clientId, { index, group: rt.group.name });
     const sources = rt.group.sourceAddresses;
     this.localAddress = sources?.length ? sources[index % sources.length] : undefined;
@@ -69,11 +64,7 @@ export class Device implements DeviceLink, Waiter, TimerOwner {
   }
 
   get url(): string {
-    const g = this.rt.group;
-    if (!g.urls?.length) return g.url;
-    // WebSocket devices spread by room: a room's members must meet on one server.
-    const key = g.protocol === 'ws' ? Math.floor(this.index / g.ws.roomSize) : this.index;
-    return key % (g.urls.length + 1) === 0 ? g.url : g.urls[(key % (g.urls.length + 1)) - 1];
+    return deviceUrl(this.rt.group, this.index);
   }
 
   /** Queue the first connect behind the host's connect-rate gate. */
@@ -134,6 +125,7 @@ export class Device implements DeviceLink, Waiter, TimerOwner {
     if (this.state !== 'connecting') return;
     const now = performance.now();
     if (this.rt.group.protocol === 'mqtt' && this.transportOpenAt > 0) this.rt.metrics.latency('connack', now - this.transportOpenAt);
+    this.lastRxAt = this.lastTxAt = now;
     this.setState('online');
     this.rt.active.add(this);
     this.connects++;
@@ -163,7 +155,8 @@ export class Device implements DeviceLink, Waiter, TimerOwner {
     this.lastReason = reason;
     if (this.state === 'online') {
       this.disconnects++;
-      this.rt.metrics.disconnect(reason);
+      const now = performance.now();
+      this.rt.metrics.disconnect(reason, now - this.transportOpenAt, now - this.lastRxAt, now - this.lastTxAt);
       this.log('disconnected', reason);
     } else if (this.state === 'connecting') {
       this.rt.metrics.connectFailure(reason);
@@ -184,6 +177,7 @@ export class Device implements DeviceLink, Waiter, TimerOwner {
   }
 
   received(bytes: number): void {
+    this.lastRxAt = performance.now();
     this.rt.active.add(this);
     this.receivedMessages++;
     this.bytesReceived += bytes;
@@ -193,6 +187,7 @@ export class Device implements DeviceLink, Waiter, TimerOwner {
   }
 
   sent(kind: MessageKind | 'ping', bytes: number): void {
+    this.lastTxAt = performance.now();
     this.rt.active.add(this);
     const c = this.rt.metrics.counters;
     if (kind === 'ping') {
@@ -206,7 +201,9 @@ export class Device implements DeviceLink, Waiter, TimerOwner {
     c.bytesSent += bytes;
   }
 
+  /** An answer from the peer (PUBACK, pong, echo): bytes received, so it stamps lastRxAt. */
   latency(kind: LatencyKind, ms: number): void {
+    this.lastRxAt = performance.now();
     if (kind === 'puback') this.rt.metrics.counters.pubacks++;
     else if (kind === 'ping') this.rt.metrics.counters.pongs++;
     this.rt.metrics.latency(kind, ms);

@@ -11,6 +11,7 @@ import {
   type LatencyKind,
   type MetricsBatch,
 } from '../contract/metrics.ts';
+import { DropTimings } from './drop-timings.ts';
 import { encodeHistogram, newHistogram, recordMs, type Histogram } from './histograms.ts';
 
 export class MetricsRecorder {
@@ -31,9 +32,13 @@ export class MetricsRecorder {
     recordMs(this.histograms[kind], ms);
   }
 
-  disconnect(reason: string): void {
+  private readonly dropTimings = new DropTimings();
+
+  /** An online device dropped: its connection's age and the time since its last byte in and out. */
+  disconnect(reason: string, ageMs: number, sinceRxMs: number, sinceTxMs: number): void {
     this.counters.disconnects++;
     this.disconnectReasons[reason] = (this.disconnectReasons[reason] ?? 0) + 1;
+    this.dropTimings.record(reason, ageMs, sinceRxMs, sinceTxMs);
   }
 
   connectFailure(reason: string): void {
@@ -56,7 +61,7 @@ export class MetricsRecorder {
   }
 
   /** Everything since the previous cut; counters and histograms restart from zero. */
-  cut(): Pick<MetricsBatch, 'counters' | 'disconnectReasons' | 'failureReasons' | 'gauges' | 'groupGauges' | 'histograms'> {
+  cut(): Pick<MetricsBatch, 'counters' | 'disconnectReasons' | 'disconnectTimings' | 'failureReasons' | 'gauges' | 'groupGauges' | 'histograms'> {
     const gauges = zeroGauges();
     const groupGauges: Record<string, Gauges> = {};
     for (const [name, g] of Object.entries(this.groupGauges)) {
@@ -74,6 +79,7 @@ export class MetricsRecorder {
     const out = {
       counters: this.counters,
       disconnectReasons: this.disconnectReasons,
+      disconnectTimings: this.dropTimings.cut(),
       failureReasons: this.failureReasons,
       gauges,
       groupGauges,

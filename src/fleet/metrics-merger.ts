@@ -17,6 +17,9 @@ import {
   type MetricsBatch,
 } from '../contract/metrics.ts';
 import type { Rates, TimelinePoint } from '../contract/snapshot.ts';
+import type { DisconnectCause } from '../contract/disconnect-causes.ts';
+import { nameDisconnectCauses } from './disconnect-causes.ts';
+import { DropTimingPool } from './drop-timing-pool.ts';
 import { bucketCounts, decodeHistogram, encodeHistogram, newHistogram, summarize, type BucketCounts, type Histogram } from '../engine/histograms.ts';
 
 interface HostView {
@@ -40,6 +43,8 @@ export class MetricsMerger {
   readonly totals: Counters = zeroCounters();
   readonly disconnectReasons: Record<string, number> = {};
   readonly failureReasons: Record<string, number> = {};
+  /** A sample of drop timings per reason, for naming causes. */
+  readonly dropTimings = new DropTimingPool();
   private readonly cumulative = newHistograms();
   private readonly second = newHistograms();
   private readonly hosts = new Map<number, HostView>();
@@ -55,10 +60,18 @@ export class MetricsMerger {
 
   constructor(private readonly startedAt: number) {}
 
+  /** Reasons for drops and refusals so far, and the causes named from them. */
+  reasons(): { disconnectReasons: Record<string, number>; failureReasons: Record<string, number>; disconnectCauses: DisconnectCause[] } {
+    const disconnectReasons = { ...this.disconnectReasons };
+    const failureReasons = { ...this.failureReasons };
+    return { disconnectReasons, failureReasons, disconnectCauses: nameDisconnectCauses({ disconnectReasons, failureReasons, timings: this.dropTimings.samples() }) };
+  }
+
   add(batch: MetricsBatch): void {
     addInto(this.totals, batch.counters);
     addInto(this.disconnectReasons, batch.disconnectReasons);
     addInto(this.failureReasons, batch.failureReasons);
+    this.dropTimings.add(batch.disconnectTimings);
     for (const [kind, encoded] of Object.entries(batch.histograms) as Array<[LatencyKind, string]>) {
       const h = decodeHistogram(encoded);
       this.cumulative[kind].add(h);

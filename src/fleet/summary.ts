@@ -21,6 +21,11 @@ export interface SummaryInput {
   saturation: SaturationRecord[];
 }
 
+function summaryReasons(merger: MetricsMerger): Pick<RunSummary, 'failures' | 'disconnectReasons' | 'disconnectCauses'> {
+  const { failureReasons, disconnectReasons, disconnectCauses } = merger.reasons();
+  return { failures: failureReasons, disconnectReasons, disconnectCauses };
+}
+
 export function buildSummary({ scenario, devices, distributed, merger, hosts, startedAt, endedAt, endReason, onlineAtEnd, storms, saturation }: SummaryInput): RunSummary {
   const t = merger.totals;
   const summary: RunSummary = {
@@ -40,8 +45,7 @@ export function buildSummary({ scenario, devices, distributed, merger, hosts, st
     connectFailures: t.connectFailures,
     gaveUp: t.gaveUp,
     lost: merger.gauges().lost,
-    failures: { ...merger.failureReasons },
-    disconnectReasons: { ...merger.disconnectReasons },
+    ...summaryReasons(merger),
     sent: { heartbeat: t.sentHeartbeat, status: t.sentStatus, ping: t.sentPing },
     received: t.received,
     bytes: { sent: t.bytesSent, received: t.bytesReceived },

@@ -8,6 +8,7 @@ import { chartContext, fleetCharts, hostCharts, latencyCharts, MAX_CHART_POINTS,
 import { fmtDateTime, fmtInt, fmtNum, fmtOffset, fmtSpan } from './report-format.ts';
 import { headlineCards } from './report-headline.ts';
 import { capacityBody } from './report-capacity.ts';
+import { causesBody } from './report-causes.ts';
 import {
   disconnectReasons,
   headline,
@@ -224,6 +225,7 @@ ${detail.summary?.capacity ? section('capacity', 'Capacity search', capacityBody
 ${section('timeline', 'Timeline', fleetBody, timelineHint(input))}
 ${section('storms', 'Storms and recovery', stormsBody, 'recovered: online back to 99% of before')}
 ${latencySection(input, ctx)}
+${section('causes', 'Why devices dropped', causesBody(input), 'drops and refusals that cluster, named')}
 ${reasonsSection(input)}
 ${generatorSection(input, ctx)}
 ${section('events', 'Fleet events', eventsBody)}

@@ -138,6 +138,7 @@ table.storms th { white-space: normal; }
 table.events th:first-child { width: 110px; }
 table.events th:nth-child(2) { width: 150px; }
 table.files { width: auto; min-width: 360px; }
+table.causes td.mono, table.causes td:last-child { white-space: nowrap; }
 table.files td.num { padding-left: 40px; }
 tbody tr:last-child td { border-bottom: none; }
 td.num, th.num { text-align: right; }
