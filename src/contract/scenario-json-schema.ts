@@ -16,7 +16,8 @@ export function scenarioJsonSchema(): JsonSchema {
   const schema = z.toJSONSchema(scenarioSchema, {
     io: 'input',
     target: 'draft-2020-12',
-    // The transforms on the input side are durations (described by their metadata) and "off".
+    // A transform's input (z.unknown()) comes out as {}, anything goes: durations carry their JSON
+    // Schema as metadata and "off" is added below; a test fails on any other field left as {}.
     unrepresentable: 'throw',
     override: (ctx) => {
       if (!isPreprocess(ctx.zodSchema)) return;

@@ -25,6 +25,23 @@ test('the committed schema is what npm run schema generates now', () => {
   assert.equal(committed, scenarioJsonSchemaText(), 'schema/scenario.schema.json is stale: run npm run schema and commit it');
 });
 
+test('no field of the schema accepts anything: each transform on the input side is described', () => {
+  const open: string[] = [];
+  const walk = (node: unknown, path: string, isSchema: boolean): void => {
+    if (Array.isArray(node)) return node.forEach((n, i) => walk(n, `${path}/${i}`, isSchema));
+    if (!node || typeof node !== 'object') return;
+    const keys = Object.keys(node).filter((k) => k !== 'description');
+    if (isSchema && keys.length === 0) open.push(path || '/');
+    for (const [k, v] of Object.entries(node)) {
+      // Values under these keys are data (defaults, constants, enums), not schemas.
+      if (k === 'default' || k === 'const' || k === 'enum' || k === 'examples') continue;
+      walk(v, `${path}/${k}`, k !== 'properties' && k !== '$defs');
+    }
+  };
+  walk(JSON.parse(committed), '', true);
+  assert.deepEqual(open, []);
+});
+
 test('every example points editors at the schema and passes it and the loader', () => {
   assert.ok(exampleFiles.length >= 5, `examples: ${exampleFiles.join(', ')}`);
   for (const file of exampleFiles) {
