@@ -1,6 +1,5 @@
 // `fleetsim capacity <scenario> [--step 10%|N] [--hold 60s] [--until N|30m] [--json] [criteria]`
 // Exit codes: 0 a knee or the whole plan was reached and reported, 1 it could not run, 2 bad input.
-import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import type { CapacityResult, CapacityStep } from '../contract/capacity.ts';
 import { CapacitySearch } from '../fleet/capacity/capacity-search.ts';
@@ -9,6 +8,7 @@ import { createRun } from '../fleet/recorded-run.ts';
 import { loadScenarioWithInput, ScenarioError } from '../fleet/scenario-loader.ts';
 import { SettingsStore } from '../runs/settings-store.ts';
 import { mergeCapacityFlags, parseCapacityFlags } from '../contract/capacity-options.ts';
+import { parseCommandArgs } from './command-args.ts';
 
 export const CAPACITY_USAGE = `usage: fleetsim capacity <scenario|preset> [--step 10%|N] [--hold 60s] [--until N|DURATION] [--hosts N|auto] [--ramp N] [--json] [--record DIR|--no-record]
                         [--max-connect-failures 0.1%] [--max-drops 0.1%] [--max-connack-p99 1s] [--max-puback-p99 2s] [--max-loop-lag 50ms] [--max-cpu 90%]
@@ -41,38 +41,24 @@ export function capacityText(r: CapacityResult): string {
 }
 
 export async function capacityCommand(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        step: { type: 'string' },
-        hold: { type: 'string' },
-        until: { type: 'string' },
-        hosts: { type: 'string' },
-        ramp: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        record: { type: 'string' },
-        'no-record': { type: 'boolean', default: false },
-        'max-connect-failures': { type: 'string' },
-        'max-drops': { type: 'string' },
-        'max-connack-p99': { type: 'string' },
-        'max-puback-p99': { type: 'string' },
-        'max-loop-lag': { type: 'string' },
-        'max-cpu': { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (err) {
-    console.error(`fleetsim capacity: ${(err as Error).message}\n${CAPACITY_USAGE}`);
-    return 2;
-  }
+  const parsed = parseCommandArgs({ command: 'capacity', usage: CAPACITY_USAGE }, args, {
+    step: { type: 'string' },
+    hold: { type: 'string' },
+    until: { type: 'string' },
+    hosts: { type: 'string' },
+    ramp: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    record: { type: 'string' },
+    'no-record': { type: 'boolean', default: false },
+    'max-connect-failures': { type: 'string' },
+    'max-drops': { type: 'string' },
+    'max-connack-p99': { type: 'string' },
+    'max-puback-p99': { type: 'string' },
+    'max-loop-lag': { type: 'string' },
+    'max-cpu': { type: 'string' },
+  });
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    console.log(CAPACITY_USAGE);
-    return 0;
-  }
   if (positionals.length !== 1) {
     console.error(`fleetsim capacity: give one scenario (a file or a preset)\n${CAPACITY_USAGE}`);
     return 2;

@@ -4,10 +4,10 @@
 import { X509Certificate } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { render } from '../engine/templates.ts';
 import { CERT_VARIANTS, DeviceCertStore, type CertVariant } from '../pki/device-certs.ts';
 import { defaultPkiDir, DEVICES_DIR, initTestPki, PkiError, readPki } from '../pki/test-pki.ts';
+import { parseCommandArgs, showUsage, usageError } from './command-args.ts';
 
 export const CERTS_USAGE = `usage: fleetsim certs init [DIR] [--name HOST]... [--force]
        fleetsim certs issue [DIR] --count N [--client-id TEMPLATE] [--first N] [--variant V]
@@ -31,7 +31,9 @@ function count(value: string | undefined, flag: string, fallback?: number): numb
 }
 
 async function init(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { name: { type: 'string', multiple: true }, force: { type: 'boolean' } } });
+  const parsed = parseCommandArgs({ command: 'certs init', usage: CERTS_USAGE }, args, { name: { type: 'string', multiple: true }, force: { type: 'boolean' } });
+  if (typeof parsed === 'number') return parsed;
+  const { values, positionals } = parsed;
   if (positionals.length > 1) throw new UsageError('init takes one directory');
   const pki = await initTestPki(positionals[0] ?? defaultPkiDir(), { serverNames: values.name, force: values.force });
   console.log(pki.created ? `created a test PKI in ${pki.dir}` : `${pki.dir} already holds a test PKI (created ${pki.manifest.created}); --force replaces it`);
@@ -43,11 +45,14 @@ async function init(args: string[]): Promise<number> {
 }
 
 async function issue(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { count: { type: 'string' }, 'client-id': { type: 'string' }, first: { type: 'string' }, variant: { type: 'string' } },
+  const parsed = parseCommandArgs({ command: 'certs issue', usage: CERTS_USAGE }, args, {
+    count: { type: 'string' },
+    'client-id': { type: 'string' },
+    first: { type: 'string' },
+    variant: { type: 'string' },
   });
+  if (typeof parsed === 'number') return parsed;
+  const { values, positionals } = parsed;
   const total = count(values.count, '--count');
   const first = count(values.first, '--first', 0);
   const variant = (values.variant ?? 'valid') as CertVariant;
@@ -72,7 +77,9 @@ async function issue(args: string[]): Promise<number> {
 }
 
 async function show(args: string[]): Promise<number> {
-  const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
+  const parsed = parseCommandArgs({ command: 'certs show', usage: CERTS_USAGE }, args, {});
+  if (typeof parsed === 'number') return parsed;
+  const { positionals } = parsed;
   const pki = await readPki(positionals[0] ?? defaultPkiDir());
   const ca = new X509Certificate(readFileSync(pki.files.ca));
   console.log(`test PKI ${pki.dir} (created ${pki.manifest.created}, ${pki.manifest.algorithm})`);
@@ -96,7 +103,11 @@ export async function certsCommand(args: string[]): Promise<number> {
         return await issue(rest);
       case 'show':
         return await show(rest);
+      case '--help':
+      case '-h':
+        return showUsage(CERTS_USAGE);
       default:
+        if (sub?.startsWith('-')) return usageError({ command: 'certs', usage: CERTS_USAGE }, `unknown option ${sub} for fleetsim certs`, { named: true });
         console.error(sub ? `fleetsim certs: unknown subcommand "${sub}"\n\n${CERTS_USAGE}` : CERTS_USAGE);
         return 2;
     }
@@ -105,7 +116,7 @@ export async function certsCommand(args: string[]): Promise<number> {
       console.error(`fleetsim certs: ${err.message}`);
       return 2;
     }
-    if (err instanceof UsageError || (err as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (err instanceof UsageError) {
       console.error(`fleetsim certs: ${(err as Error).message}\n\n${CERTS_USAGE}`);
       return 2;
     }

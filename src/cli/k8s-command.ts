@@ -3,7 +3,6 @@
 // merge the records; `fleetsim k8s --scrape-config-static host:port,…` prints a Prometheus config
 // for shards outside Kubernetes. Exit 0 with the YAML, 2 for bad input (the flag is named).
 import { writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { formatDuration } from '../contract/duration.ts';
 import { loadScenarioWithInput, ScenarioError } from '../fleet/scenario-loader.ts';
 import { checkK8sFlags, DEFAULT_IMAGE, DEFAULT_NAMESPACE, type K8sOptions } from '../k8s/k8s-options.ts';
@@ -11,6 +10,7 @@ import { buildManifests, POD_NOFILE, RECORDS_DIR, RUN_LABEL, shardWarnings, type
 import { humanBytes } from '../k8s/quantities.ts';
 import { kubernetesScrapeConfig, parseScrapeTargets, staticScrapeConfig } from '../k8s/scrape-config.ts';
 import { multiDocYaml, yamlDoc } from '../k8s/yaml-out.ts';
+import { parseCommandArgs } from './command-args.ts';
 
 export const K8S_USAGE = `usage: fleetsim k8s <scenario|preset> --shards N [--image ${DEFAULT_IMAGE}] [--namespace ${DEFAULT_NAMESPACE}] [--run-id R]
                     [--start-in 2m] [--prometheus-operator] [--records emptyDir|pvc:NAME] [--keep-records 1h]
@@ -23,34 +23,20 @@ export const K8S_USAGE = `usage: fleetsim k8s <scenario|preset> --shards N [--im
   scrape config for the pods; --scrape-config-static prints one for shards at fixed addresses.`;
 
 export async function k8sCommand(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        shards: { type: 'string' },
-        image: { type: 'string' },
-        namespace: { type: 'string' },
-        'run-id': { type: 'string' },
-        'start-in': { type: 'string' },
-        'prometheus-operator': { type: 'boolean', default: false },
-        records: { type: 'string' },
-        'keep-records': { type: 'string' },
-        'prometheus-config': { type: 'string' },
-        'scrape-config-static': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    console.error(`fleetsim k8s: ${(err as Error).message}\n${K8S_USAGE}`);
-    return 2;
-  }
+  const parsed = parseCommandArgs({ command: 'k8s', usage: K8S_USAGE }, args, {
+    shards: { type: 'string' },
+    image: { type: 'string' },
+    namespace: { type: 'string' },
+    'run-id': { type: 'string' },
+    'start-in': { type: 'string' },
+    'prometheus-operator': { type: 'boolean', default: false },
+    records: { type: 'string' },
+    'keep-records': { type: 'string' },
+    'prometheus-config': { type: 'string' },
+    'scrape-config-static': { type: 'string' },
+  });
+  if (typeof parsed === 'number') return parsed;
   const { values: v, positionals } = parsed;
-  if (v.help) {
-    console.log(K8S_USAGE);
-    return 0;
-  }
   const fail = (problems: string[]) => {
     for (const p of problems) console.error(`fleetsim k8s: ${p}`);
     console.error(K8S_USAGE);

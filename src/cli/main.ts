@@ -11,8 +11,13 @@ import { reportCommand } from './report-command.ts';
 import { exportCommand, importCommand, runsCommand } from './runs-commands.ts';
 import { serveCommand } from './serve-command.ts';
 import { runTargetCommand } from './target-command.ts';
+import { parseCommandArgs, showUsage } from './command-args.ts';
+import packageJson from '../../package.json' with { type: 'json' };
 
 const USAGE = `fleetsim — simulate fleets of IoT devices over long-lived MQTT and WebSocket connections
+
+  fleetsim --version | -V                                     print the version
+  fleetsim <command> --help | -h                              a command's usage
 
   fleetsim run [scenario|preset] [--duration 30s] [--json]   run a fleet (default: the demo)
   fleetsim capacity <scenario> [--step 10%|N] [--hold 60s] [--until N|30m] [--json]  find the knee: how many devices hold, who gives out
@@ -32,14 +37,23 @@ const USAGE = `fleetsim — simulate fleets of IoT devices over long-lived MQTT 
 
 ${RUN_USAGE}`;
 
+const VALIDATE_USAGE = `usage: fleetsim validate <scenario.yaml|scenario.json|preset>
+  checks a scenario file (or a preset) and says what is wrong with it, field by field.
+  Editors validate and complete scenarios with schema/scenario.schema.json (see examples/).`;
+const PRESETS_USAGE = 'usage: fleetsim presets\n  lists the built-in scenarios; any of them can stand for a scenario file (fleetsim run demo).';
+
 async function validateCommand(args: string[]): Promise<number> {
-  if (args.length !== 1) {
-    console.error('usage: fleetsim validate <scenario.yaml|scenario.json|preset>');
+  const spec = { command: 'validate', usage: VALIDATE_USAGE };
+  const parsed = parseCommandArgs(spec, args, {});
+  if (typeof parsed === 'number') return parsed;
+  if (parsed.positionals.length !== 1) {
+    console.error(VALIDATE_USAGE);
     return 2;
   }
+  const [file] = parsed.positionals;
   try {
-    const s = await loadScenario(args[0]);
-    console.log(`${args[0]}: valid: ${s.groups.length} group(s), ${s.groups.reduce((n, g) => n + g.count, 0)} devices`);
+    const s = await loadScenario(file);
+    console.log(`${file}: valid: ${s.groups.length} group(s), ${s.groups.reduce((n, g) => n + g.count, 0)} devices`);
     return 0;
   } catch (err) {
     if (!(err instanceof ScenarioError)) throw err;
@@ -81,15 +95,25 @@ async function main(argv: string[]): Promise<number> {
       return exportCommand(rest);
     case 'import':
       return importCommand(rest);
-    case 'presets':
+    case 'presets': {
+      const parsed = parseCommandArgs({ command: 'presets', usage: PRESETS_USAGE, positionals: false }, rest, {});
+      if (typeof parsed === 'number') return parsed;
       for (const [name, text] of Object.entries(PRESET_DESCRIPTIONS)) console.log(`${name.padEnd(14)} ${text}`);
       return 0;
+    }
     case 'help':
     case '--help':
     case '-h':
-      console.log(USAGE);
+      return showUsage(USAGE);
+    case '--version':
+    case '-V':
+      console.log(packageJson.version);
       return 0;
     default:
+      if (command.startsWith('-')) {
+        console.error(`unknown option ${command} for fleetsim\n\n${USAGE}`);
+        return 2;
+      }
       console.error(`fleetsim: unknown command "${command}"\n\n${USAGE}`);
       return 2;
   }

@@ -1,7 +1,6 @@
 // `fleetsim plan --devices N --protocol mqtt|mqtt-tls|mqtt-mtls|ws [--msg-rate R] [scenario]`: how a
 // fleet splits over generator pods (or machines like this one), what each needs, and what the
 // target side must hold. Exit 0 with the plan, 2 for bad input.
-import { parseArgs } from 'node:util';
 import { PRESETS } from '../contract/presets.ts';
 import { validateScenario } from '../contract/validate.ts';
 import { KB_PER_DEVICE, PLAN_PROTOCOLS, TARGET_KB_PER_CONNECTION, msgsPerDevice, type PlanProtocol } from '../fleet/cost-model.ts';
@@ -10,6 +9,7 @@ import { readMachineFacts } from '../fleet/machine-facts.ts';
 import { loadScenario, ScenarioError } from '../fleet/scenario-loader.ts';
 import { humanBytes, parseMemorySize } from '../k8s/quantities.ts';
 import { fmtInt } from './format.ts';
+import { parseCommandArgs } from './command-args.ts';
 
 export const PLAN_USAGE = `usage: fleetsim plan --devices N --protocol mqtt|mqtt-tls|mqtt-mtls|ws [--msg-rate R] [--json]
        fleetsim plan <scenario|preset> [--devices N] [--json]
@@ -34,32 +34,18 @@ function positiveInt(flag: string, text: string | undefined, max = 100_000_000):
 }
 
 export async function planCommand(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        devices: { type: 'string' },
-        protocol: { type: 'string' },
-        'msg-rate': { type: 'string' },
-        'pod-cores': { type: 'string' },
-        'pod-memory': { type: 'string' },
-        'target-ports': { type: 'string' },
-        'source-addresses': { type: 'string' },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    console.error(`fleetsim plan: ${(err as Error).message}\n${PLAN_USAGE}`);
-    return 2;
-  }
+  const parsed = parseCommandArgs({ command: 'plan', usage: PLAN_USAGE }, args, {
+    devices: { type: 'string' },
+    protocol: { type: 'string' },
+    'msg-rate': { type: 'string' },
+    'pod-cores': { type: 'string' },
+    'pod-memory': { type: 'string' },
+    'target-ports': { type: 'string' },
+    'source-addresses': { type: 'string' },
+    json: { type: 'boolean', default: false },
+  });
+  if (typeof parsed === 'number') return parsed;
   const { values: v, positionals } = parsed;
-  if (v.help) {
-    console.log(PLAN_USAGE);
-    return 0;
-  }
   const fail = (message: string) => {
     console.error(`fleetsim plan: ${message}\n${PLAN_USAGE}`);
     return 2;

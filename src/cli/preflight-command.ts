@@ -1,10 +1,10 @@
 // `fleetsim preflight [scenario|preset] [--hosts N|auto] [--json]`: will this machine hold the
 // fleet? Every check with what was found and the fix. Exit 0 when the run would start (warnings
 // allowed), 1 when it would be refused, 2 for bad input. `fleetsim run` makes the same checks.
-import { parseArgs } from 'node:util';
 import { readMachineFacts } from '../fleet/machine-facts.ts';
 import { describeCheck, preflight } from '../fleet/preflight.ts';
 import { loadScenario, ScenarioError } from '../fleet/scenario-loader.ts';
+import { parseCommandArgs } from './command-args.ts';
 
 export const PREFLIGHT_USAGE = `usage: fleetsim preflight [scenario.yaml|scenario.json|preset] [--hosts N|auto] [--json]
   Checks ports per source address and target, open files per host, the embedded target's
@@ -13,18 +13,9 @@ export const PREFLIGHT_USAGE = `usage: fleetsim preflight [scenario.yaml|scenari
 const MARK = { ok: 'ok  ', warn: 'WARN', error: 'FAIL' } as const;
 
 export async function preflightCommand(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { hosts: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } } });
-  } catch (err) {
-    console.error(`fleetsim preflight: ${(err as Error).message}\n${PREFLIGHT_USAGE}`);
-    return 2;
-  }
+  const parsed = parseCommandArgs({ command: 'preflight', usage: PREFLIGHT_USAGE }, args, { hosts: { type: 'string' }, json: { type: 'boolean', default: false } });
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    console.log(PREFLIGHT_USAGE);
-    return 0;
-  }
   if (positionals.length > 1) {
     console.error(`fleetsim preflight: one scenario at a time\n${PREFLIGHT_USAGE}`);
     return 2;

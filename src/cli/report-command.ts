@@ -1,10 +1,10 @@
 // `fleetsim report <run> [--dir DIR]`: writes report.html into a recorded run's directory and
 // prints its path. Exit codes: 0 written, 1 it could not be written, 2 bad input.
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { writeReport } from '../runs/report/write-report.ts';
 import { resolveRunRef, RunRefError } from '../runs/run-ref.ts';
 import { SettingsStore } from '../runs/settings-store.ts';
+import { parseCommandArgs } from './command-args.ts';
 
 export const REPORT_USAGE = `usage: fleetsim report <run> [--dir DIR]
   Writes report.html into the run's directory (one self-contained page: figures, charts,
@@ -13,25 +13,11 @@ export const REPORT_USAGE = `usage: fleetsim report <run> [--dir DIR]
   --dir DIR  the runs directory (default: the app's setting, $FLEETSIM_HOME/runs)`;
 
 export async function reportCommand(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        dir: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (err) {
-    console.error(`fleetsim report: ${(err as Error).message}\n${REPORT_USAGE}`);
-    return 2;
-  }
+  const parsed = parseCommandArgs({ command: 'report', usage: REPORT_USAGE }, args, {
+    dir: { type: 'string' },
+  });
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    console.log(REPORT_USAGE);
-    return 0;
-  }
   if (positionals.length !== 1) {
     const got = positionals.length === 0 ? 'expected the run to report on' : `one run at a time, got ${positionals.length}`;
     console.error(`fleetsim report: ${got}\n${REPORT_USAGE}`);

@@ -1,6 +1,5 @@
 // `fleetsim run [scenario|preset] [--duration 30s] [--hosts N] [--json]`
 // Exit codes: 0 the run completed, 1 it could not start, 2 bad input, 99 a threshold was broken, 130 stopped by a signal.
-import { parseArgs } from 'node:util';
 import { join, resolve } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import { StartError } from '../fleet/controller.ts';
@@ -17,6 +16,7 @@ import type { Scenario } from '../contract/scenario.ts';
 import { thresholdsHeld } from '../fleet/threshold-evaluation.ts';
 import { progressLine, summaryText } from './format.ts';
 import { resolveDistributedRun } from './shard-options.ts';
+import { parseCommandArgs } from './command-args.ts';
 
 export const RUN_USAGE = `usage: fleetsim run [scenario.yaml|scenario.json|preset] [--duration 30s] [--hosts N|auto] [--ramp N|adaptive] [--json] [--threshold EXPR]... [--record DIR|--no-record] [--from RUN] [--metrics-port N] [--metrics-host ADDR]
                    [--shard I/N | --shards N] [--run-id R] [--start-at ISO-TIME] [--source-addresses LIST]
@@ -60,39 +60,25 @@ function readJsonOrNull(file: string): unknown {
 }
 
 export async function runCommand(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        duration: { type: 'string' },
-        hosts: { type: 'string' },
-        ramp: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        threshold: { type: 'string', multiple: true, default: [] },
-        record: { type: 'string' },
-        'no-record': { type: 'boolean', default: false },
-        from: { type: 'string' },
-        'metrics-port': { type: 'string' },
-        'metrics-host': { type: 'string' },
-        shard: { type: 'string' },
-        shards: { type: 'string' },
-        'run-id': { type: 'string' },
-        'start-at': { type: 'string' },
-        'source-addresses': { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (err) {
-    console.error(`fleetsim run: ${(err as Error).message}\n${RUN_USAGE}`);
-    return 2;
-  }
+  const parsed = parseCommandArgs({ command: 'run', usage: RUN_USAGE }, args, {
+    duration: { type: 'string' },
+    hosts: { type: 'string' },
+    ramp: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    threshold: { type: 'string', multiple: true, default: [] },
+    record: { type: 'string' },
+    'no-record': { type: 'boolean', default: false },
+    from: { type: 'string' },
+    'metrics-port': { type: 'string' },
+    'metrics-host': { type: 'string' },
+    shard: { type: 'string' },
+    shards: { type: 'string' },
+    'run-id': { type: 'string' },
+    'start-at': { type: 'string' },
+    'source-addresses': { type: 'string' },
+  });
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    console.log(RUN_USAGE);
-    return 0;
-  }
   if (positionals.length > 1 || (values.from !== undefined && positionals.length > 0)) {
     console.error(`fleetsim run: one scenario at a time (a file, a preset or --from RUN)\n${RUN_USAGE}`);
     return 2;

@@ -1,11 +1,11 @@
 // `fleetsim runs`, `fleetsim export <run> [file.zip]`, `fleetsim import <file.zip>`: the
 // recorded runs on this machine, and moving one to another.
 import { basename, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { exportRunArchive, importRunArchive, ImportError, recordedRedactions } from '../runs/run-archive.ts';
 import { listRuns } from '../runs/run-reader.ts';
 import { resolveRunRef, RunRefError } from '../runs/run-ref.ts';
 import { SettingsStore } from '../runs/settings-store.ts';
+import { parseCommandArgs } from './command-args.ts';
 import { runsMergeCommand } from './runs-merge-command.ts';
 
 export const RUNS_USAGE = `usage: fleetsim runs [--dir DIR] [--json]          list recorded runs, newest first
@@ -15,13 +15,8 @@ export const RUNS_USAGE = `usage: fleetsim runs [--dir DIR] [--json]          li
   <run> is a run directory, a run id from \`fleetsim runs\`, or "latest".
   --dir DIR  the runs directory (default: the app's setting, $FLEETSIM_HOME/runs)`;
 
-function parse(args: string[], command: string): { values: { dir?: string; json?: boolean; help?: boolean }; positionals: string[] } | null {
-  try {
-    return parseArgs({ args, allowPositionals: true, options: { dir: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
-  } catch (err) {
-    console.error(`fleetsim ${command}: ${(err as Error).message}\n${RUNS_USAGE}`);
-    return null;
-  }
+function parse(args: string[], command: string) {
+  return parseCommandArgs({ command, usage: RUNS_USAGE }, args, { dir: { type: 'string' }, json: { type: 'boolean' } });
 }
 
 const runsDirOf = (dir: string | undefined) => (dir ? resolve(dir) : new SettingsStore().get().runsDir);
@@ -30,11 +25,7 @@ const mb = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MB`;
 export async function runsCommand(args: string[]): Promise<number> {
   if (args[0] === 'merge') return runsMergeCommand(args.slice(1));
   const p = parse(args, 'runs');
-  if (!p) return 2;
-  if (p.values.help) {
-    console.log(RUNS_USAGE);
-    return 0;
-  }
+  if (typeof p === 'number') return p;
   const runsDir = runsDirOf(p.values.dir);
   const runs = listRuns(runsDir);
   if (p.values.json) {
@@ -51,11 +42,7 @@ export async function runsCommand(args: string[]): Promise<number> {
 
 export async function exportCommand(args: string[]): Promise<number> {
   const p = parse(args, 'export');
-  if (!p) return 2;
-  if (p.values.help) {
-    console.log(RUNS_USAGE);
-    return 0;
-  }
+  if (typeof p === 'number') return p;
   if (p.positionals.length < 1 || p.positionals.length > 2) {
     console.error(`fleetsim export: expected <run> [file.zip]\n${RUNS_USAGE}`);
     return 2;
@@ -85,11 +72,7 @@ export async function exportCommand(args: string[]): Promise<number> {
 
 export async function importCommand(args: string[]): Promise<number> {
   const p = parse(args, 'import');
-  if (!p) return 2;
-  if (p.values.help) {
-    console.log(RUNS_USAGE);
-    return 0;
-  }
+  if (typeof p === 'number') return p;
   if (p.positionals.length !== 1) {
     console.error(`fleetsim import: expected one <file.zip>\n${RUNS_USAGE}`);
     return 2;

@@ -3,10 +3,10 @@
 // 1 it could not be written, 2 bad input (nothing is left behind).
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { MergeError, mergeRuns } from '../runs/merge/merge-runs.ts';
 import { resolveRunRef, RunRefError } from '../runs/run-ref.ts';
 import { SettingsStore } from '../runs/settings-store.ts';
+import { parseCommandArgs } from './command-args.ts';
 
 export const RUNS_MERGE_USAGE = `usage: fleetsim runs merge <run…> [--name NAME] [--dir DIR] [--force] [--json]
   Builds one run in the runs directory from the records of a distributed run's shards
@@ -20,28 +20,14 @@ export const RUNS_MERGE_USAGE = `usage: fleetsim runs merge <run…> [--name NAM
   --json       print the result as JSON on stdout (progress and messages always go to stderr)`;
 
 export async function runsMergeCommand(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        name: { type: 'string' },
-        dir: { type: 'string' },
-        force: { type: 'boolean', default: false },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (err) {
-    console.error(`fleetsim runs merge: ${(err as Error).message}\n${RUNS_MERGE_USAGE}`);
-    return 2;
-  }
+  const parsed = parseCommandArgs({ command: 'runs merge', usage: RUNS_MERGE_USAGE }, args, {
+    name: { type: 'string' },
+    dir: { type: 'string' },
+    force: { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+  });
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    console.log(RUNS_MERGE_USAGE);
-    return 0;
-  }
   if (values.name !== undefined && !/[A-Za-z0-9]/.test(values.name)) {
     console.error(`fleetsim runs merge: --name must hold a letter or digit, got ${JSON.stringify(values.name)}`);
     return 2;

@@ -2,11 +2,11 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { validateAttachRequest, type AttachRequest } from '../contract/attach.ts';
 import { FleetService } from '../fleet/fleet-service.ts';
 import { startBridge } from './bridge/bridge-server.ts';
 import { serviceRunFiles } from './bridge/run-files.ts';
+import { parseCommandArgs } from './command-args.ts';
 
 const USAGE =
   'usage: fleetsim serve [--port N] [--attach PROMETHEUS_URL --run-id R [--window SECONDS]]\n' +
@@ -35,17 +35,9 @@ function rendererRoot(): string {
 }
 
 export async function serveCommand(args: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({ args, options: { port: { type: 'string', default: '7420' }, attach: { type: 'string' }, 'run-id': { type: 'string' }, window: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
-  } catch (err) {
-    console.error(`fleetsim serve: ${(err as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  const parsed = parseCommandArgs({ command: 'serve', usage: USAGE, positionals: false }, args, { port: { type: 'string', default: '7420' }, attach: { type: 'string' }, 'run-id': { type: 'string' }, window: { type: 'string' } });
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     console.error(`fleetsim serve: --port: expected a port number 0-65535, got "${values.port}"`);

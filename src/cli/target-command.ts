@@ -1,9 +1,9 @@
 // `fleetsim target`: runs the embedded target in this process, for pointing a fleet (or any
 // MQTT / WebSocket client) at it from another terminal.
-import { parseArgs } from 'node:util';
 import { DEFAULT_TARGET_PORTS, DEFAULT_TARGET_TLS_PORTS } from '../contract/target.ts';
 import type { TargetOverload, TargetPorts, TargetStats, TargetTls } from '../contract/target.ts';
 import { startEmbeddedTarget } from '../targets/embedded-target.ts';
+import { parseCommandArgs } from './command-args.ts';
 
 const STATS_EVERY_MS = 5000;
 const USAGE = `usage: fleetsim target [--mqtt-port N] [--ws-port N] [--rooms-port N] [--host ADDRESS] [--accept-rate N]
@@ -84,29 +84,25 @@ interface Parsed {
   tls?: TargetTls;
 }
 
-function parse(args: string[]): Parsed | 'help' {
-  const { values } = parseArgs({
-    args,
-    strict: true,
-    allowPositionals: false,
-    options: {
-      'mqtt-port': { type: 'string' },
-      'ws-port': { type: 'string' },
-      'rooms-port': { type: 'string' },
-      host: { type: 'string', default: '127.0.0.1' },
-      'accept-rate': { type: 'string' },
-      'max-client-buffer': { type: 'string' },
-      'overload-attempts': { type: 'string' },
-      'overload-shed': { type: 'string' },
-      tls: { type: 'string' },
-      'client-certs': { type: 'string' },
-      'mqtts-port': { type: 'string' },
-      'mqtt-wss-port': { type: 'string' },
-      'rooms-wss-port': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
+/** The target's settings, or the exit code when there is nothing to run (help shown, bad flag). */
+function parse(args: string[]): Parsed | number {
+  const flags = parseCommandArgs({ command: 'target', usage: USAGE, positionals: false }, args, {
+    'mqtt-port': { type: 'string' },
+    'ws-port': { type: 'string' },
+    'rooms-port': { type: 'string' },
+    host: { type: 'string', default: '127.0.0.1' },
+    'accept-rate': { type: 'string' },
+    'max-client-buffer': { type: 'string' },
+    'overload-attempts': { type: 'string' },
+    'overload-shed': { type: 'string' },
+    tls: { type: 'string' },
+    'client-certs': { type: 'string' },
+    'mqtts-port': { type: 'string' },
+    'mqtt-wss-port': { type: 'string' },
+    'rooms-wss-port': { type: 'string' },
   });
-  if (values.help) return 'help';
+  if (typeof flags === 'number') return flags;
+  const { values } = flags;
   if (!values.host) throw new UsageError('--host: expected an address, got ""');
   const parsed: Parsed = {
     host: values.host,
@@ -169,14 +165,11 @@ export async function runTargetCommand(args: string[]): Promise<number> {
   try {
     options = parse(args);
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`fleetsim target: ${message}\n${err instanceof UsageError ? '' : `${USAGE}\n`}`);
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`fleetsim target: ${err.message}\n`);
     return 2;
   }
-  if (options === 'help') {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+  if (typeof options === 'number') return options;
   if (options.tls) {
     // A directory that is not a test PKI is bad input, like a bad flag; the message says how to make one.
     const { PkiError, readPki } = await import('../pki/test-pki.ts');

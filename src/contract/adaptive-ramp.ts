@@ -1,6 +1,6 @@
 // Settings of `ramp: adaptive`: the fleet's connect rate follows what the target takes (AIMD).
 import { z } from 'zod';
-import { parseDuration } from './duration.ts';
+import { DURATION_JSON_SCHEMA, parseDuration } from './duration.ts';
 
 const positiveRate = (what: string) => z.number({ error: `expected ${what} in connects/s` }).positive('must be more than 0');
 
@@ -19,6 +19,7 @@ export const adaptiveRampSchema = z
     /** Bound on CONNACK (and transport connect) p99 over the last second. */
     connackP99: z
       .unknown()
+      .meta(DURATION_JSON_SCHEMA)
       .transform((v, ctx) => {
         const ms = typeof v === 'string' ? parseDuration(v) : undefined;
         if (ms === undefined || ms < 1) {

@@ -4,6 +4,16 @@
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 const DURATION_RE = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)\s*$/;
 
+/**
+ * What a duration field accepts, in JSON Schema terms: schema/scenario.schema.json is generated
+ * from the zod schemas, which take durations as unknown input and parse them in a transform.
+ */
+export const DURATION_JSON_SCHEMA = {
+  type: 'string',
+  pattern: DURATION_RE.source,
+  description: 'a duration with a unit: "500ms", "15s", "2m", "1h"',
+} as const;
+
 /** Parses "15s" → 15000. Returns undefined for anything that is not a duration with a unit. */
 export function parseDuration(text: string): number | undefined {
   const m = DURATION_RE.exec(text);

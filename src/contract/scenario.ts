@@ -2,7 +2,7 @@
 // the parsed form (durations in ms, defaults filled in) crosses every process boundary.
 import { z } from 'zod';
 import { expandSourceAddresses } from './addresses.ts';
-import { parseDuration } from './duration.ts';
+import { DURATION_JSON_SCHEMA, parseDuration } from './duration.ts';
 import { checkGroup, LIST_LIMITS, list, text, TEXT_LIMITS } from './scenario-checks.ts';
 import { capacityBlockSchema } from './capacity-schema.ts';
 import { adaptiveRampSchema } from './adaptive-ramp.ts';
@@ -13,7 +13,7 @@ import { embeddedTlsSchema, tlsOptionsSchema } from './tls-options.ts';
 
 /** A duration written with a unit; parsed to milliseconds. */
 const duration = (opts: { min?: number } = {}) =>
-  z.unknown().transform((value, ctx) => {
+  z.unknown().meta(DURATION_JSON_SCHEMA).transform((value, ctx) => {
     const ms = typeof value === 'string' ? parseDuration(value) : undefined;
     if (ms === undefined) {
       ctx.addIssue({ code: 'custom', message: 'expected a duration like "15s" (units: ms, s, m, h)' });

@@ -1,11 +1,11 @@
 // Storms: faults started on purpose (from the UI, the API or scheduled in a scenario), and the
 // record of how the fleet recovered from each.
 import { z } from 'zod';
-import { parseDuration } from './duration.ts';
+import { DURATION_JSON_SCHEMA, parseDuration } from './duration.ts';
 
 const percent = z.number().min(0, 'must be 0 to 100').max(100, 'must be 0 to 100');
 const ms = (min: number, max: number) =>
-  z.unknown().transform((value, ctx) => {
+  z.unknown().meta(DURATION_JSON_SCHEMA).transform((value, ctx) => {
     const parsed = typeof value === 'string' ? parseDuration(value) : undefined;
     if (parsed === undefined || parsed < min || parsed > max) {
       ctx.addIssue({ code: 'custom', message: `expected a duration like "5s" between ${min / 1000}s and ${max / 1000}s` });
@@ -35,7 +35,7 @@ export const stormActionSchema = z.discriminatedUnion(
 
 export const scheduledStormSchema = z.intersection(
   z.object({
-    at: z.unknown().transform((value, ctx) => {
+    at: z.unknown().meta(DURATION_JSON_SCHEMA).transform((value, ctx) => {
       const parsed = typeof value === 'string' ? parseDuration(value) : undefined;
       if (parsed === undefined) {
         ctx.addIssue({ code: 'custom', message: 'expected a duration like "60s" after the start of the run' });

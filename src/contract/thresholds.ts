@@ -3,7 +3,7 @@
 // the text, or { check, window }: a window makes the check hold in every window of the run's
 // one-second timeline.
 import { z } from 'zod';
-import { formatDuration, parseDuration } from './duration.ts';
+import { DURATION_JSON_SCHEMA, formatDuration, parseDuration } from './duration.ts';
 import { LATENCY_KINDS, type LatencyKind } from './metrics.ts';
 
 /** `fleetsim run` exits with this when a threshold was broken (0, 1, 2 and 130 mean other things). */
@@ -150,7 +150,7 @@ function parseWindow(value: unknown): number | string {
 }
 
 const thresholdItem = z
-  .union([z.string().max(200, 'must be at most 200 characters'), z.strictObject({ check: z.string().max(200, 'must be at most 200 characters'), window: z.unknown().optional() })], {
+  .union([z.string().max(200, 'must be at most 200 characters'), z.strictObject({ check: z.string().max(200, 'must be at most 200 characters'), window: z.unknown().meta(DURATION_JSON_SCHEMA).optional() })], {
     error: 'expected a check like "puback.p99 < 200ms", or { check, window: 10s }',
   })
   .transform((item, ctx): Threshold => {

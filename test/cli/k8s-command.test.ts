@@ -157,7 +157,7 @@ test('k8s: bad input exits 2 and names the flag', () => {
     [['k8s', scenarioFile, '--shards', '2', '--run-id', 'run-'], /--run-id/],
     [['k8s', scenarioFile, '--shards', '2', '--start-in', 'soon'], /--start-in/],
     [['k8s', scenarioFile, '--shards', '2', '--records', 'pvc:Runs_Claim'], /--records: expected emptyDir or pvc:NAME/],
-    [['k8s', scenarioFile, '--shards', '2', '--bogus'], /Unknown option '--bogus'/],
+    [['k8s', scenarioFile, '--shards', '2', '--bogus'], /unknown option --bogus for fleetsim k8s/],
     [['k8s', '--scrape-config-static', '127.0.0.1:9464,nohost'], /--scrape-config-static: expected host:port.*"nohost"/],
     [['k8s', join(dir, 'missing.json'), '--shards', '2'], /not a valid scenario/],
   ];
