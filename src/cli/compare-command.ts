@@ -1,11 +1,14 @@
 // `fleetsim compare <run> <run> [more…] [--json] [--out FILE] [--dir DIR]`: headline figures of
 // recorded runs side by side with differences against the first, and compare.html with their
 // timelines overlaid. Exit codes: 0 compared, 1 a run could not be read or the page written, 2 bad input.
-import { resolve } from 'node:path';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MAX_COMPARED_RUNS } from '../contract/run-comparison.ts';
 import { comparisonTable } from '../runs/compare/compare-format.ts';
 import { CompareError, compareRunDirs, writeComparison } from '../runs/compare/compare-runs.ts';
+import { ImportError, importRunArchive } from '../runs/run-archive.ts';
 import { resolveRunRef, RunRefError } from '../runs/run-ref.ts';
 import { SettingsStore } from '../runs/settings-store.ts';
 
@@ -14,7 +17,7 @@ export const COMPARE_USAGE = `usage: fleetsim compare <run> <run> [more…] [--j
   p50/p99 per latency kind, generator CPU and RSS per device, thresholds) with differences
   against the first run, printed as a table, and compare.html with their timelines overlaid
   (one self-contained page, like report.html).
-  <run> is a run directory, a run id from \`fleetsim runs\`, or "latest".
+  <run> is a run directory, a run id from \`fleetsim runs\`, "latest", or a .zip from \`fleetsim export\`.
   --json      print the comparison as JSON instead of the table
   --out FILE  where to write the page (default: ./compare.html)
   --dir DIR   the runs directory (default: the app's setting, $FLEETSIM_HOME/runs)`;
@@ -51,16 +54,31 @@ export async function compareCommand(args: string[]): Promise<number> {
     return 2;
   }
   const runsDir = values.dir !== undefined ? resolve(values.dir) : new SettingsStore().get().runsDir;
-  const dirs: string[] = [];
-  for (const [i, ref] of positionals.entries()) {
-    try {
-      dirs.push(resolveRunRef(ref, runsDir));
-    } catch (err) {
-      if (!(err instanceof RunRefError)) throw err;
-      console.error(`fleetsim compare: run ${i + 1} ("${ref}"): ${err.message}`);
-      return 2;
+  // Zips are unpacked (checked as `fleetsim import` does) into a staging directory removed at the end.
+  let staging: string | null = null;
+  try {
+    const dirs: string[] = [];
+    for (const [i, ref] of positionals.entries()) {
+      try {
+        if (ref.endsWith('.zip') && existsSync(ref) && statSync(ref).isFile()) {
+          staging ??= mkdtempSync(join(tmpdir(), 'fleetsim-compare-'));
+          const into = join(staging, String(i));
+          mkdirSync(into);
+          dirs.push(join(into, await importRunArchive(resolve(ref), into)));
+        } else dirs.push(resolveRunRef(ref, runsDir));
+      } catch (err) {
+        if (!(err instanceof RunRefError) && !(err instanceof ImportError)) throw err;
+        console.error(`fleetsim compare: run ${i + 1} ("${ref}"): ${err.message}`);
+        return 2;
+      }
     }
+    return await compareAndWrite(dirs, values.json, values.out);
+  } finally {
+    if (staging) rmSync(staging, { recursive: true, force: true });
   }
+}
+
+async function compareAndWrite(dirs: string[], json: boolean, out: string | undefined): Promise<number> {
   let comparison;
   try {
     comparison = await compareRunDirs(dirs);
@@ -69,14 +87,14 @@ export async function compareCommand(args: string[]): Promise<number> {
     console.error(`fleetsim compare: ${err.message}`);
     return 1;
   }
-  const file = resolve(values.out ?? 'compare.html');
+  const file = resolve(out ?? 'compare.html');
   try {
     writeComparison(comparison, file);
   } catch (err) {
     console.error(`fleetsim compare: could not write ${file}: ${(err as Error).message}`);
     return 1;
   }
-  if (values.json) console.log(JSON.stringify({ ...comparison, html: file }, null, 2));
+  if (json) console.log(JSON.stringify({ ...comparison, html: file }, null, 2));
   else console.log(`${comparisonTable(comparison)}\ncompare.html written to ${file}`);
   return 0;
 }

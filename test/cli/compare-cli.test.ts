@@ -92,6 +92,18 @@ test('--json: the comparison as data, with where the page went (--out)', async (
   assert.ok(existsSync(out));
 });
 
+test('a .zip from `fleetsim export` is compared like the run it holds, and its staging directory is removed', async () => {
+  const zip = join(work, 'large.zip');
+  const exported = await fleetsim(['export', ids[1], zip]);
+  assert.equal(exported.code, 0, exported.stderr);
+  const r = await fleetsim(['compare', ids[0], zip, '--json', '--out', join(work, 'zip.html')]);
+  assert.equal(r.code, 0, r.stderr);
+  const c = JSON.parse(r.stdout) as RunComparison;
+  assert.equal(c.runs[1].id, ids[1]);
+  assert.deepEqual(c.figures.find((f) => f.key === 'devices')!.values, [8, 16]);
+  assert.ok(!existsSync(c.runs[1].dir), `staging ${c.runs[1].dir} removed`);
+});
+
 test('compare.html is self-contained: CSP, no script, nothing fetched; the overlaid charts draw one line per run', async () => {
   const file = join(work, 'compare.html');
   assert.equal((await fleetsim(['compare', ...ids])).code, 0);
