@@ -3,15 +3,11 @@
 // figures with differences against the first, and their timelines overlaid.
 import type { ComparedChart, RunComparison } from '../../contract/run-comparison.ts';
 import { html, raw, type Html } from '../report/html.ts';
-import { hostColor } from '../report/report-charts.ts';
 import { fmtDateTime } from '../report/report-format.ts';
 import { REPORT_CSS } from '../report/report-style.ts';
 import { REPORT_CSP } from '../report/render-report.ts';
 import { chartSvg } from '../report/svg-chart.ts';
-import { figureCell } from './compare-format.ts';
-
-/** Run `i`'s colour in every chart and table of the comparison. */
-export const runColor = (i: number) => hostColor(i);
+import { figureCell, runColor, runTag, thresholdsText } from '../../contract/comparison-format.ts';
 
 const COMPARE_CSS = `
 .compare td .delta { display: block; font-size: 11.5px; color: var(--muted); }
@@ -21,17 +17,17 @@ const COMPARE_CSS = `
 function runsTable(c: RunComparison): Html {
   const rows = c.runs.map(
     (r, i) =>
-      html`<tr data-run="${r.id}"><td class="strong"><i class="dot" style="--c:${runColor(i)}"></i>${i === 0 ? 'base' : `#${i + 1}`}</td><td>${r.name}</td><td class="mono">${r.id}</td><td>${fmtDateTime(r.startedAt)}</td><td><span class="badge ${r.status}">${r.status}</span>${r.fromTimeline ? html` <span class="pill warn">no summary</span>` : ''}</td><td>${r.thresholds ? html`<span class="pill ${r.thresholds.failed ? 'bad' : 'ok'}">${r.thresholds.failed ? `${r.thresholds.failed} of ${r.thresholds.passed + r.thresholds.failed} broken` : `all ${r.thresholds.passed} held`}</span>` : '—'}</td></tr>`,
+      html`<tr data-run="${r.id}"><td class="strong"><i class="dot" style="--c:${runColor(i)}"></i>${runTag(i)}</td><td>${r.name}</td><td class="mono">${r.id}</td><td>${fmtDateTime(r.startedAt)}</td><td><span class="badge ${r.status}">${r.status}</span>${r.fromTimeline ? html` <span class="pill warn">no summary</span>` : ''}</td><td>${r.thresholds ? html`<span class="pill ${r.thresholds.failed ? 'bad' : 'ok'}">${thresholdsText(r.thresholds)}</span>` : '—'}</td></tr>`,
   );
   return html`<div class="table-wrap"><table class="runs"><thead><tr><th></th><th>Scenario</th><th>Run</th><th>Started</th><th>Status</th><th>Thresholds</th></tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 
 function figuresTable(c: RunComparison): Html {
-  const head = html`<tr><th>Figure</th>${c.runs.map((r, i) => html`<th class="num"><i class="dot" style="--c:${runColor(i)}"></i>${i === 0 ? 'base' : `#${i + 1}`}</th>`)}</tr>`;
+  const head = html`<tr><th>Figure</th>${c.runs.map((r, i) => html`<th class="num"><i class="dot" style="--c:${runColor(i)}"></i>${runTag(i)}</th>`)}</tr>`;
   const rows = c.figures.map((f) => {
     const cells = c.runs.map((_, i) => {
-      const [value, delta] = figureCell(f, i).split('  ');
-      return html`<td class="num">${value}${delta ? html`<span class="delta">${delta}</span>` : ''}</td>`;
+      const cell = figureCell(f, i);
+      return html`<td class="num">${cell.value}${cell.diff ? html`<span class="delta">${cell.diff}</span>` : ''}</td>`;
     });
     return html`<tr data-figure="${f.key}"><td class="strong">${f.label}</td>${cells}</tr>`;
   });
@@ -39,7 +35,7 @@ function figuresTable(c: RunComparison): Html {
 }
 
 function chartCard(c: RunComparison, chart: ComparedChart): Html {
-  const series = chart.series.map((s) => ({ label: `${s.run === 0 ? 'base' : `#${s.run + 1}`} ${c.runs[s.run].name}`, color: runColor(s.run), points: s.points }));
+  const series = chart.series.map((s) => ({ label: `${runTag(s.run)} ${c.runs[s.run].name}`, color: runColor(s.run), points: s.points }));
   const svg = chartSvg({ label: `${chart.title} (${chart.unit})`, span: c.span, axis: chart.axis, series });
   return html`<figure class="chart-card" data-chart="${chart.id}">
   <figcaption><span class="chart-title">${chart.title}</span><span class="chart-unit">${chart.unit}</span></figcaption>
