@@ -1,19 +1,19 @@
 // The table `fleetsim compare` prints: one column per run, each figure with its difference
 // against the first run.
 import { figureCell, runTag, thresholdsText } from '../../contract/comparison-format.ts';
-import type { RunComparison } from '../../contract/run-comparison.ts';
+import type { ComparedFigure, RunComparison } from '../../contract/run-comparison.ts';
+
+function cellText(f: ComparedFigure, i: number): string {
+  const cell = figureCell(f, i);
+  return cell.diff ? `${cell.value}  ${cell.diff}` : cell.value;
+}
 
 export function comparisonTable(c: RunComparison): string {
   const head = ['', ...c.runs.map((r, i) => `${runTag(i)} ${r.name}`)];
   const rows: string[][] = [
     ['run', ...c.runs.map((r) => r.id)],
     ['status', ...c.runs.map((r) => `${r.status}${r.fromTimeline ? ' (no summary: from the timeline)' : ''}`)],
-    ...c.figures.map((f) =>
-      [f.label, ...c.runs.map((_, i) => {
-        const cell = figureCell(f, i);
-        return cell.diff ? `${cell.value}  ${cell.diff}` : cell.value;
-      })],
-    ),
+    ...c.figures.map((f) => [f.label, ...c.runs.map((_, i) => cellText(f, i))]),
   ];
   if (c.runs.some((r) => r.thresholds)) rows.push(['thresholds', ...c.runs.map((r) => thresholdsText(r.thresholds))]);
   const all = [head, ...rows];
