@@ -12,6 +12,7 @@ import { pkiRequest, pkiStore } from './state/pki-store.ts';
 import { applyRecording } from './state/recording-store.ts';
 import { runAgainDraft } from './state/runs-model.ts';
 import { runsStore, setRunsApi } from './state/runs-store.ts';
+import { setCompareApi } from './state/compare-store.ts';
 import { setSettingsApi, settingsStore } from './state/settings-store.ts';
 import { stormStore } from './state/storm-store.ts';
 import { setView } from './state/view-store.ts';
@@ -35,6 +36,7 @@ const message = (err: unknown) => (err instanceof Error ? err.message : String(e
 export function startSession(fleet: FleetApi): () => void {
   api = fleet;
   setRunsApi(getApi);
+  setCompareApi(getApi);
   setSettingsApi(getApi);
   const offUpdate = fleet.onUpdate((u) => {
     fleetStore.applyUpdate(u);

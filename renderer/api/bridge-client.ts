@@ -8,6 +8,7 @@ import type { RunSummary } from '../../src/contract/snapshot.ts';
 import type { PreflightResult } from '../../src/contract/preflight.ts';
 import type { AttachResult } from '../../src/contract/attach.ts';
 import type { AppSettings, ExportResult, ImportResult, ReportResult, RunDetail, RunListEntry, SettingsResult } from '../../src/contract/runs.ts';
+import type { CompareResult } from '../../src/contract/run-comparison.ts';
 
 export interface SocketHandlers {
   open(): void;
@@ -151,6 +152,9 @@ export class BridgeClient implements FleetApi {
   }
   reportRun(id: string): Promise<ReportResult> {
     return this.call('reportRun', [id]) as Promise<ReportResult>;
+  }
+  compareRuns(ids: string[]): Promise<CompareResult> {
+    return this.call('compareRuns', [ids]) as Promise<CompareResult>;
   }
   preflight(scenario: unknown): Promise<PreflightResult> {
     return this.call('preflight', [scenario]) as Promise<PreflightResult>;

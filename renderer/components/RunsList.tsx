@@ -1,10 +1,11 @@
 // The recorded runs, newest first: name, when, devices, peak online, size and status. The run
-// that is open is highlighted; a click opens another.
+// that is open is highlighted; a click opens another. A box beside each picks it for comparison.
 import type { RunListEntry } from '../../src/contract/runs.ts';
 import { formatDuration } from '../../src/contract/duration.ts';
 import { fmtBytes, fmtDateTime, fmtInt } from '../lib/format.ts';
 import { runDurationMs, runStatusBadge } from '../state/runs-model.ts';
 import { runsStore, useRuns } from '../state/runs-store.ts';
+import { compareStore, useCompare } from '../state/compare-store.ts';
 
 export function RunStatusBadge({ entry }: { entry: Pick<RunListEntry, 'status' | 'reason'> }) {
   const b = runStatusBadge(entry);
@@ -16,18 +17,25 @@ export function RunStatusBadge({ entry }: { entry: Pick<RunListEntry, 'status' |
   );
 }
 
-function RunItem({ run, open }: { run: RunListEntry; open: boolean }) {
+function RunItem({ run, open, picked }: { run: RunListEntry; open: boolean; picked: number }) {
   const badge = runStatusBadge(run);
   const duration = runDurationMs(run);
   return (
-    <li>
+    <li className="run-row">
+      <label className="run-pick" title={picked >= 0 ? `picked for comparison (${picked === 0 ? 'the base' : `#${picked + 1}`})` : 'pick for comparison'}>
+        <input type="checkbox" data-testid="run-pick" data-run-id={run.id} checked={picked >= 0} disabled={run.status === 'recording'} onChange={() => compareStore.toggle(run.id)} />
+        {picked >= 0 ? <span className="run-pick-tag num">{picked === 0 ? 'base' : `#${picked + 1}`}</span> : null}
+      </label>
       <button
         type="button"
         className={`run-item${open ? ' open' : ''}`}
         data-testid="run-item"
         data-run-id={run.id}
         aria-current={open ? 'true' : undefined}
-        onClick={() => void runsStore.open(run.id)}
+        onClick={() => {
+          compareStore.close();
+          void runsStore.open(run.id);
+        }}
       >
         <span className="run-item-head">
           <span className="run-item-name" title={run.name}>
@@ -63,6 +71,7 @@ export function RunsList() {
   const openId = useRuns((s) => s.openId);
   const status = useRuns((s) => s.listStatus);
   const error = useRuns((s) => s.listError);
+  const picked = useCompare((s) => s.picked);
   return (
     <div className="runs-list-wrap">
       {error ? <div className="alert alert-error">Could not list the runs: {error}</div> : null}
@@ -74,7 +83,7 @@ export function RunsList() {
       {status === 'loading' && runs.length === 0 ? <div className="empty-cell big">Loading…</div> : null}
       <ul className="runs-list" data-testid="runs-list">
         {runs.map((r) => (
-          <RunItem key={r.id} run={r} open={r.id === openId} />
+          <RunItem key={r.id} run={r} open={r.id === openId} picked={picked.indexOf(r.id)} />
         ))}
       </ul>
     </div>

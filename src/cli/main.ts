@@ -8,6 +8,7 @@ import { preflightCommand } from './preflight-command.ts';
 import { planCommand } from './plan-command.ts';
 import { k8sCommand } from './k8s-command.ts';
 import { reportCommand } from './report-command.ts';
+import { compareCommand } from './compare-command.ts';
 import { exportCommand, importCommand, runsCommand } from './runs-commands.ts';
 import { serveCommand } from './serve-command.ts';
 import { runTargetCommand } from './target-command.ts';
@@ -32,6 +33,7 @@ const USAGE = `fleetsim — simulate fleets of IoT devices over long-lived MQTT 
   fleetsim runs                                               list recorded runs
   fleetsim runs merge <run…> [--name NAME]                    one run from the records of a distributed run's shards
   fleetsim report <run>                                       write the run's report.html again (one self-contained page)
+  fleetsim compare <run> <run> [more…] [--json] [--out f.html]  headline figures side by side, differences, compare.html with overlaid timelines
   fleetsim export <run> [file.zip]                            pack a recorded run into one .zip to share
   fleetsim import <file.zip>                                  unpack a shared run into the runs directory
 
@@ -91,6 +93,8 @@ async function main(argv: string[]): Promise<number> {
       return runsCommand(rest);
     case 'report':
       return reportCommand(rest);
+    case 'compare':
+      return compareCommand(rest);
     case 'export':
       return exportCommand(rest);
     case 'import':

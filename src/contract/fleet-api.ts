@@ -8,6 +8,7 @@ import type { Scenario, ScenarioInput } from './scenario.ts';
 import type { FleetEvent, FleetSnapshot, RunState, RunSummary, TimelinePoint } from './snapshot.ts';
 import type { PreflightResult } from './preflight.ts';
 import type { AppSettings, ExportResult, ImportResult, ReportResult, RunDetail, RunListEntry, SettingsResult } from './runs.ts';
+import type { CompareResult } from './run-comparison.ts';
 import type { StormRecord } from './storm.ts';
 
 export interface PresetInfo {
@@ -120,6 +121,8 @@ export interface FleetMethods {
   importRun(file?: string): Promise<ImportResult>;
   /** (Re)writes the run's report.html. */
   reportRun(id: string): Promise<ReportResult>;
+  /** Headline figures of 2 to MAX_COMPARED_RUNS past runs side by side (differences against the first) and their timelines overlaid. */
+  compareRuns(ids: string[]): Promise<CompareResult>;
   /** Will this machine hold the scenario? The checks a start makes (ports, open files, memory, kernel, cores), without starting. */
   preflight(scenario: unknown): Promise<PreflightResult>;
   /** Feeds the live view from Prometheus for a distributed run: { prometheusUrl, runId[, windowSeconds] }. Refused while a local run is active. */
@@ -144,7 +147,7 @@ export type CertsInitResult =
 export type StormResult = { ok: true; storm: StormRecord } | { ok: false; problems: string[] };
 
 export type FleetMethodName = keyof FleetMethods;
-export const FLEET_METHODS: readonly FleetMethodName[] = ['listPresets', 'start', 'startCapacity', 'stop', 'status', 'setTimers', 'setRamp', 'deviceLog', 'devices', 'storm', 'certsInit', 'settings', 'updateSettings', 'listRuns', 'openRun', 'runDevices', 'runDeviceLog', 'exportRun', 'importRun', 'reportRun', 'preflight', 'attach', 'detach'];
+export const FLEET_METHODS: readonly FleetMethodName[] = ['listPresets', 'start', 'startCapacity', 'stop', 'status', 'setTimers', 'setRamp', 'deviceLog', 'devices', 'storm', 'certsInit', 'settings', 'updateSettings', 'listRuns', 'openRun', 'runDevices', 'runDeviceLog', 'exportRun', 'importRun', 'reportRun', 'compareRuns', 'preflight', 'attach', 'detach'];
 
 export interface FleetApi extends FleetMethods {
   /** Live updates; returns an unsubscribe function. */

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { CAPACITY_KEYS } from './capacity-options.ts';
 import type { FleetMethodName } from './fleet-api.ts';
 import { DEVICE_STATES } from './metrics.ts';
+import { MAX_COMPARED_RUNS } from './run-comparison.ts';
 import { formatPath } from './validate.ts';
 
 /** A run directory name (the rule of isRunId in src/runs/run-layout.ts). */
@@ -66,6 +67,7 @@ export const FLEET_PARAMS: Record<FleetMethodName, ParamSpec> = {
   exportRun: spec(['id'], [runId]),
   importRun: spec(['file'], [z.string().min(1).max(4096).optional()], 0),
   reportRun: spec(['id'], [runId]),
+  compareRuns: spec(['ids'], [z.array(runId).min(2, 'expected two runs or more to compare').max(MAX_COMPARED_RUNS, `expected at most ${MAX_COMPARED_RUNS} runs at once`)]),
   preflight: spec(['scenario'], [checkedByService]),
   attach: spec(['request'], [checkedByService]),
   detach: spec([], []),

@@ -10,6 +10,7 @@ import type { FleetEvent, RunSummary } from '../contract/snapshot.ts';
 import { describeIssue, validateScenario } from '../contract/validate.ts';
 import { defaultPkiDir, initTestPki, PkiError, resolvePkiDir } from '../pki/test-pki.ts';
 import type { AppSettings, ExportResult, ImportResult, ReportResult, RunDetail, RunListEntry, SettingsResult } from '../contract/runs.ts';
+import type { CompareResult } from '../contract/run-comparison.ts';
 import { SettingsStore } from '../runs/settings-store.ts';
 import { redactedProblems, withoutRedactionNote } from '../runs/redact.ts';
 import type { PreflightResult } from '../contract/preflight.ts';
@@ -290,6 +291,10 @@ export class FleetService implements FleetApi {
 
   reportRun(id: string): Promise<ReportResult> {
     return this.runs.report(id);
+  }
+
+  compareRuns(ids: string[]): Promise<CompareResult> {
+    return this.runs.compare(ids);
   }
 
   async preflight(input: unknown): Promise<PreflightResult> {

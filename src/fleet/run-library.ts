@@ -9,6 +9,8 @@ import { defaultExportsDir } from '../runs/home.ts';
 import { exportRunArchive, importRunArchive, ImportError, recordedRedactions } from '../runs/run-archive.ts';
 import { listEntry, listRuns, readRun, runDevicesPage, runDeviceLog, runDir } from '../runs/run-reader.ts';
 import { writeReport } from '../runs/report/write-report.ts';
+import { CompareError, compareRunDirs } from '../runs/compare/compare-runs.ts';
+import type { CompareResult } from '../contract/run-comparison.ts';
 
 export class RunLibrary {
   constructor(private readonly runsDir: () => string) {}
@@ -58,6 +60,22 @@ export class RunLibrary {
       return entry ? { ok: true, run: entry } : { ok: false, problems: [`file: ${file} unpacked as ${id} but holds no readable run.json`] };
     } catch (err) {
       return { ok: false, problems: [`file: ${err instanceof ImportError ? err.message : `cannot import ${file}: ${(err as Error).message}`}`] };
+    }
+  }
+
+  /** Runs `ids` compared, differences against the first; problems name the run that is missing or unreadable. */
+  async compare(ids: string[]): Promise<CompareResult> {
+    const dirs: string[] = [];
+    for (const [i, id] of ids.entries()) {
+      const dir = this.dirOf(id);
+      if (!dir) return { ok: false, problems: [`ids[${i}]: no run "${String(id)}" in ${this.runsDir()}`] };
+      dirs.push(dir);
+    }
+    try {
+      return { ok: true, comparison: await compareRunDirs(dirs) };
+    } catch (err) {
+      if (err instanceof CompareError) return { ok: false, problems: [`ids: ${err.message}`] };
+      throw err;
     }
   }
 

@@ -43,6 +43,7 @@ const api = {
   exportRun: (id) => call('exportRun', id),
   importRun: () => call('importRun'),
   reportRun: (id) => call('reportRun', id),
+  compareRuns: (ids) => call('compareRuns', ids),
   preflight: (scenario) => call('preflight', scenario),
   attach: (request) => call('attach', request),
   detach: () => call('detach'),

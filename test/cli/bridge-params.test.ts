@@ -82,6 +82,10 @@ describe('browser mode: parameters and paths', () => {
     assert.ok(!deep.ok && deep.problems.some((p) => p.startsWith('runDevices: query.offset: ')), JSON.stringify(deep));
     assert.ok(!deep.ok && deep.problems.some((p) => p.startsWith('runDevices: query: ') && p.includes('evil')), JSON.stringify(deep));
     assert.equal(checkParams('status', { 0: 1 }).ok, false);
+    assert.deepEqual(checkParams('compareRuns', [['a', 'b']]), { ok: true, params: [['a', 'b']] });
+    assert.deepEqual(checkParams('compareRuns', [['a']]), { ok: false, problems: ['compareRuns: ids: expected two runs or more to compare'] });
+    const escape = checkParams('compareRuns', [['a', '../../etc']]);
+    assert.ok(!escape.ok && escape.problems.some((p) => p.startsWith('compareRuns: ids.[1]: expected a run id')), JSON.stringify(escape));
   });
 
   test('exportRun takes no path: a second parameter is refused and nothing is written there', async () => {

@@ -59,6 +59,13 @@ test('a run started from the app is recorded where the settings say, and reads b
     const report = await service.reportRun(run.id);
     assert.ok(report.ok && existsSync(report.file));
 
+    // The run and its imported copy compared: the same figures, no difference; a missing run named.
+    const compared = await service.compareRuns([run.id, imported.run.id]);
+    assert.ok(compared.ok, compared.ok ? '' : compared.problems.join('; '));
+    assert.deepEqual(compared.comparison.runs.map((r) => r.id), [run.id, imported.run.id]);
+    assert.deepEqual(compared.comparison.figures.find((f) => f.key === 'peakOnline'), { key: 'peakOnline', label: 'peak online', unit: 'count', values: [12, 12], diffs: [{ abs: 0, pct: 0 }, { abs: 0, pct: 0 }] });
+    assert.deepEqual(await service.compareRuns([run.id, 'no-such-run']), { ok: false, problems: [`ids[1]: no run "no-such-run" in ${runsDir}`] });
+
     // Ids from a page are checked before any path is built from them.
     assert.equal(await service.openRun('../../etc'), null);
     assert.deepEqual(await service.exportRun('../x'), { ok: false, problems: [`id: no run "../x" in ${runsDir}`] });

@@ -87,6 +87,7 @@ test('each method invokes fleet:<name> with its arguments', async () => {
     exportRun: ['2026-11-22T08-00-00-000Z-demo'],
     importRun: [],
     reportRun: ['2026-11-22T08-00-00-000Z-demo'],
+    compareRuns: [['2026-11-22T08-00-00-000Z-demo', '2026-11-22T09-00-00-000Z-demo']],
     preflight: [{ groups: [] }],
     attach: [{ prometheusUrl: 'http://127.0.0.1:9090', runId: 'r1' }],
     detach: [],

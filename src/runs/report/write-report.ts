@@ -9,6 +9,7 @@ import { readNdjson } from '../ndjson.ts';
 import { RUN_FILES } from '../run-layout.ts';
 import { readRun } from '../run-reader.ts';
 import { parseTimeline } from '../timeline-csv.ts';
+import type { ReportInput } from './report-model.ts';
 import { renderReport } from './render-report.ts';
 
 /** Fleet events kept for the report beyond storms and saturation records (those are all kept). */
@@ -38,18 +39,17 @@ function fullTimeline(dir: string, thinned: TimelinePoint[]): TimelinePoint[] {
   return parseTimeline(readFileSync(file, 'utf8')).points;
 }
 
-/** Writes `dir`/report.html and returns its path. */
-export async function writeReport(dir: string): Promise<string> {
+/** What the report (and a comparison) is made from: the run, its whole timeline, its fleet events. */
+export async function readReportInput(dir: string): Promise<ReportInput> {
   const detail = await readRun(dir);
   if (!detail) throw new Error(`${dir} is not a run directory: there is no ${RUN_FILES.record}`);
   const { events, leftOut } = await readFleetEvents(dir);
-  const page = renderReport({
-    detail,
-    timeline: fullTimeline(dir, detail.timeline),
-    events,
-    eventsLeftOut: leftOut,
-    generatedAt: Date.now(),
-  });
+  return { detail, timeline: fullTimeline(dir, detail.timeline), events, eventsLeftOut: leftOut, generatedAt: Date.now() };
+}
+
+/** Writes `dir`/report.html and returns its path. */
+export async function writeReport(dir: string): Promise<string> {
+  const page = renderReport(await readReportInput(dir));
   const file = join(dir, RUN_FILES.report);
   const tmp = `${file}.tmp`;
   writeFileSync(tmp, page);
