@@ -4,12 +4,12 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { MAX_COMPARED_RUNS } from '../contract/run-comparison.ts';
 import { comparisonTable } from '../runs/compare/compare-format.ts';
 import { CompareError, compareRunDirs, writeComparison } from '../runs/compare/compare-runs.ts';
 import { ImportError, importRunArchive } from '../runs/run-archive.ts';
 import { resolveRunRef, RunRefError } from '../runs/run-ref.ts';
+import { parseCommandArgs } from './command-args.ts';
 import { SettingsStore } from '../runs/settings-store.ts';
 
 export const COMPARE_USAGE = `usage: fleetsim compare <run> <run> [more…] [--json] [--out FILE] [--dir DIR]
@@ -23,27 +23,13 @@ export const COMPARE_USAGE = `usage: fleetsim compare <run> <run> [more…] [--j
   --dir DIR   the runs directory (default: the app's setting, $FLEETSIM_HOME/runs)`;
 
 export async function compareCommand(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        json: { type: 'boolean', default: false },
-        out: { type: 'string' },
-        dir: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (err) {
-    console.error(`fleetsim compare: ${(err as Error).message}\n${COMPARE_USAGE}`);
-    return 2;
-  }
+  const parsed = parseCommandArgs({ command: 'compare', usage: COMPARE_USAGE }, args, {
+    json: { type: 'boolean', default: false },
+    out: { type: 'string' },
+    dir: { type: 'string' },
+  });
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    console.log(COMPARE_USAGE);
-    return 0;
-  }
   if (positionals.length < 2 || positionals.length > MAX_COMPARED_RUNS) {
     const got = positionals.length < 2 ? `two runs or more to compare, got ${positionals.length}` : `at most ${MAX_COMPARED_RUNS} runs at once, got ${positionals.length}`;
     console.error(`fleetsim compare: expected ${got}\n${COMPARE_USAGE}`);

@@ -27,6 +27,7 @@ const COMMANDS = [
   'presets',
   'runs',
   'runs merge',
+  'compare',
   'report',
   'export',
   'import',
