@@ -17,6 +17,8 @@ import {
   type MetricsBatch,
 } from '../contract/metrics.ts';
 import type { Rates, TimelinePoint } from '../contract/snapshot.ts';
+import type { GroupStats } from '../contract/snapshot.ts';
+import { GroupMerger } from './group-merger.ts';
 import { bucketCounts, decodeHistogram, encodeHistogram, newHistogram, summarize, type BucketCounts, type Histogram } from '../engine/histograms.ts';
 
 interface HostView {
@@ -50,6 +52,7 @@ export class MetricsMerger {
   /** The histograms of the second the last tick closed (only kinds with samples): what a run record keeps. */
   lastSecondHistograms: EncodedHistograms = {};
   peakOnline = 0;
+  private readonly groupMerger = new GroupMerger();
   /** Messages held back by full QoS 1 windows since the start. */
   private heldBack = 0;
 
@@ -59,6 +62,7 @@ export class MetricsMerger {
     addInto(this.totals, batch.counters);
     addInto(this.disconnectReasons, batch.disconnectReasons);
     addInto(this.failureReasons, batch.failureReasons);
+    if (batch.groupMetrics) this.groupMerger.add(batch.groupMetrics);
     for (const [kind, encoded] of Object.entries(batch.histograms) as Array<[LatencyKind, string]>) {
       const h = decodeHistogram(encoded);
       this.cumulative[kind].add(h);
@@ -88,6 +92,7 @@ export class MetricsMerger {
     }
     const lost = { ...zeroGauges(), lost: devices };
     const groups: Record<string, Gauges> = {};
+    this.groupMerger.hostLost(Object.fromEntries(Object.entries(view?.groups ?? {}).map(([name, g]) => [name, g.online])), reason);
     for (const [name, g] of Object.entries(view?.groups ?? {})) {
       const n = (Object.values(g) as number[]).reduce((a, b) => a + b, 0);
       groups[name] = { ...zeroGauges(), lost: n };
@@ -124,6 +129,11 @@ export class MetricsMerger {
       }
     }
     return out;
+  }
+
+  /** Per-group figures; rates over the last second, or over `overMs` since the start (a summary). */
+  groupStats(now: number, overMs?: number): Record<string, GroupStats> {
+    return this.groupMerger.stats(this.groupGauges(), now, overMs);
   }
 
   host(hostId: number): (HostView & { cpuAvg: number }) | undefined {
