@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'react';
 import { fmtClock, fmtInt } from '../lib/format.ts';
 import { liveChartSource, type ChartSource } from '../state/chart-source.ts';
-import { OTHER_REASONS, stackReasons } from '../state/reason-stack.ts';
+import { OTHER_REASONS, stackReasons } from '../../src/contract/reason-stack.ts';
 
 const COLORS = ['#f2555a', '#f5a524', '#a78bfa', '#22d3ee', '#f472b6'];
 const OTHER_COLOR = '#7d8799';

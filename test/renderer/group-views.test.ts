@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import { LATENCY_KINDS } from '../../src/contract/metrics.ts';
 import type { GroupStats } from '../../src/contract/snapshot.ts';
 import { groupTable } from '../../renderer/state/group-rows.ts';
-import { OTHER_REASONS, stackReasons } from '../../renderer/state/reason-stack.ts';
+import { OTHER_REASONS, stackReasons } from '../../src/contract/reason-stack.ts';
 import { TimelineBuffer } from '../../renderer/state/timeline.ts';
 import { point } from './fixtures.ts';
 

@@ -1,5 +1,6 @@
-// Disconnect reasons over time as stacked bars: the timeline's per-second drops by reason,
-// summed into at most `maxBars` bars, the `top` most frequent reasons apart and the rest as "other".
+// Disconnect reasons over time as stacked bars (the live view and the report): the timeline's
+// per-second drops by reason, summed into at most `maxBars` bars, the `top` most frequent reasons
+// apart and the rest as "other".
 export interface ReasonStack {
   /** Stacking order, bottom first; "other" last when there is one. */
   reasons: string[];
