@@ -44,9 +44,9 @@ export function Charts({ source = liveChartSource, aside }: { source?: ChartSour
       <TimelineChart title="Devices" series={ONLINE} kind="count" source={source} />
       <TimelineChart title="Connects / disconnects" unit="per s" series={CONNECTS} kind="rate" source={source} />
       <TimelineChart title="Messages" unit="per s" series={MESSAGES} kind="rate" source={source} />
+      <ReasonsChart source={source} />
       <TimelineChart title="Latency p50" unit="ms, log" series={LATENCY_P50} kind="ms" log source={source} />
       <TimelineChart title="Latency p99" unit="ms, log" series={LATENCY} kind="ms" log source={source} />
-      <ReasonsChart source={source} />
       <TimelineChart title="Buffers" unit="bytes" series={BUFFERS} kind="bytes" source={source} />
       {aside ?? <BackpressureCard />}
     </div>

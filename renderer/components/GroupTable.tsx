@@ -33,7 +33,7 @@ export function GroupTable({ groups, rateNote }: { groups: Record<string, GroupS
           </thead>
           <tbody>
             {rows.map(({ name, stats: s, reasons }) => (
-              <tr key={name} data-testid="group-row" data-group={name} data-online={s.online} data-connects={s.connects} data-sent={s.sent}>
+              <tr key={name} data-testid="group-row" data-group={name} data-online={s.online} data-connects={s.connects} data-drops={s.disconnects} data-sent={s.sent} data-sent-per-sec={s.sentPerSec}>
                 <td className="group-name">{name}</td>
                 <td className="num">{fmtInt(s.devices)}</td>
                 <td className="num">{fmtInt(s.online)}</td>

@@ -337,7 +337,7 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
     this.stopping ??= (async () => {
       await this.starting?.catch(() => {});
       this.endReason = reason;
-      this.onlineAtEnd = this.merger.gauges().online;
+      this.onlineAtEnd = this.merger.markEnd();
       this.endedAt = Date.now();
       this.storms.closeAll();
       this.setState('stopping');

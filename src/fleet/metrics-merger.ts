@@ -53,6 +53,7 @@ export class MetricsMerger {
   lastSecondHistograms: EncodedHistograms = {};
   peakOnline = 0;
   private readonly groupMerger = new GroupMerger();
+  private groupOnlineAtEnd: Record<string, number> | null = null;
   /** Messages held back by full QoS 1 windows since the start. */
   private heldBack = 0;
 
@@ -131,9 +132,17 @@ export class MetricsMerger {
     return out;
   }
 
-  /** Per-group figures; rates over the last second, or over `overMs` since the start (a summary). */
+  /** Per-group figures; rates over the last second, or over `overMs` since the start (a summary: online as marked at the end). */
   groupStats(now: number, overMs?: number): Record<string, GroupStats> {
-    return this.groupMerger.stats(this.groupGauges(), now, overMs);
+    const stats = this.groupMerger.stats(this.groupGauges(), now, overMs);
+    if (overMs !== undefined && this.groupOnlineAtEnd) for (const [name, g] of Object.entries(stats)) g.online = this.groupOnlineAtEnd[name] ?? 0;
+    return stats;
+  }
+
+  /** The run is ending (devices still up): keeps each group's online count for the summary; returns the fleet's. */
+  markEnd(): number {
+    this.groupOnlineAtEnd = Object.fromEntries(Object.entries(this.groupGauges()).map(([name, g]) => [name, g.online]));
+    return this.gauges().online;
   }
 
   host(hostId: number): (HostView & { cpuAvg: number }) | undefined {

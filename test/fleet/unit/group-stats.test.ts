@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MetricsRecorder } from '../../../src/engine/metrics-recorder.ts';
 import { MetricsMerger } from '../../../src/fleet/metrics-merger.ts';
-import { zeroBackpressure, type MetricsBatch } from '../../../src/contract/metrics.ts';
+import { zeroBackpressure, zeroGauges, type MetricsBatch } from '../../../src/contract/metrics.ts';
 import { hostBatch } from '../../helpers/host-batch.ts';
 
 function batchOf(recorder: MetricsRecorder, hostId: number, at: number): MetricsBatch {
@@ -100,7 +100,13 @@ test('the merger sums groups over hosts: devices, connects, drops by reason, mes
   assert.equal(after.panels.disconnects, 4);
   assert.equal(after.sensors.online, 2);
 
-  // A summary's rates are averages over the run.
+  // A summary's rates are averages over the run; its online counts are those marked at the end, before the devices stop.
+  assert.equal(m.markEnd(), 4);
+  const stopped = { ...batchOf(a, 0, 9000), groupGauges: { sensors: { ...zeroGauges(), stopped: 2 }, panels: { ...zeroGauges(), stopped: 2 } } };
+  m.add(stopped);
   const summary = m.groupStats(10_000, 10_000);
   assert.equal(summary.sensors.sentPerSec, 6);
+  assert.equal(summary.sensors.online, 2);
+  assert.equal(summary.panels.online, 2);
+  assert.equal(m.groupStats(10_000).sensors.online, 0, 'live figures stay live');
 });
