@@ -190,11 +190,11 @@ test('a Per group section tables each group; drops by reason over time are stack
   } satisfies RunDetail;
   const page = renderReport({ detail, timeline, events: [], eventsLeftOut: 0, generatedAt: Date.now() });
   const groups = /<section id="groups">[\s\S]*?<\/section>/.exec(page)?.[0] ?? '';
-  assert.match(groups, /<th class="num">connack p50 \/ p99<\/th>/);
-  assert.doesNotMatch(groups, /echo p50/, 'only kinds some group recorded');
+  assert.match(groups, /<th class="num">connack<\/th><\/tr>/);
+  assert.doesNotMatch(groups, />echo</, 'only kinds some group recorded');
   assert.match(
     groups,
-    /<tr data-group="sensors"><td class="strong">sensors<\/td><td class="num">50<\/td><td class="num">45<\/td><td class="num">50<\/td><td class="num">0<\/td><td class="num">9<\/td><td class="pre">keepalive-timeout 7\nserver-closed 2<\/td><td class="num">100<\/td><td class="num">10<\/td><td class="num">2.5 ms \/ <b>8.0 ms<\/b><\/td><\/tr>/,
+    /<tr data-group="sensors"><td class="strong">sensors<\/td><td class="num">50<\/td><td class="num">45<\/td><td class="num">50<\/td><td class="num">0<\/td><td class="num">9<\/td><td class="pre">keepalive-timeout\u00a07\nserver-closed\u00a02<\/td><td class="num">100<\/td><td class="num">10<\/td><td class="num">2.5 ms \/ <b>8.0 ms<\/b><\/td><\/tr>/,
   );
   assert.match(groups, /<tr data-group="&lt;panels&gt;"><td class="strong">&lt;panels&gt;<\/td>/, 'group names are escaped');
   assert.match(groups, /12.5 ms<\/b>/);

@@ -165,11 +165,11 @@ function latencySection(input: ReportInput, ctx: ChartContext): Html {
 function groupsSection(input: ReportInput): Html {
   const groups = input.detail.summary?.groups;
   if (!groups || Object.keys(groups).length === 0) return html``;
-  return section('groups', 'Per group', groupStatsTable(groups), 'over the whole run; messages per second averaged over its duration');
+  return section('groups', 'Per group', groupStatsTable(groups), 'over the whole run: online at its end, messages per second averaged over it, latency p50 / p99');
 }
 
 function reasonsSection(input: ReportInput, ctx: ChartContext): Html {
-  const overTime = reasonsChart(input.timeline, ctx.span);
+  const overTime = reasonsChart(input.timeline, ctx.span, ctx.markers);
   const failures = reasonRows(input.detail.summary?.failures);
   const drops = reasonRows(disconnectReasons(input));
   const failuresBody = !input.detail.summary

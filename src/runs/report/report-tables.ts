@@ -45,12 +45,12 @@ export function groupsTable(scenario: Scenario): Html {
 export function groupStatsTable(groups: Record<string, GroupStats>): Html {
   const entries = Object.entries(groups);
   const kinds = LATENCY_KINDS.filter((k) => entries.some(([, g]) => (g.latency[k]?.count ?? 0) > 0));
-  const head = html`<tr><th>Group</th><th class="num">Devices</th><th class="num">Online at end</th><th class="num">Connects</th><th class="num">Failed attempts</th><th class="num">Drops</th><th>Drops by reason</th><th class="num">Sent/s</th><th class="num">Received/s</th>${kinds.map((k) => html`<th class="num">${k} p50 / p99</th>`)}</tr>`;
+  const head = html`<tr><th>Group</th><th class="num">Devices</th><th class="num">Online</th><th class="num">Connects</th><th class="num">Failed</th><th class="num">Drops</th><th>Reasons</th><th class="num">Sent/s</th><th class="num">Recv/s</th>${kinds.map((k) => html`<th class="num">${k}</th>`)}</tr>`;
   const rows = entries.map(([name, g]) => {
     const reasons = Object.entries(g.disconnectReasons)
       .filter(([, n]) => n > 0)
       .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
-      .map(([r, n]) => `${r} ${fmtInt(n)}`)
+      .map(([r, n]) => `${r}\u00a0${fmtInt(n)}`)
       .join('\n');
     const lat = kinds.map((k) => num(g.latency[k]?.count ? html`${fmtMs(g.latency[k].p50)} / <b>${fmtMs(g.latency[k].p99)}</b>` : '—'));
     return html`<tr data-group="${name}"><td class="strong">${name}</td>${num(fmtInt(g.devices))}${num(fmtInt(g.online))}${num(fmtInt(g.connects))}${num(fmtInt(g.connectFailures))}${num(fmtInt(g.disconnects))}<td class="pre">${reasons || '—'}</td>${num(fmtNum(g.sentPerSec))}${num(fmtNum(g.receivedPerSec))}${lat}</tr>`;
