@@ -20,7 +20,7 @@ export function ReasonsChart({ source = liveChartSource }: { source?: ChartSourc
   const totals = stack.reasons.map((_, i) => stack.bars.reduce((n, b) => n + b.values[i], 0));
   const scaleY = stack.max > 0 ? (H - 4) / stack.max : 0;
   return (
-    <section className="panel chart reasons-chart" data-testid="reasons-chart" data-reasons={stack.reasons.join(',')}>
+    <section className={`panel chart reasons-chart${stack.bars.length === 0 ? ' empty' : ''}`} data-testid="reasons-chart" data-reasons={stack.reasons.join(',')}>
       <div className="chart-head">
         <span className="chart-title">Disconnect reasons</span>
         <span className="muted small">{stack.perBar > 1 ? `per ${stack.perBar} s` : 'per s'}, stacked{stack.max > 0 ? `, tallest ${fmtInt(stack.max)}` : ''}</span>
