@@ -5,6 +5,9 @@ import { liveChartSource, type ChartSource } from '../state/chart-source.ts';
 import type { SeriesSpec } from './TimelineChart.tsx';
 import { TimelineChart } from './TimelineChart.tsx';
 import { BackpressureCard } from './BackpressureCard.tsx';
+import { ReasonsChart } from './ReasonsChart.tsx';
+import type { LatencyKind } from '../../src/contract/metrics.ts';
+import { p50Key } from '../state/timeline.ts';
 
 // Stable series definitions (the charts are created once per definition).
 const ONLINE: readonly SeriesSpec[] = [
@@ -28,6 +31,8 @@ const LATENCY: readonly SeriesSpec[] = [
   { key: 'ping', label: 'ping', color: '#a78bfa' },
   { key: 'echo', label: 'echo', color: '#22d3ee' },
 ];
+/** The same kinds and colours, at p50 (drawn beside the p99 chart). */
+const LATENCY_P50: readonly SeriesSpec[] = LATENCY.map((s) => ({ ...s, key: p50Key(s.key as LatencyKind) }));
 const BUFFERS: readonly SeriesSpec[] = [
   { key: 'targetBufferedBytes', label: 'target → clients', color: '#f5a524', fill: true },
   { key: 'writeQueueBytes', label: 'device write queues', color: '#a78bfa' },
@@ -39,6 +44,8 @@ export function Charts({ source = liveChartSource, aside }: { source?: ChartSour
       <TimelineChart title="Devices" series={ONLINE} kind="count" source={source} />
       <TimelineChart title="Connects / disconnects" unit="per s" series={CONNECTS} kind="rate" source={source} />
       <TimelineChart title="Messages" unit="per s" series={MESSAGES} kind="rate" source={source} />
+      <ReasonsChart source={source} />
+      <TimelineChart title="Latency p50" unit="ms, log" series={LATENCY_P50} kind="ms" log source={source} />
       <TimelineChart title="Latency p99" unit="ms, log" series={LATENCY} kind="ms" log source={source} />
       <TimelineChart title="Buffers" unit="bytes" series={BUFFERS} kind="bytes" source={source} />
       {aside ?? <BackpressureCard />}

@@ -1,4 +1,4 @@
-// The live dashboard: the scenario editor beside the run's figures, storms, charts, devices,
+// The live dashboard: the scenario editor beside the run's figures, groups, storms, charts, devices,
 // hosts and events.
 import { AttachPanel } from './AttachPanel.tsx';
 import { CapacityPanel } from './CapacityPanel.tsx';
@@ -10,6 +10,7 @@ import { EventFeed } from './EventFeed.tsx';
 import { useFleet } from '../state/fleet-store.ts';
 import { HostsPanel } from './HostsPanel.tsx';
 import { LiveCounters } from './LiveCounters.tsx';
+import { LiveGroupTable } from './GroupTable.tsx';
 import { RecordingStrip } from './RecordingStrip.tsx';
 import { ScenarioEditor } from './ScenarioEditor.tsx';
 import { StormPanel } from './StormPanel.tsx';
@@ -26,6 +27,7 @@ export function LiveView() {
       <main className="main">
         <RecordingStrip />
         <LiveCounters />
+        <LiveGroupTable />
         <CausesCard />
         {attached ? null : <CapacityPanel />}
         {attached ? null : <StormPanel />}

@@ -7,6 +7,7 @@ import { fmtBytes, fmtDateTime, fmtInt } from '../lib/format.ts';
 import { recordedChartSource } from '../state/chart-source.ts';
 import { runDurationMs } from '../state/runs-model.ts';
 import { useRuns } from '../state/runs-store.ts';
+import { GroupTable } from './GroupTable.tsx';
 import { Charts } from './Charts.tsx';
 import { CopyPath } from './CopyPath.tsx';
 import { RunActionResults, RunButtons } from './RunActions.tsx';
@@ -98,6 +99,7 @@ function RunDetailBody({ detail }: { detail: RunDetail }) {
       {detail.summary ? <RunHeadline summary={detail.summary} /> : null}
       {detail.summary ? <RunThresholds summary={detail.summary} /> : null}
       {detail.summary ? <RunStorms summary={detail.summary} /> : null}
+      <GroupTable groups={detail.summary?.groups} rateNote="averaged over the run" />
       <Charts source={source} aside={<RunLatencyCard detail={detail} />} />
       <div className="lower">
         <RunDevices detail={detail} />

@@ -14,7 +14,12 @@ export type SeriesKey =
   | 'targetBufferedBytes'
   | 'writeQueueBytes'
   | 'inflight'
-  | LatencyKind;
+  | LatencyKind
+  | P50Key;
+
+/** A latency kind's p50 column (the bare kind is its p99). */
+export type P50Key = `${LatencyKind}:p50`;
+export const p50Key = (k: LatencyKind): P50Key => `${k}:p50`;
 
 /** Points kept: four hours at one per second. */
 export const TIMELINE_CAP = 4 * 3600;
@@ -31,12 +36,15 @@ const SERIES: readonly SeriesKey[] = [
   'writeQueueBytes',
   'inflight',
   ...LATENCY_KINDS,
+  ...LATENCY_KINDS.map(p50Key),
 ];
 
 export class TimelineBuffer {
   /** Seconds since the run started, strictly increasing. */
   readonly x: number[] = [];
   readonly cols: Record<SeriesKey, Array<number | null>>;
+  /** Drops of online devices during each second, by reason (the stacked reasons chart). */
+  readonly reasons: Array<Record<string, number>> = [];
   /** Bumped on every change; lets subscribers skip redundant work. */
   version = 0;
   private origin: number | null = null;
@@ -54,6 +62,7 @@ export class TimelineBuffer {
   reset(points: readonly TimelinePoint[] = []): void {
     this.x.length = 0;
     for (const k of SERIES) this.cols[k].length = 0;
+    this.reasons.length = 0;
     this.origin = null;
     for (const p of points.slice(-this.cap)) this.append(p);
     this.changed();
@@ -65,6 +74,7 @@ export class TimelineBuffer {
       const drop = this.x.length - this.cap;
       this.x.splice(0, drop);
       for (const k of SERIES) this.cols[k].splice(0, drop);
+      this.reasons.splice(0, drop);
     }
     this.changed();
   }
@@ -108,7 +118,11 @@ export class TimelineBuffer {
     this.cols.writeQueueBytes.push(p.writeQueueBytes ?? 0);
     this.cols.inflight.push(p.inflight ?? 0);
     // No latency recorded that second: a gap, not a zero (zero would also break a log scale).
-    for (const k of LATENCY_KINDS) this.cols[k].push(p.p99?.[k] ? p.p99[k] : null);
+    for (const k of LATENCY_KINDS) {
+      this.cols[k].push(p.p99?.[k] ? p.p99[k] : null);
+      this.cols[p50Key(k)].push(p.p50?.[k] ? p.p50[k] : null);
+    }
+    this.reasons.push(p.disconnectsByReason ?? {});
   }
 
   private changed(): void {

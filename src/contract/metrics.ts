@@ -117,11 +117,21 @@ export interface MetricsBatch {
   gauges: Gauges;
   /** Per group name: that group's gauges on this host. */
   groupGauges: Record<string, Gauges>;
+  /** Per group name: that group's counters, reasons and histograms (deltas; absent from hosts of older versions). */
+  groupMetrics?: Record<string, GroupBatch>;
   /** Histogram deltas, HdrHistogram compressed base64 encoding; only kinds that recorded something. */
   histograms: EncodedHistograms;
   health: HostHealth;
   /** Device-side backpressure on this host, sampled when the batch was cut. */
   backpressure: BackpressureGauges;
+}
+
+/** One group's share of a batch; the batch's own counters, reasons and histograms are the sums over its groups. */
+export interface GroupBatch {
+  counters: Counters;
+  disconnectReasons: Record<string, number>;
+  failureReasons: Record<string, number>;
+  histograms: EncodedHistograms;
 }
 
 export interface LatencySummary {

@@ -39,6 +39,8 @@ export interface FleetSnapshot {
   devices: number;
   gauges: Gauges;
   groups: Record<string, Gauges>;
+  /** Per group: connects, drops by reason, messages and latency (absent in snapshots of older versions). */
+  groupStats?: Record<string, GroupStats>;
   totals: Counters;
   rates: Rates;
   disconnectReasons: Record<string, number>;
@@ -57,6 +59,24 @@ export interface FleetSnapshot {
   backpressure: BackpressureGauges;
   /** The fleet connect rate now and why (absent in snapshots of older versions). */
   ramp?: RampStatus;
+}
+
+/** One group of devices over the run so far (counts since the start; rates over about the last second, or the whole run in a summary). */
+export interface GroupStats {
+  devices: number;
+  online: number;
+  connectAttempts: number;
+  connects: number;
+  connectFailures: number;
+  disconnects: number;
+  /** Drops of online devices by reason. */
+  disconnectReasons: Record<string, number>;
+  /** Messages sent (heartbeat, status, ping) and received. */
+  sent: number;
+  received: number;
+  sentPerSec: number;
+  receivedPerSec: number;
+  latency: Record<LatencyKind, LatencySummary>;
 }
 
 /** The fleet's connect rate (connects/s, 0 = unlimited), the last reason it changed, and the saturation pause. */
@@ -176,6 +196,8 @@ export interface RunSummary {
   received: number;
   bytes: { sent: number; received: number };
   latencyMs: Record<LatencyKind, LatencySummary>;
+  /** Per group, over the whole run (rates are averages over its duration; absent in summaries of older versions). */
+  groups?: Record<string, GroupStats>;
   storms: StormRecord[];
   /** True when any generator host saturated; `saturation` says when and which. */
   generatorSaturated: boolean;

@@ -1,11 +1,11 @@
-// What the devices of one group share on one host: the group, the host's wheel, gate, metrics,
+// What the devices of one group share on one host: the group, the host's wheel, gate, the group's metrics,
 // protocol adapter and event log.
 import type { DeviceGroup } from '../contract/scenario.ts';
 import type { ProtocolAdapter } from './adapters/adapter.ts';
 import type { ConnectGate } from './connect-gate.ts';
 import type { Device } from './device.ts';
 import type { EventLogWriter } from './event-log-writer.ts';
-import type { MetricsRecorder } from './metrics-recorder.ts';
+import type { GroupRecorder } from './group-recorder.ts';
 import type { TimingWheel } from './timing-wheel.ts';
 
 /** What the devices of one group share on one host. */
@@ -14,7 +14,7 @@ export interface GroupRuntime {
   readonly hostId: number;
   readonly wheel: TimingWheel;
   readonly gate: ConnectGate;
-  readonly metrics: MetricsRecorder;
+  readonly metrics: GroupRecorder;
   readonly adapter: ProtocolAdapter;
   readonly logRing: number;
   /** The host's event log when the run is recorded: every event of every device goes there. */

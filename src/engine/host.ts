@@ -97,7 +97,7 @@ export class DeviceHost {
       hostId: this.init.hostId,
       wheel: this.wheel,
       gate: this.gateFor(groupIndex),
-      metrics: this.metrics,
+      metrics: this.metrics.forGroup(group.name),
       adapter: adapterFor(group, this.wheel),
       logRing: ringCapacity(this.init.scenario.logRing, this.init.shards.reduce((n, s) => n + s.count, 0)),
       eventLog: this.eventLog,

@@ -303,6 +303,7 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
       devices: this.deviceCount,
       gauges: this.merger.gauges(),
       groups: this.merger.groupGauges(),
+      groupStats: this.merger.groupStats(now),
       totals: { ...this.merger.totals },
       rates: this.merger.rates(now),
       ...this.merger.reasons(),
@@ -323,9 +324,8 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
     this.emit('histograms', { t: point.t, at: point.at, h: this.merger.lastSecondHistograms });
   }
   timeline = () => this.merger.timeline;
-  /** Latency histograms since the start, as cumulative counts per bound (for /metrics). */
+  /** Latency histograms since the start, as cumulative counts per bound (for /metrics); all of them, encoded. */
   latencyBuckets = (boundsMs: readonly number[]) => this.merger.latencyBuckets(boundsMs);
-  /** The whole run's latency histograms so far, encoded (only kinds with samples). */
   latencyHistograms = () => this.merger.encodedLatency();
 
   private hostStatus = (h: HostSlot): HostStatus => hostStatus(h, this.merger.host(h.hostId)?.health ?? null);
@@ -336,7 +336,7 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
     this.stopping ??= (async () => {
       await this.starting?.catch(() => {});
       this.endReason = reason;
-      this.onlineAtEnd = this.merger.gauges().online;
+      this.onlineAtEnd = this.merger.markEnd();
       this.endedAt = Date.now();
       this.storms.closeAll();
       this.setState('stopping');

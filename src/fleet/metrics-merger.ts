@@ -20,6 +20,8 @@ import type { Rates, TimelinePoint } from '../contract/snapshot.ts';
 import type { DisconnectCause } from '../contract/disconnect-causes.ts';
 import { nameDisconnectCauses } from './disconnect-causes.ts';
 import { DropTimingPool } from './drop-timing-pool.ts';
+import type { GroupStats } from '../contract/snapshot.ts';
+import { GroupMerger } from './group-merger.ts';
 import { bucketCounts, decodeHistogram, encodeHistogram, newHistogram, summarize, type BucketCounts, type Histogram } from '../engine/histograms.ts';
 
 interface HostView {
@@ -55,6 +57,8 @@ export class MetricsMerger {
   /** The histograms of the second the last tick closed (only kinds with samples): what a run record keeps. */
   lastSecondHistograms: EncodedHistograms = {};
   peakOnline = 0;
+  private readonly groupMerger = new GroupMerger();
+  private groupOnlineAtEnd: Record<string, number> | null = null;
   /** Messages held back by full QoS 1 windows since the start. */
   private heldBack = 0;
 
@@ -72,6 +76,7 @@ export class MetricsMerger {
     addInto(this.disconnectReasons, batch.disconnectReasons);
     addInto(this.failureReasons, batch.failureReasons);
     this.dropTimings.add(batch.disconnectTimings);
+    if (batch.groupMetrics) this.groupMerger.add(batch.groupMetrics);
     for (const [kind, encoded] of Object.entries(batch.histograms) as Array<[LatencyKind, string]>) {
       const h = decodeHistogram(encoded);
       this.cumulative[kind].add(h);
@@ -101,6 +106,7 @@ export class MetricsMerger {
     }
     const lost = { ...zeroGauges(), lost: devices };
     const groups: Record<string, Gauges> = {};
+    this.groupMerger.hostLost(Object.fromEntries(Object.entries(view?.groups ?? {}).map(([name, g]) => [name, g.online])), reason);
     for (const [name, g] of Object.entries(view?.groups ?? {})) {
       const n = (Object.values(g) as number[]).reduce((a, b) => a + b, 0);
       groups[name] = { ...zeroGauges(), lost: n };
@@ -137,6 +143,19 @@ export class MetricsMerger {
       }
     }
     return out;
+  }
+
+  /** Per-group figures; rates over the last second, or over `overMs` since the start (a summary: online as marked at the end). */
+  groupStats(now: number, overMs?: number): Record<string, GroupStats> {
+    const stats = this.groupMerger.stats(this.groupGauges(), now, overMs);
+    if (overMs !== undefined && this.groupOnlineAtEnd) for (const [name, g] of Object.entries(stats)) g.online = this.groupOnlineAtEnd[name] ?? 0;
+    return stats;
+  }
+
+  /** The run is ending (devices still up): keeps each group's online count for the summary; returns the fleet's. */
+  markEnd(): number {
+    this.groupOnlineAtEnd = Object.fromEntries(Object.entries(this.groupGauges()).map(([name, g]) => [name, g.online]));
+    return this.gauges().online;
   }
 
   host(hostId: number): (HostView & { cpuAvg: number }) | undefined {

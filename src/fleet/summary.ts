@@ -50,6 +50,7 @@ export function buildSummary({ scenario, devices, distributed, merger, hosts, st
     received: t.received,
     bytes: { sent: t.bytesSent, received: t.bytesReceived },
     latencyMs: merger.latency(),
+    groups: merger.groupStats(endedAt, endedAt - startedAt),
     storms: storms.map((s) => ({ ...s })),
     generatorSaturated: saturation.length > 0,
     saturation,

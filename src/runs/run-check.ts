@@ -51,6 +51,14 @@ export function summaryProblems(summary: unknown): string[] {
   if (!isCount(summary.devices)) p.push(`${f}: devices: expected a number of devices`);
   if (!isCount(summary.peakOnline)) p.push(`${f}: peakOnline: expected a number of devices`);
   if (!Array.isArray(summary.hosts)) p.push(`${f}: hosts: expected a list`);
+  if (summary.groups !== undefined) {
+    if (!isObject(summary.groups)) p.push(`${f}: groups: expected each group's figures by group name`);
+    else {
+      for (const [name, g] of Object.entries(summary.groups)) {
+        if (!isObject(g) || !isObject(g.disconnectReasons) || !isObject(g.latency)) p.push(`${f}: groups.${name}: expected the group's figures (disconnectReasons and latency included)`);
+      }
+    }
+  }
   return p;
 }
 

@@ -124,7 +124,10 @@ test('a recorded run: listed complete, opened from disk, exported, reported, imp
 
   // The charts: drawn from the recorded timeline (not the live one), canvases with pixels.
   const charts = detail.getByTestId('timeline-chart');
-  assert.equal(await charts.count(), 5);
+  assert.equal(await charts.count(), 6);
+  // The storm's drops, stacked by reason beside them.
+  assert.equal(await detail.getByTestId('reasons-chart').getAttribute('data-reasons'), Object.keys(summary.disconnectReasons).join(','));
+  assert.ok((await detail.getByTestId('reasons-chart').locator('svg rect').count()) >= 1);
   assert.equal(await detail.locator('[data-testid="timeline-chart"].empty').count(), 0, 'every chart has points');
   const painted = await detail.locator('[data-testid="timeline-chart"] canvas').evaluateAll((els) =>
     els.map((c) => {
@@ -135,7 +138,7 @@ test('a recorded run: listed complete, opened from disk, exported, reported, imp
       return canvas.width > 100 && canvas.height > 50 ? n : 0;
     }),
   );
-  assert.ok(painted.length === 5 && painted.every((n) => n > 500), `painted pixels per chart: ${painted.join(', ')}`);
+  assert.ok(painted.length === 6 && painted.every((n) => n > 500), `painted pixels per chart: ${painted.join(', ')}`);
 
   // Devices: the rows of devices.csv, paged from disk; a device's events from the event logs.
   const csvIds = readFileSync(join(dir, 'devices.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',')[0]);

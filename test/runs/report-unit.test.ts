@@ -161,3 +161,58 @@ test('a Thresholds section lists each threshold with its measured value and resu
   const without = renderReport({ detail: { ...detail, summary: { ...summary, thresholds: undefined } }, timeline, events: [], eventsLeftOut: 0, generatedAt: Date.now() });
   assert.doesNotMatch(without, /id="thresholds"/);
 });
+
+test('a Per group section tables each group; drops by reason over time are stacked bars; latency charts draw p50 beside p99', () => {
+  const lat = (connack: number) => ({ ...Object.fromEntries(LATENCY_KINDS.map((k) => [k, 0])), connack }) as Record<LatencyKind, number>;
+  const timeline = [
+    point(1, 100, { connects: 100, p50: lat(3), p99: lat(9) }),
+    point(2, 90, { disconnects: 10, disconnectsByReason: { 'keepalive-timeout': 7, 'server-closed': 3 } }),
+    point(3, 95, { disconnects: 2, disconnectsByReason: { 'server-closed': 2 } }),
+  ];
+  const none = { count: 0, p50: 0, p90: 0, p99: 0, max: 0 };
+  const latency = (p50: number, p99: number) => ({ ...Object.fromEntries(LATENCY_KINDS.map((k) => [k, none])), connack: { count: 50, p50, p90: p99, p99, max: p99 } }) as Record<LatencyKind, typeof none>;
+  const group = { connectAttempts: 50, connectFailures: 0, sent: 300, received: 30, receivedPerSec: 10 };
+  const summary = fixtureSummary({
+    devices: 100,
+    groups: {
+      sensors: { ...group, devices: 50, online: 45, connects: 50, disconnects: 9, disconnectReasons: { 'keepalive-timeout': 7, 'server-closed': 2 }, sentPerSec: 100, latency: latency(2.5, 8) },
+      '<panels>': { ...group, devices: 50, online: 50, connects: 52, disconnects: 3, disconnectReasons: { 'server-closed': 3 }, sentPerSec: 40, latency: latency(4, 12.5) },
+    },
+  });
+  const detail = {
+    entry: { id: 'r', name: 'r', dir: '/r', status: 'complete', startedAt: summary.startedAt, devices: 100, peakOnline: 100, bytes: 0 },
+    scenario: null,
+    source: null,
+    summary,
+    timeline,
+    skippedRows: 0,
+    files: [],
+  } satisfies RunDetail;
+  const page = renderReport({ detail, timeline, events: [], eventsLeftOut: 0, generatedAt: Date.now() });
+  const groups = /<section id="groups">[\s\S]*?<\/section>/.exec(page)?.[0] ?? '';
+  assert.match(groups, /<th class="num">connack<\/th><\/tr>/);
+  assert.doesNotMatch(groups, />echo</, 'only kinds some group recorded');
+  assert.match(
+    groups,
+    /<tr data-group="sensors"><td class="strong">sensors<\/td><td class="num">50<\/td><td class="num">45<\/td><td class="num">50<\/td><td class="num">0<\/td><td class="num">9<\/td><td class="pre">keepalive-timeout\u00a07\nserver-closed\u00a02<\/td><td class="num">100<\/td><td class="num">10<\/td><td class="num">2.5 ms \/ <b>8.0 ms<\/b><\/td><\/tr>/,
+  );
+  assert.match(groups, /<tr data-group="&lt;panels&gt;"><td class="strong">&lt;panels&gt;<\/td>/, 'group names are escaped');
+  assert.match(groups, /12.5 ms<\/b>/);
+
+  const reasons = /<figure class="chart-card" data-chart="disconnect-reasons">[\s\S]*?<\/figure>/.exec(page)?.[0] ?? '';
+  assert.match(reasons, /<li data-reason="keepalive-timeout">.*<span class="stat">7<\/span><\/li><li data-reason="server-closed">.*<span class="stat">5<\/span><\/li>/);
+  // Seconds 2 and 3 had drops: a bar each, second 2 stacked from two reasons.
+  const bars = [...reasons.matchAll(/<g class="bar" data-t="(\d+)">([\s\S]*?)<\/g>/g)];
+  assert.deepEqual(bars.map((b) => b[1]), ['2', '3']);
+  assert.equal([...bars[0][2].matchAll(/<rect /g)].length, 2);
+  assert.equal([...bars[1][2].matchAll(/<rect /g)].length, 1);
+  assert.match(bars[0][2], /<title>.*keepalive-timeout 7, server-closed 3<\/title>/);
+
+  const connack = /<figure class="chart-card" data-chart="latency-connack">[\s\S]*?<\/figure>/.exec(page)?.[0] ?? '';
+  assert.match(connack, /data-series="p99"/);
+  assert.match(connack, /data-series="p50"/);
+
+  // A summary of an older version has no groups: no section.
+  const older = renderReport({ detail: { ...detail, summary: { ...summary, groups: undefined } }, timeline, events: [], eventsLeftOut: 0, generatedAt: Date.now() });
+  assert.doesNotMatch(older, /id="groups"/);
+});

@@ -136,9 +136,11 @@ test('a recorded run: one self-contained page with figures, charts, storm marker
       assert.ok(points.some(([, n]) => n >= rows), `${chart}: a line through every second (${JSON.stringify(points)})`);
     }
     for (const chart of charts) {
-      const drawn = await page.locator(`[data-chart="${chart}"] svg :is(path.series, g.dots)`).count();
+      // Lines (or dots), or the stacked bars of the drops by reason.
+      const drawn = await page.locator(`[data-chart="${chart}"] svg :is(path.series, g.dots, g.bar)`).count();
       assert.ok(drawn > 0, `${chart} draws something`);
     }
+    assert.ok(charts.includes('disconnect-reasons'), 'the storm drops show over time');
     assert.ok(!charts.includes('latency-tls'), 'no chart for a kind without samples');
 
     // The storm: a marker on every chart, a row with its recovery, its drops by reason.
@@ -259,7 +261,10 @@ test('a 24-hour run: 86,400 timeline rows make a report under 2 MB that still sh
   const { page, errors, blocked } = await open(file);
   try {
     const charts = await page.$$eval('figure.chart-card', (els) => els.map((e) => e.getAttribute('data-chart') ?? ''));
-    for (const chart of charts) {
+    // Drops by reason: a day of seconds summed into at most 120 stacked bars.
+    const bars = await page.locator('[data-chart="disconnect-reasons"] svg g.bar').count();
+    assert.ok(bars >= 1 && bars <= 120, `disconnect-reasons: ${bars} bars`);
+    for (const chart of charts.filter((c) => c !== 'disconnect-reasons')) {
       const total = (await seriesPoints(page, chart)).reduce((n, [, p]) => n + p, 0);
       assert.ok(total <= 1500, `${chart}: ${total} points`);
       if (!chart.startsWith('latency-')) assert.ok(total >= 300, `${chart}: ${total} points`);

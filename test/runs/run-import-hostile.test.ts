@@ -12,6 +12,7 @@ import { describe, test } from 'node:test';
 import yazl from 'yazl';
 import { exportRunArchive, importRunArchive, ImportError } from '../../src/runs/run-archive.ts';
 import { listRuns } from '../../src/runs/run-reader.ts';
+import { summaryProblems } from '../../src/runs/run-check.ts';
 import { RunLibrary } from '../../src/fleet/run-library.ts';
 import { writeSyntheticRun } from './synthetic-run.ts';
 
@@ -174,4 +175,14 @@ describe('run import: malformed runs and reports', () => {
     assert.equal(await importRunArchive(zip, runsDir), RUN);
     assert.ok(existsSync(join(runsDir, RUN, 'run.json')));
   });
+});
+
+test('a summary with malformed per-group figures is refused, naming the group; one without groups (older versions) is fine', () => {
+  const base = { name: 'r', devices: 1, peakOnline: 1, hosts: [] };
+  assert.deepEqual(summaryProblems(base), []);
+  assert.deepEqual(summaryProblems({ ...base, groups: { a: { disconnectReasons: {}, latency: {} } } }), []);
+  assert.deepEqual(summaryProblems({ ...base, groups: [] }), ["summary.json: groups: expected each group's figures by group name"]);
+  assert.deepEqual(summaryProblems({ ...base, groups: { a: { disconnectReasons: {}, latency: {} }, b: { latency: null } } }), [
+    "summary.json: groups.b: expected the group's figures (disconnectReasons and latency included)",
+  ]);
 });

@@ -7,6 +7,7 @@ import { html, type Html, type HtmlValue } from './html.ts';
 import { chartContext, fleetCharts, hostCharts, latencyCharts, MAX_CHART_POINTS, renderCharts, type ChartContext } from './report-charts.ts';
 import { fmtDateTime, fmtInt, fmtNum, fmtOffset, fmtSpan } from './report-format.ts';
 import { headlineCards } from './report-headline.ts';
+import { reasonsChart } from './reasons-chart.ts';
 import { capacityBody } from './report-capacity.ts';
 import { causesBody } from './report-causes.ts';
 import {
@@ -27,6 +28,7 @@ import { REPORT_CSS } from './report-style.ts';
 import {
   eventsTable,
   filesTable,
+  groupStatsTable,
   groupsTable,
   hostsTable,
   latencyTable,
@@ -161,7 +163,14 @@ function latencySection(input: ReportInput, ctx: ChartContext): Html {
   return section('latency', 'Latency', [table, html`<h3>Per second</h3>`, renderCharts(charts, ctx)], 'percentiles over the whole run; charts show each second’s p50 and p99');
 }
 
-function reasonsSection(input: ReportInput): Html {
+function groupsSection(input: ReportInput): Html {
+  const groups = input.detail.summary?.groups;
+  if (!groups || Object.keys(groups).length === 0) return html``;
+  return section('groups', 'Per group', groupStatsTable(groups), 'over the whole run: online at its end, messages per second averaged over it, latency p50 / p99');
+}
+
+function reasonsSection(input: ReportInput, ctx: ChartContext): Html {
+  const overTime = reasonsChart(input.timeline, ctx.span, ctx.markers);
   const failures = reasonRows(input.detail.summary?.failures);
   const drops = reasonRows(disconnectReasons(input));
   const failuresBody = !input.detail.summary
@@ -173,7 +182,7 @@ function reasonsSection(input: ReportInput): Html {
   return section(
     'reasons',
     'Failures and drops',
-    html`<div class="split"><div class="failures"><h3>Connect failures by reason</h3>${failuresBody}</div><div><h3>Disconnects by reason</h3>${dropsBody}</div></div>`,
+    html`<div class="split"><div class="failures"><h3>Connect failures by reason</h3>${failuresBody}</div><div><h3>Disconnects by reason</h3>${dropsBody}</div></div>${overTime ? html`<h3>Disconnects over time</h3><div class="charts one">${overTime}</div>` : ''}`,
   );
 }
 
@@ -222,11 +231,12 @@ ${scenarioSection(detail.scenario)}
 ${section('headline', 'At a glance', headlineCards(headline(input), detail.scenario?.groups.length ?? 0))}
 ${thresholds?.length ? section('thresholds', 'Thresholds', thresholdsTable(thresholds), thresholds.every((r) => r.pass) ? 'all held' : `${thresholds.filter((r) => !r.pass).length} of ${thresholds.length} broken`) : ''}
 ${detail.summary?.capacity ? section('capacity', 'Capacity search', capacityBody(detail.summary.capacity), 'devices per step against p99, failures and drops; the knee marked') : ''}
+${groupsSection(input)}
 ${section('timeline', 'Timeline', fleetBody, timelineHint(input))}
 ${section('storms', 'Storms and recovery', stormsBody, 'recovered: online back to 99% of before')}
 ${latencySection(input, ctx)}
 ${section('causes', 'Why devices dropped', causesBody(input), 'drops and refusals that cluster, named')}
-${reasonsSection(input)}
+${reasonsSection(input, ctx)}
 ${generatorSection(input, ctx)}
 ${section('events', 'Fleet events', eventsBody)}
 ${section('files', 'Run directory', filesTable(detail.files))}

@@ -106,6 +106,7 @@ h3 { font-size: 14.5px; font-weight: 700; margin: 20px 0 8px; color: var(--text)
 /* Charts */
 .charts { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 14px; }
 .charts.three { grid-template-columns: repeat(3, minmax(0, 1fr)); }
+.charts.one, .charts.one.three { grid-template-columns: minmax(0, 1fr); }
 .chart-card { margin: 0; background: var(--panel); border: 1px solid var(--line); border-radius: var(--radius); padding: 12px 14px 6px; min-width: 0; display: flex; flex-direction: column; }
 .chart-card svg.chart { margin-top: auto; }
 .chart-card figcaption { display: flex; align-items: baseline; gap: 8px; }
@@ -184,6 +185,7 @@ footer { margin-top: 36px; padding-top: 14px; border-top: 1px solid var(--line);
   .card .value { font-size: 19px; }
   /* Two charts a row on paper, axis labels drawn larger so they survive the scaling. */
   .charts, .charts.three { grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 10px; }
+  .charts.one { grid-template-columns: minmax(0, 1fr); }
   .chart-card { padding: 8px 10px 4px; }
   .legend { font-size: 10.5px; }
   svg.chart .tick { font-size: 14px; }

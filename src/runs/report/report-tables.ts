@@ -1,7 +1,8 @@
-// The report's tables: device groups, latency percentiles, storms and their recovery, reasons
+// The report's tables: device groups and their figures, latency percentiles, storms and their recovery, reasons
 // (failures, drops), generator hosts and saturation, notable fleet events, the run's files.
 import type { Scenario } from '../../contract/scenario.ts';
-import type { FleetEvent, SaturationRecord } from '../../contract/snapshot.ts';
+import { LATENCY_KINDS } from '../../contract/metrics.ts';
+import type { FleetEvent, GroupStats, SaturationRecord } from '../../contract/snapshot.ts';
 import { formatMeasured, thresholdDetail, thresholdLabel, type ThresholdResult } from '../../contract/thresholds.ts';
 import { RUN_FILES } from '../run-layout.ts';
 import { html, type Html, type HtmlValue } from './html.ts';
@@ -38,6 +39,23 @@ export function groupsTable(scenario: Scenario): Html {
     return html`<tr><td class="strong">${g.name}</td><td>${g.protocol}</td><td class="mono">${g.url}</td>${num(fmtInt(g.count))}<td class="pre">${timersText(g)}</td><td>${qos}</td><td>${reconnectText(g)}</td>${num(g.ramp === undefined ? 'fleet share' : g.ramp === 0 ? 'unlimited' : `${fmtNum(g.ramp)}/s`)}</tr>`;
   });
   return table(head, rows);
+}
+
+/** Each group's figures over the run (from the summary): devices, connects, drops by reason, msgs/s, p50/p99 per latency kind. */
+export function groupStatsTable(groups: Record<string, GroupStats>): Html {
+  const entries = Object.entries(groups);
+  const kinds = LATENCY_KINDS.filter((k) => entries.some(([, g]) => (g.latency[k]?.count ?? 0) > 0));
+  const head = html`<tr><th>Group</th><th class="num">Devices</th><th class="num">Online</th><th class="num">Connects</th><th class="num">Failed</th><th class="num">Drops</th><th>Reasons</th><th class="num">Sent/s</th><th class="num">Recv/s</th>${kinds.map((k) => html`<th class="num">${k}</th>`)}</tr>`;
+  const rows = entries.map(([name, g]) => {
+    const reasons = Object.entries(g.disconnectReasons)
+      .filter(([, n]) => n > 0)
+      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+      .map(([r, n]) => `${r}\u00a0${fmtInt(n)}`)
+      .join('\n');
+    const lat = kinds.map((k) => num(g.latency[k]?.count ? html`${fmtMs(g.latency[k].p50)} / <b>${fmtMs(g.latency[k].p99)}</b>` : '—'));
+    return html`<tr data-group="${name}"><td class="strong">${name}</td>${num(fmtInt(g.devices))}${num(fmtInt(g.online))}${num(fmtInt(g.connects))}${num(fmtInt(g.connectFailures))}${num(fmtInt(g.disconnects))}<td class="pre">${reasons || '—'}</td>${num(fmtNum(g.sentPerSec))}${num(fmtNum(g.receivedPerSec))}${lat}</tr>`;
+  });
+  return table(head, rows, 'group-stats');
 }
 
 export function thresholdsTable(results: ThresholdResult[]): Html {

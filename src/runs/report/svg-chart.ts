@@ -51,7 +51,8 @@ export interface ChartSpec {
 
 export const CHART_WIDTH = 560;
 export const CHART_HEIGHT = 220;
-const M = { left: 46, right: 14, top: 22, bottom: 24 };
+export const CHART_MARGIN = { left: 46, right: 14, top: 22, bottom: 24 };
+const M = CHART_MARGIN;
 const TONES = { storm: '#d97706', incident: '#dc2626' } as const;
 
 const r1 = (n: number) => Math.round(n * 10) / 10;
@@ -164,7 +165,7 @@ function segments(points: readonly XY[]): XY[][] {
 }
 
 /** Vertical lines with a tag on top; tags that would overlap move to a second row. */
-function markerMarkup(markers: readonly ChartMarker[], x: (t: number) => number, width: number, bottom: number): string[] {
+export function markerMarkup(markers: readonly ChartMarker[], x: (t: number) => number, width: number, bottom: number): string[] {
   const out: string[] = [];
   const rowEnds = [-Infinity, -Infinity];
   for (const m of [...markers].sort((a, b) => a.t - b.t)) {
