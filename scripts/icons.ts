@@ -7,6 +7,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 
 export const ICON_SVG = 'assets/icon.svg';
@@ -44,4 +46,4 @@ async function render(): Promise<void> {
   console.log(`rendered ${ICON_PNG} and ${ICON_SET_DIR}/{${ICON_SIZES.join(',')}} from ${ICON_SVG}`);
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await render();
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) await render();
