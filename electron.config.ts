@@ -60,8 +60,8 @@ export const bundles: BundleSpec[] = [
 export const staticFiles: Array<{ from: string; to: string }> = [{ from: 'renderer/index.html', to: 'dist/renderer/index.html' }];
 
 /**
- * Where electron-builder puts the app's files (`files`, `asarUnpack`): paths inside the app, and
- * what the launchers resolve. Only the bundles ship: every one has its dependencies bundled in
+ * The desktop app's files (`files`, `asarUnpack` below), as paths inside the app; the launchers
+ * resolve the same paths. Only the bundles ship: every one has its dependencies bundled in
  * (the CLI, which the app does not run, is left out), so the app has no node_modules at all.
  */
 export const APP_FILES = {
@@ -90,7 +90,7 @@ export const APP_FILES = {
 export const packaging = {
   appId: 'dev.fleetsim.app',
   productName: 'Fleetsim',
-  // The executable and the Linux package name (the product name would give "Fleetsim").
+  // The executable's file name, lower case like the CLI's (the product name would give "Fleetsim").
   executableName: 'fleetsim',
   directories: { output: 'release', buildResources: 'assets' },
   /** Written into the packaged package.json: the app entry (package.json itself has no "main"). */
