@@ -40,7 +40,10 @@ const packed = spawnSync('npm', ['pack', '--json', '--pack-destination', work], 
 const [pack] = (packed.status === 0 ? JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) : [{ filename: '', files: [] }]) as Array<{ filename: string; files: Array<{ path: string }> }>;
 const tarball = join(work, pack.filename);
 
-const env = { ...process.env, FLEETSIM_HOME: home, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' };
+// A user's shell: none of the npm_* variables an outer `npm test` sets (npm_config_call, say,
+// would turn npx into another command).
+const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name)));
+Object.assign(env, { FLEETSIM_HOME: home, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' });
 const npx = (args: string[]) => ['npx', '--no', '--', 'fleetsim', ...args];
 
 test('npm pack ships the bundles, the bin, README, LICENSE and the scenario schema, and nothing else', () => {
