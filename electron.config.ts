@@ -2,6 +2,7 @@
 // The Node bundles are what the CLI, the device hosts and the embedded target run from; the
 // desktop app adds its main process, preload and renderer, and `packaging` below configures
 // electron-builder.
+import type { Configuration } from 'electron-builder';
 
 export type BundleTarget = 'node' | 'electron-main' | 'electron-preload' | 'browser';
 
@@ -13,12 +14,24 @@ export interface BundleSpec {
   target: BundleTarget;
   format: 'esm' | 'cjs';
   /**
-   * Dependencies bundled in (with what they import), replacing the packages named in `alias`;
-   * Node bundles keep every other dependency external. The device host inlines mqtt-packet: a
-   * host is a process per ~15k devices, and mqtt-packet's stream polyfill (readable-stream) and
-   * `debug` cost every host ~10 MB RSS that Node's own stream module does not.
+   * 'external' (the default): dependencies are resolved from node_modules at run time (the CLI,
+   * which npm installs with its dependencies). 'bundled': every dependency is bundled in, so the
+   * bundle runs from a directory with no node_modules (an installed npm package, a packaged app
+   * with the bundle unpacked from app.asar); only Node built-ins (and 'electron') stay outside.
    */
-  inline?: { packages: string[]; alias: Record<string, string> };
+  dependencies?: 'external' | 'bundled';
+  /**
+   * Code split: what the entry loads with `await import(...)` becomes chunk files in
+   * dist/chunks/, read only when first used. A device host is a process per ~15k devices: it
+   * must not pay at startup for MQTT.js, ws or @peculiar/x509 when its scenario never uses them.
+   */
+  splitting?: boolean;
+  /**
+   * Packages replaced in the bundle. The device host swaps mqtt-packet's and MQTT.js's stream
+   * polyfill (readable-stream) and `debug` for Node's stream and a no-op: they cost every host
+   * ~10 MB RSS that Node's own stream module does not.
+   */
+  alias?: Record<string, string>;
 }
 
 export const bundles: BundleSpec[] = [
@@ -29,12 +42,15 @@ export const bundles: BundleSpec[] = [
     outfile: 'dist/host.mjs',
     target: 'node',
     format: 'esm',
-    inline: { packages: ['mqtt-packet'], alias: { 'readable-stream': 'node:stream', debug: './scripts/shims/quiet-debug.cjs' } },
+    dependencies: 'bundled',
+    splitting: true,
+    alias: { 'readable-stream': 'node:stream', debug: './scripts/shims/quiet-debug.cjs' },
   },
-  { name: 'target', entry: 'src/targets/target-main.ts', outfile: 'dist/target.mjs', target: 'node', format: 'esm' },
-  // The desktop shell. Main is ESM; the preload is CommonJS because a sandboxed preload cannot
-  // be an ES module (it may only require 'electron', and everything else is bundled in).
-  { name: 'main', entry: 'src/main/main.ts', outfile: 'dist/main.mjs', target: 'electron-main', format: 'esm' },
+  { name: 'target', entry: 'src/targets/target-main.ts', outfile: 'dist/target.mjs', target: 'node', format: 'esm', dependencies: 'bundled', splitting: true },
+  // The desktop shell. Main is ESM, with its dependencies in (the packaged app ships no
+  // node_modules); the preload is CommonJS because a sandboxed preload cannot be an ES module
+  // (it may only require 'electron', and everything else is bundled in).
+  { name: 'main', entry: 'src/main/main.ts', outfile: 'dist/main.mjs', target: 'electron-main', format: 'esm', dependencies: 'bundled' },
   { name: 'preload', entry: 'src/preload/preload.ts', outfile: 'dist/preload.cjs', target: 'electron-preload', format: 'cjs' },
   // The UI: React + zustand, one script and one stylesheet (CSS imported from TS lands in app.css).
   { name: 'renderer', entry: 'renderer/main.tsx', outfile: 'dist/renderer/app.js', target: 'browser', format: 'esm' },
@@ -44,88 +60,76 @@ export const bundles: BundleSpec[] = [
 export const staticFiles: Array<{ from: string; to: string }> = [{ from: 'renderer/index.html', to: 'dist/renderer/index.html' }];
 
 /**
- * The part of electron-builder's `Configuration` that Fleetsim uses, declared here so the
- * packaging config is type-checked without installing electron-builder (a large dev dependency
- * that downloads Electron and packaging tools, which this project's CI cannot do). Field names
- * and meanings are electron-builder's; with electron-builder installed, `packaging` can be
- * checked against the real type by writing `satisfies import('electron-builder').Configuration`.
+ * The desktop app's files (`files`, `asarUnpack` below), as paths inside the app; the launchers
+ * resolve the same paths. Only the bundles ship: every one has its dependencies bundled in
+ * (the CLI, which the app does not run, is left out), so the app has no node_modules at all.
  */
-export interface PackagingConfig {
-  appId: string;
-  productName: string;
-  directories: { output: string; buildResources: string };
-  /** Written into the packaged package.json: the app entry (package.json itself has no "main"). */
-  extraMetadata: { main: string };
-  files: string[];
-  asar: boolean;
-  asarUnpack: string[];
-  linux: { target: Array<'AppImage' | 'deb'>; category: string; icon: string; maintainer: string; synopsis?: string };
-  mac: { target: Array<'dmg'>; category: string; icon: string; hardenedRuntime: boolean };
-  win: { target: Array<'nsis'>; icon: string };
-  nsis: { oneClick: boolean; allowToChangeInstallationDirectory: boolean };
-  /** electron-builder's FuseOptionsV1: bits flipped in the Electron binary before it is signed. */
-  electronFuses: {
-    runAsNode: boolean;
-    enableCookieEncryption?: boolean;
-    enableNodeOptionsEnvironmentVariable: boolean;
-    enableNodeCliInspectArguments: boolean;
-    enableEmbeddedAsarIntegrityValidation: boolean;
-    onlyLoadAppFromAsar: boolean;
-    loadBrowserProcessSpecificV8Snapshot?: boolean;
-    grantFileProtocolExtraPrivileges?: boolean;
-  };
-}
+export const APP_FILES = {
+  main: 'dist/main.mjs',
+  preload: 'dist/preload.cjs',
+  renderer: 'dist/renderer',
+  /** Started with utilityProcess.fork: unpacked from app.asar, see `packaging` below. */
+  children: ['dist/host.mjs', 'dist/target.mjs'],
+  chunks: 'dist/chunks',
+} as const;
 
 /**
- * electron-builder configuration (`npm run dist`, see scripts/start.ts --dist). Not runnable on
- * a machine that cannot download Electron.
+ * electron-builder configuration (`npm run dist`, see scripts/start.ts --dist), checked against
+ * electron-builder's own `Configuration` type.
  *
- * Icons: assets/icon.svg is the source. electron-builder takes assets/icon.png (1024×1024) from
- * buildResources and derives the .icns and .ico from it; render it once before packaging, e.g.
- * `rsvg-convert -w 1024 -h 1024 assets/icon.svg -o assets/icon.png` (or a headless Chromium
- * screenshot of the SVG at 1024×1024).
+ * Icons: assets/icon.svg is the source; `npm run icons` renders the committed PNGs (see
+ * scripts/icons.ts): assets/icon.png (1024×1024), from which electron-builder derives the macOS
+ * .icns and the Windows .ico, and the Linux icon set in assets/icons/.
  *
- * asar: everything stays in app.asar, nothing is unpacked. The device host and target bundles
- * (dist/host.mjs, dist/target.mjs) are started with utilityProcess.fork, which runs Electron's
- * Node with its asar support, so it reads them and their node_modules from inside the archive
- * as the main process does (child_process would not: it is the OS that opens those files).
- * asarUnpack is for what the OS itself must open (native .node addons, executables started
- * with spawn); Fleetsim ships neither. To confirm on the first packaged build: if a host fails
- * to load from the archive, unpack `dist/{host,target}.mjs` together with `node_modules/**`.
+ * asar: the main process, preload and renderer are read from app.asar. The device host and
+ * target bundles, with the chunks they load lazily, are unpacked next to it
+ * (resources/app.asar.unpacked/dist/…): they are started with utilityProcess.fork, which has
+ * failed to load scripts from inside an asar in some Electron versions, and as plain files they
+ * load the same way in every version. They are self-contained (no node_modules to find).
  */
-export const packaging: PackagingConfig = {
+export const packaging = {
   appId: 'dev.fleetsim.app',
   productName: 'Fleetsim',
+  // The executable's file name, lower case like the CLI's (the product name would give "Fleetsim").
+  executableName: 'fleetsim',
   directories: { output: 'release', buildResources: 'assets' },
-  extraMetadata: { main: 'dist/main.mjs' },
+  /** Written into the packaged package.json: the app entry (package.json itself has no "main"). */
+  extraMetadata: { main: APP_FILES.main },
   files: [
-    'package.json',
-    'dist/**/*',
-    '!dist/**/*.map',
-    'node_modules/**/*',
-    // Bundled into dist/renderer/app.js already: no need to ship them again.
-    '!node_modules/{react,react-dom,scheduler,zustand,uplot,@tanstack}/**',
+    `${APP_FILES.main}`,
+    `${APP_FILES.preload}`,
+    `${APP_FILES.renderer}/**/*`,
+    ...APP_FILES.children,
+    `${APP_FILES.chunks}/**/*`,
+    '!**/*.map',
+    // Production dependencies are bundled into the files above; electron-builder would copy
+    // them again from node_modules.
+    '!**/node_modules/**/*',
   ],
   asar: true,
-  asarUnpack: [],
+  asarUnpack: [...APP_FILES.children, `${APP_FILES.chunks}/**/*`],
+  // Nothing native to rebuild, and node_modules is not shipped.
+  npmRebuild: false,
   linux: {
     target: ['AppImage', 'deb'],
     category: 'Development',
-    icon: 'assets/icon.png',
-    maintainer: 'Fleetsim',
+    icon: 'assets/icons',
+    maintainer: 'Fleetsim contributors',
     synopsis: 'Simulate IoT device fleets over MQTT and WebSocket',
   },
   mac: { target: ['dmg'], category: 'public.app-category.developer-tools', icon: 'assets/icon.png', hardenedRuntime: true },
   win: { target: ['nsis'], icon: 'assets/icon.png' },
   nsis: { oneClick: false, allowToChangeInstallationDirectory: true },
   /**
-   * Fuses (Electron security checklist item 19). Off: ELECTRON_RUN_AS_NODE (the app starts its
-   * hosts and target with utilityProcess.fork, never child_process on its own binary), the
-   * NODE_OPTIONS variable and the --inspect family (hosts get V8 flags through utilityProcess
-   * execArgv only; an --inspect in FLEETSIM_HOST_NODE_ARGS is ignored by a packaged app). On:
-   * the app loads only from app.asar, whose integrity is checked (macOS, Windows) — everything
-   * it runs or reads (main, preload, renderer, host and target bundles) is in the archive.
-   * grantFileProtocolExtraPrivileges off: the window uses app://, never file://.
+   * Fuses (Electron security checklist item 19), flipped in the Electron binary before it is
+   * signed. Off: ELECTRON_RUN_AS_NODE (the app starts its hosts and target with
+   * utilityProcess.fork, never child_process on its own binary), the NODE_OPTIONS variable and
+   * the --inspect family (hosts get V8 flags through utilityProcess execArgv only; an --inspect
+   * in FLEETSIM_HOST_NODE_ARGS is ignored by a packaged app), cookie encryption stays as
+   * Electron sets it. On: the app loads only from app.asar, whose integrity is checked (macOS,
+   * Windows). The unpacked host and target bundles are outside that check: they sit in the
+   * install directory, which only an administrator (or the user, for a per-user install) can
+   * write. grantFileProtocolExtraPrivileges off: the window uses app://, never file://.
    */
   electronFuses: {
     runAsNode: false,
@@ -135,6 +139,6 @@ export const packaging: PackagingConfig = {
     onlyLoadAppFromAsar: true,
     grantFileProtocolExtraPrivileges: false,
   },
-};
+} satisfies Configuration;
 
 export default { bundles, staticFiles };

@@ -4,7 +4,9 @@
 //   npm run dev           the same with DevTools open (FLEETSIM_DEV=1 for the main process)
 //   npm start -- --browser           browser mode straight away
 //   npm start -- --port 0            anything else is passed to `fleetsim serve` in browser mode
-//   npm run dist          package with electron-builder (tsx scripts/start.ts --dist)
+//   npm run dist          package with electron-builder (tsx scripts/start.ts --dist); after
+//                         `--`: --dir (unpacked app only), --linux, --mac, --win, --output DIR
+//                         (default release/); FLEETSIM_ELECTRON_DIST: an unpacked Electron to use
 //
 // Electron cannot start when its binary was never downloaded (node_modules/electron/path.txt
 // missing: offline installs, ELECTRON_SKIP_BINARY_DOWNLOAD), when Linux has no display, or when
@@ -101,28 +103,52 @@ function runElectron(binary: string, env: NodeJS.ProcessEnv, fallBack: (reason: 
   });
 }
 
-async function packageApp(): Promise<void> {
+/** The electron-builder targets `npm run dist -- …` asks for (default: this platform's, from the config). */
+export function distOptions(argv: string[]): { dir: boolean; output?: string; linux?: string[]; mac?: string[]; win?: string[] } {
+  const platforms = { linux: argv.includes('--linux'), mac: argv.includes('--mac'), win: argv.includes('--win') };
+  const at = argv.indexOf('--output');
+  const output = at >= 0 ? argv[at + 1] : undefined;
+  if (at >= 0 && (!output || output.startsWith('--'))) throw new Error('fleetsim dist: --output needs a directory');
+  const unknown = argv.filter((a, i) => !['--dist', '--dir', '--linux', '--mac', '--win', '--output'].includes(a) && !(at >= 0 && i === at + 1));
+  if (unknown.length > 0) throw new Error(`fleetsim dist: unknown option ${unknown.join(' ')} (known: --dir, --linux, --mac, --win, --output DIR)`);
+  return {
+    dir: argv.includes('--dir'),
+    ...(output ? { output: resolve(output) } : {}),
+    ...(platforms.linux ? { linux: [] } : {}),
+    ...(platforms.mac ? { mac: [] } : {}),
+    ...(platforms.win ? { win: [] } : {}),
+  };
+}
+
+/**
+ * Packages the app with electron-builder. FLEETSIM_ELECTRON_DIST names an unpacked Electron
+ * distribution to use instead of the one electron-builder downloads (its `electronDist`).
+ */
+async function packageApp(argv: string[]): Promise<void> {
   const { packaging } = await import('../electron.config.ts');
-  const specifier = 'electron-builder'; // optional: not a dependency (see electron.config.ts)
-  let builder: { build(options: { config: unknown; publish: 'never' }): Promise<string[]> };
-  try {
-    builder = (await import(specifier)) as typeof builder;
-  } catch {
-    console.error('fleetsim dist: electron-builder is not installed (npm install --save-dev electron-builder); packaging also downloads Electron for each target platform, so it cannot run offline.');
-    process.exit(1);
+  const { build } = await import('electron-builder');
+  for (const icon of [packaging.mac.icon, packaging.linux.icon]) {
+    if (!existsSync(join(ROOT, icon))) throw new Error(`fleetsim dist: ${icon} is missing; render it from assets/icon.svg with npm run icons.`);
   }
-  if (!existsSync(join(ROOT, packaging.linux.icon))) {
-    console.error(`fleetsim dist: ${packaging.linux.icon} is missing; render it from assets/icon.svg first (e.g. rsvg-convert -w 1024 -h 1024 assets/icon.svg -o assets/icon.png).`);
-    process.exit(1);
-  }
-  const artifacts = await builder.build({ config: packaging, publish: 'never' });
-  console.log(`fleetsim dist: ${artifacts.map((a) => relative(ROOT, a)).join(', ')}`);
+  const electronDist = process.env.FLEETSIM_ELECTRON_DIST;
+  const { output, ...targets } = distOptions(argv);
+  const config = {
+    ...packaging,
+    directories: { ...packaging.directories, output: output ?? packaging.directories.output },
+    ...(electronDist ? { electronDist: resolve(electronDist) } : {}),
+  };
+  const artifacts = await build({ projectDir: ROOT, ...targets, config, publish: 'never' });
+  const out = resolve(ROOT, config.directories.output);
+  console.log(`fleetsim dist: ${artifacts.length > 0 ? artifacts.map((a) => relative(ROOT, a)).join(', ') : `unpacked app in ${relative(ROOT, out)}/`}`);
 }
 
 function main(argv: string[]): void {
   handleSignals();
   if (argv.includes('--dist')) {
-    void packageApp();
+    packageApp(argv).catch((err: unknown) => {
+      console.error(err instanceof Error ? err.message : String(err));
+      process.exit(1);
+    });
     return;
   }
   const dev = argv.includes('--dev');

@@ -4,6 +4,7 @@
 import { app, utilityProcess } from 'electron';
 import { createInterface } from 'node:readline';
 import { childRuntime, entryPath, type ChildEntry, type ChildHandle, type Launcher } from '../fleet/launcher.ts';
+import { unpackedPath } from './packaged-paths.ts';
 
 export type RunLogStream = 'stdout' | 'stderr' | 'event';
 /** Where child output and lifecycle lines go: one call per line, already prefixed with `[name]`. */
@@ -40,7 +41,7 @@ export class ElectronUtilityLauncher implements Launcher {
 
   launch<In, Out>(entry: ChildEntry, name: string): ChildHandle<In, Out> {
     const { execArgv, env } = childRuntime(entry);
-    const child = utilityProcess.fork(entryPath(entry), [`--fleetsim-name=${name}`], { serviceName: name, stdio: 'pipe', execArgv, env: { ...process.env, ...env } });
+    const child = utilityProcess.fork(unpackedPath(entryPath(entry)), [`--fleetsim-name=${name}`], { serviceName: name, stdio: 'pipe', execArgv, env: { ...process.env, ...env } });
     const record: LiveChild = { reason: null };
     this.live.set(name, record);
     this.pipeLines(child.stdout, name, 'stdout');

@@ -3,6 +3,7 @@
 import type * as X509 from '@peculiar/x509';
 import { createHash, randomBytes, webcrypto } from 'node:crypto';
 import { isIP } from 'node:net';
+import { commonJsExports } from '../contract/commonjs-exports.ts';
 
 let loaded: Promise<typeof X509> | null = null;
 /**
@@ -12,7 +13,7 @@ let loaded: Promise<typeof X509> | null = null;
 function lib(): Promise<typeof X509> {
   return (loaded ??= (async () => {
     await import('reflect-metadata'); // its dependency injection needs the Reflect polyfill first
-    const x509 = await import('@peculiar/x509');
+    const x509 = commonJsExports<typeof X509>(await import('@peculiar/x509'));
     // The library types its provider with the DOM Crypto type; Node's webcrypto is that API.
     x509.cryptoProvider.set(webcrypto as never);
     return x509;

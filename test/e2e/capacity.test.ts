@@ -6,36 +6,31 @@
 // out) while the live figures keep going. Leaves test-results/capacity.png (the page) and
 // capacity-panel.png.
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../helpers/browser.ts';
+import type { Page } from 'playwright-core';
+import { openApp, type AppWindow } from '../helpers/app-window.ts';
 import { startCappedMosquitto } from '../helpers/mosquitto.ts';
-import { startServe, stopServe } from '../helpers/serve.ts';
 
 const RESULTS = join(import.meta.dirname, '../../test-results');
 const home = mkdtempSync(join(tmpdir(), 'fleetsim-e2e-capacity-'));
-let server: ChildProcess;
+let app: AppWindow;
 let url = '';
-let browser: Browser;
 let page: Page;
 let broker: Awaited<ReturnType<typeof startCappedMosquitto>>;
 
 before(async () => {
   mkdirSync(RESULTS, { recursive: true });
   broker = await startCappedMosquitto(25);
-  ({ server, url } = await startServe(home));
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+  app = await openApp(home);
+  ({ page, url } = app);
   page.setDefaultTimeout(30_000);
 });
 
 after(async () => {
-  await browser?.close();
-  await stopServe(server);
+  await app?.close();
   await broker?.stop();
   rmSync(home, { recursive: true, force: true });
 });

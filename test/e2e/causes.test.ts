@@ -4,22 +4,19 @@
 // devices pinging every second stay; the live view names the cut an idle timeout of ~2 s.
 // Leaves test-results/causes-card.png.
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { startRoomServer, type RoomServer } from '../../src/targets/room-server.ts';
-import { launchChromium } from '../helpers/browser.ts';
+import { openApp, type AppWindow } from '../helpers/app-window.ts';
 import { NGINX_BIN, startNginxWsProxy, type Middlebox } from '../helpers/middleboxes.ts';
-import { startServe, stopServe } from '../helpers/serve.ts';
 
 const RESULTS = join(import.meta.dirname, '../../test-results');
 const home = mkdtempSync(join(tmpdir(), 'fleetsim-e2e-causes-'));
-let server: ChildProcess;
+let app: AppWindow;
 let url = '';
-let browser: Browser;
 let page: Page;
 let rooms: RoomServer;
 let nginx: Middlebox;
@@ -29,15 +26,13 @@ before(async () => {
   mkdirSync(RESULTS, { recursive: true });
   rooms = await startRoomServer({ host: '127.0.0.1', port: 0 });
   nginx = await startNginxWsProxy(rooms.port, 2);
-  ({ server, url } = await startServe(home));
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+  app = await openApp(home);
+  ({ page, url } = app);
   page.setDefaultTimeout(20_000);
 });
 
 after(async () => {
-  await browser?.close();
-  await stopServe(server);
+  await app?.close();
   await nginx?.stop();
   await rooms?.stop();
   rmSync(home, { recursive: true, force: true });

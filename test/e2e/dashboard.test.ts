@@ -4,42 +4,33 @@
 // open a device and read its log, stop; create a test PKI and run the mtls preset against the
 // embedded target's TLS listeners. Leaves screenshots in test-results/.
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../helpers/browser.ts';
-import { startServe as serveFleet, stopServe } from '../helpers/serve.ts';
+import type { Page } from 'playwright-core';
+import { ELECTRON_APP, openApp, type AppWindow } from '../helpers/app-window.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
 const RESULTS = join(ROOT, 'test-results');
 
-let server: ChildProcess;
+let app: AppWindow;
 let url = '';
-let browser: Browser;
 let page: Page;
 // The served process's FLEETSIM_HOME: its test PKI goes here, never into the real ~/.fleetsim.
 const home = mkdtempSync(join(tmpdir(), 'fleetsim-e2e-home-'));
-
-async function startServe(): Promise<void> {
-  ({ server, url } = await serveFleet(home));
-}
 
 const number = (text: string | null) => Number((text ?? '').replace(/[^\d]/g, ''));
 
 before(async () => {
   mkdirSync(RESULTS, { recursive: true });
-  await startServe();
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+  app = await openApp(home);
+  ({ page, url } = app);
   page.setDefaultTimeout(30_000);
 });
 
 after(async () => {
-  await browser?.close();
-  await stopServe(server);
+  await app?.close();
   rmSync(home, { recursive: true, force: true });
 });
 
@@ -145,8 +136,8 @@ test('mtls: create the test PKI from the UI, run the mtls preset, TLS handshakes
   assert.deepEqual(pageErrors, []);
 });
 
-test('a page without the token is refused by the bridge and says so', async () => {
-  const p = await browser.newPage();
+test('a page without the token is refused by the bridge and says so', { skip: ELECTRON_APP && 'browser mode only: the app window talks over IPC, not the bridge' }, async () => {
+  const p = await page.context().browser()!.newPage();
   await p.goto(url.replace(/token=[^&]+/, 'token=wrong'));
   await p.waitForFunction(() => /refused|unauthori|token/i.test(document.querySelector('[data-testid="connection-state"]')?.textContent ?? ''), undefined, { timeout: 15_000 });
   await p.close();

@@ -5,23 +5,20 @@
 // ports checks. Leaves test-results/preflight.png (the box), preflight-editor.png (the page) and
 // group-form.png / group-form-invalid.png (a group's form with the MQTT client and more URLs).
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { parse } from 'yaml';
 import { readFdLimit } from '../../src/engine/fd-limit.ts';
 import { FD_RESERVE } from '../../src/fleet/sharding.ts';
-import { launchChromium } from '../helpers/browser.ts';
-import { startServe, stopServe } from '../helpers/serve.ts';
+import { openApp, type AppWindow } from '../helpers/app-window.ts';
 
 const RESULTS = join(import.meta.dirname, '../../test-results');
 const home = mkdtempSync(join(tmpdir(), 'fleetsim-e2e-preflight-'));
-let server: ChildProcess;
+let app: AppWindow;
 let url = '';
-let browser: Browser;
 let page: Page;
 
 const tone = (page: Page, want: string) =>
@@ -29,15 +26,13 @@ const tone = (page: Page, want: string) =>
 
 before(async () => {
   mkdirSync(RESULTS, { recursive: true });
-  ({ server, url } = await startServe(home));
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+  app = await openApp(home);
+  ({ page, url } = app);
   page.setDefaultTimeout(20_000);
 });
 
 after(async () => {
-  await browser?.close();
-  await stopServe(server);
+  await app?.close();
   rmSync(home, { recursive: true, force: true });
 });
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { packaging } from '../../electron.config.ts';
+import { APP_FILES, packaging } from '../../electron.config.ts';
 import { childRuntime } from '../../src/fleet/launcher.ts';
 
 const read = (file: string) => {
@@ -26,11 +26,13 @@ test('electron-builder flips the fuses: no run-as-node, NODE_OPTIONS or --inspec
   assert.equal(fuses.enableNodeCliInspectArguments, false);
   assert.equal(fuses.enableEmbeddedAsarIntegrityValidation, true);
   assert.equal(fuses.onlyLoadAppFromAsar, true);
-  // The asar fuses only mean something when everything is in the archive.
+  // The asar fuses only mean something when the app is in the archive: main, preload, renderer.
+  // Unpacked beside it: only the host and target bundles (started by utilityProcess.fork) and
+  // the chunks they load; see test/main/packaged-app.test.ts for the packaged layout.
   assert.equal(packaging.asar, true);
-  assert.deepEqual(packaging.asarUnpack, []);
+  assert.deepEqual(packaging.asarUnpack, [...APP_FILES.children, `${APP_FILES.chunks}/**/*`]);
   assert.equal(packaging.extraMetadata.main, 'dist/main.mjs');
-  assert.ok(packaging.files.includes('dist/**/*'), 'the bundles (host and target included) go into the archive');
+  for (const file of [APP_FILES.main, APP_FILES.preload, ...APP_FILES.children]) assert.ok(packaging.files.includes(file), `${file} ships`);
 });
 
 test('nothing in the app sets or needs ELECTRON_RUN_AS_NODE, NODE_OPTIONS or --inspect', () => {
@@ -53,7 +55,7 @@ test('the shell starts hosts and the target as utility processes, never as Node 
   assert.equal(services.length, 1);
   assert.match(main, /new FleetService\(\{ launcher: new ElectronUtilityLauncher\(/);
   assert.doesNotMatch(main, /new FleetController\(|createRun\(/, 'runs are started only through the service and its launcher');
-  assert.match(read('src/main/utility-launcher.ts'), /utilityProcess\.fork\(entryPath\(entry\)/);
+  assert.match(read('src/main/utility-launcher.ts'), /utilityProcess\.fork\(unpackedPath\(entryPath\(entry\)\)/);
 });
 
 test('utility processes get V8 flags only: nothing the inspect or NODE_OPTIONS fuses would drop', () => {

@@ -3,7 +3,7 @@
 // the app:// file handler.
 import './helpers/install-fake-electron.ts';
 import assert from 'node:assert/strict';
-import { fork, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { FLEET_METHODS, type FleetApi, type FleetUpdate } from '../../src/contra
 import { FleetService } from '../../src/fleet/fleet-service.ts';
 import { alive } from '../helpers/processes.ts';
 import { waitFor } from '../helpers/ports.ts';
+import { nodeUtilityProcesses } from './helpers/node-utility-process.ts';
 
 const fake = await import('./helpers/fake-electron.ts');
 const { app, BrowserWindow, ipcMain, session, utilityProcess, FakeUtilityProcess } = fake;
@@ -127,22 +128,7 @@ test('launcher: kill() is a hard kill of the pid by default, the graceful utilit
 });
 
 test('launcher: a real fleet runs on hosts started through it (parentPort code path)', async () => {
-  // Utility processes are simulated by Node children that get a process.parentPort shim.
-  const shim = new URL('./helpers/parent-port-shim.mjs', import.meta.url).href;
-  utilityProcess.factory = (modulePath, args, options) => {
-    const real = fork(modulePath, args, { execArgv: ['--import', 'tsx', '--import', shim], stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'advanced' });
-    const child = new FakeUtilityProcess(modulePath, args, options, real.pid);
-    real.stdout!.pipe(child.stdout);
-    real.stderr!.pipe(child.stderr);
-    real.on('message', (m) => child.emit('message', m));
-    real.on('exit', (code) => child.emit('exit', code ?? 1));
-    real.on('error', () => {});
-    child.postMessage = (m: unknown) => {
-      if (real.connected) real.send(m as object);
-    };
-    child.kill = () => real.kill('SIGTERM');
-    return child;
-  };
+  utilityProcess.factory = nodeUtilityProcesses(['--import', 'tsx']);
   const { lines, log } = collectingLog();
   const service = new FleetService({ launcher: new ElectronUtilityLauncher(log) });
   const updates: FleetUpdate[] = [];

@@ -7,7 +7,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { probeElectron } from '../../scripts/start.ts';
+import { distOptions, probeElectron } from '../../scripts/start.ts';
 
 const FALLBACK_LINE = /^Electron could not start \((.+)\); starting browser mode instead$/;
 
@@ -163,4 +163,12 @@ test('an Electron that dies during startup falls back; one that runs is left alo
   const quitAtOnce = await startWithFakeElectron('exit 0'); // e.g. a second instance handing over
   assert.equal(quitAtOnce.code, 0);
   assert.doesNotMatch(quitAtOnce.out, /could not start|browser mode/);
+});
+
+test('distOptions: npm run dist -- --dir / --linux --mac --win / --output DIR, anything else refused by name', () => {
+  assert.deepEqual(distOptions(['--dist']), { dir: false });
+  assert.deepEqual(distOptions(['--dist', '--dir', '--output', 'out']), { dir: true, output: join(process.cwd(), 'out') });
+  assert.deepEqual(distOptions(['--dist', '--linux', '--win']), { dir: false, linux: [], win: [] });
+  assert.throws(() => distOptions(['--dist', '--output']), /--output needs a directory/);
+  assert.throws(() => distOptions(['--dist', '--dir', '--publish']), /unknown option --publish \(known: --dir/);
 });

@@ -6,6 +6,7 @@ import net from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import type { IClientOptions, MqttClient, Packet } from 'mqtt';
+import { commonJsExports } from '../../contract/commonjs-exports.ts';
 import type { DeviceGroup } from '../../contract/scenario.ts';
 import { nowMs } from '../clock.ts';
 import { reasonOf, serverDisconnectReason } from '../disconnect-reason.ts';
@@ -22,7 +23,7 @@ let wsLib: typeof import('ws') | null = null;
  * devices that use it (mqtt.client: mqtt.js), so hosts running only the lean client never do.
  */
 export async function loadMqttJs(): Promise<void> {
-  MqttClientClass ??= (await import('mqtt')).MqttClient;
+  MqttClientClass ??= commonJsExports<typeof import('mqtt')>(await import('mqtt')).MqttClient;
   wsLib ??= await import('ws');
 }
 
