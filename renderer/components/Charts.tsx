@@ -30,7 +30,14 @@ const LATENCY: readonly SeriesSpec[] = [
 ];
 const BUFFERS: readonly SeriesSpec[] = [
   { key: 'targetBufferedBytes', label: 'target → clients', color: '#f5a524', fill: true },
+  { key: 'targetMaxClientBufferedBytes', label: 'largest client', color: '#f472b6' },
   { key: 'writeQueueBytes', label: 'device write queues', color: '#a78bfa' },
+];
+const TARGET_CLIENTS: readonly SeriesSpec[] = [
+  { key: 'targetSlowClients', label: 'slow', color: '#f5a524', fill: true },
+  { key: 'targetDropped', label: 'dropped at cap', color: '#f2555a' },
+  { key: 'targetRefused', label: 'refused', color: '#a78bfa' },
+  { key: 'targetShed', label: 'shed', color: '#22d3ee' },
 ];
 
 export function Charts({ source = liveChartSource, aside }: { source?: ChartSource; aside?: ReactNode }) {
@@ -41,6 +48,7 @@ export function Charts({ source = liveChartSource, aside }: { source?: ChartSour
       <TimelineChart title="Messages" unit="per s" series={MESSAGES} kind="rate" source={source} />
       <TimelineChart title="Latency p99" unit="ms, log" series={LATENCY} kind="ms" log source={source} />
       <TimelineChart title="Buffers" unit="bytes" series={BUFFERS} kind="bytes" source={source} />
+      <TimelineChart title="Target clients" unit="slow; dropped, refused, shed per s" series={TARGET_CLIENTS} kind="count" source={source} />
       {aside ?? <BackpressureCard />}
     </div>
   );

@@ -8,6 +8,7 @@ import { recordedChartSource } from '../state/chart-source.ts';
 import { runDurationMs } from '../state/runs-model.ts';
 import { useRuns } from '../state/runs-store.ts';
 import { Charts } from './Charts.tsx';
+import { RunBackpressure } from './RunBackpressure.tsx';
 import { CopyPath } from './CopyPath.tsx';
 import { RunActionResults, RunButtons } from './RunActions.tsx';
 import { RunDevices } from './RunDevices.tsx';
@@ -98,6 +99,7 @@ function RunDetailBody({ detail }: { detail: RunDetail }) {
       {detail.summary ? <RunHeadline summary={detail.summary} /> : null}
       {detail.summary ? <RunThresholds summary={detail.summary} /> : null}
       {detail.summary ? <RunStorms summary={detail.summary} /> : null}
+      <RunBackpressure backpressure={detail.summary?.backpressure} />
       <Charts source={source} aside={<RunLatencyCard detail={detail} />} />
       <div className="lower">
         <RunDevices detail={detail} />

@@ -14,7 +14,12 @@ export type SeriesKey =
   | 'targetBufferedBytes'
   | 'writeQueueBytes'
   | 'inflight'
+  | TargetSeriesKey
   | LatencyKind;
+
+/** The embedded target's per-second figures (gaps for external targets and older records). */
+export type TargetSeriesKey = 'targetMaxClientBufferedBytes' | 'targetSlowClients' | 'targetDropped' | 'targetRefused' | 'targetShed';
+const TARGET_SERIES: readonly TargetSeriesKey[] = ['targetMaxClientBufferedBytes', 'targetSlowClients', 'targetDropped', 'targetRefused', 'targetShed'];
 
 /** Points kept: four hours at one per second. */
 export const TIMELINE_CAP = 4 * 3600;
@@ -30,6 +35,7 @@ const SERIES: readonly SeriesKey[] = [
   'targetBufferedBytes',
   'writeQueueBytes',
   'inflight',
+  ...TARGET_SERIES,
   ...LATENCY_KINDS,
 ];
 
@@ -107,6 +113,7 @@ export class TimelineBuffer {
     this.cols.targetBufferedBytes.push(p.targetBufferedBytes ?? 0);
     this.cols.writeQueueBytes.push(p.writeQueueBytes ?? 0);
     this.cols.inflight.push(p.inflight ?? 0);
+    for (const k of TARGET_SERIES) this.cols[k].push(p[k] ?? null);
     // No latency recorded that second: a gap, not a zero (zero would also break a log scale).
     for (const k of LATENCY_KINDS) this.cols[k].push(p.p99?.[k] ? p.p99[k] : null);
   }
