@@ -110,6 +110,8 @@ function targetOutcome(t: TargetBackpressureSummary): string {
     out.push(`The target held ${bytes(t.peakBufferedBytes)}${who} and kept growing at ${bytes(t.growthBytesPerSec)}/s.`);
   } else if (t.peakBufferedBytes >= DEFAULT_SLOW_CLIENT_BYTES || t.peakSlowClients > 0) {
     out.push(`The target's buffers peaked at ${bytes(t.peakBufferedBytes)} at ${t.peakAtSecond}s (largest client ${bytes(t.peakMaxClientBufferedBytes)}, ${plural(t.peakSlowClients, 'slow client')} at most), then stopped growing.`);
+  } else if (t.refusedByRate > 0 || t.shedByOverload > 0) {
+    out.push(`No slow readers at the target: its buffers peaked at ${bytes(t.peakBufferedBytes)}.`);
   } else {
     out.push(`No backpressure at the target: its buffers peaked at ${bytes(t.peakBufferedBytes)} and no client was dropped.`);
   }

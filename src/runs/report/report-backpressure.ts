@@ -135,6 +135,6 @@ export function droppedBanner(input: ReportInput): { title: string; text: string
   const online = t.droppedButOnline ?? 0;
   const devices = `${fmtInt(t.droppedSlowClients)} device${t.droppedSlowClients === 1 ? '' : 's'}`;
   return online > 0
-    ? { title: `The target dropped ${devices} at its buffer cap`, text: `${fmtInt(online)} of them still count themselves online, and are counted online above: they read nothing, so never saw the close. See Backpressure below.` }
+    ? { title: `The target dropped ${devices} at its buffer cap`, text: `${fmtInt(online)} of them still count themselves online, as the figures below do: they read nothing, so never saw the close. See Backpressure.` }
     : { title: `The target dropped ${devices} at its buffer cap`, text: 'See Backpressure below.' };
 }
