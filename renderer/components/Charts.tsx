@@ -5,6 +5,7 @@ import { liveChartSource, type ChartSource } from '../state/chart-source.ts';
 import type { SeriesSpec } from './TimelineChart.tsx';
 import { TimelineChart } from './TimelineChart.tsx';
 import { BackpressureCard } from './BackpressureCard.tsx';
+import { useFleet } from '../state/fleet-store.ts';
 
 // Stable series definitions (the charts are created once per definition).
 const ONLINE: readonly SeriesSpec[] = [
@@ -40,7 +41,14 @@ const TARGET_CLIENTS: readonly SeriesSpec[] = [
   { key: 'targetShed', label: 'shed', color: '#22d3ee' },
 ];
 
-export function Charts({ source = liveChartSource, aside }: { source?: ChartSource; aside?: ReactNode }) {
+/**
+ * `target`: whether the run has the embedded target's per-second figures (a recorded run says
+ * so from its timeline); live, whether the running fleet has an embedded target. An external
+ * target has none, so its run shows no chart of them.
+ */
+export function Charts({ source = liveChartSource, aside, target }: { source?: ChartSource; aside?: ReactNode; target?: boolean }) {
+  const liveTarget = useFleet((s) => s.snapshot?.target != null);
+  const showTarget = target ?? liveTarget;
   return (
     <div className="charts">
       <TimelineChart title="Devices" series={ONLINE} kind="count" source={source} />
@@ -48,7 +56,7 @@ export function Charts({ source = liveChartSource, aside }: { source?: ChartSour
       <TimelineChart title="Messages" unit="per s" series={MESSAGES} kind="rate" source={source} />
       <TimelineChart title="Latency p99" unit="ms, log" series={LATENCY} kind="ms" log source={source} />
       <TimelineChart title="Buffers" unit="bytes" series={BUFFERS} kind="bytes" source={source} />
-      <TimelineChart title="Target clients" unit="slow; dropped, refused, shed per s" series={TARGET_CLIENTS} kind="count" source={source} />
+      {showTarget ? <TimelineChart title="Target clients" unit="slow; dropped, refused, shed per s" series={TARGET_CLIENTS} kind="count" source={source} /> : null}
       {aside ?? <BackpressureCard />}
     </div>
   );

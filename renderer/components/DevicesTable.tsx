@@ -93,7 +93,7 @@ function Row({ row: r, top, selected, onSelect }: { row: DeviceRow; top: number;
           <span
             className="target-dropped"
             data-testid="target-dropped"
-            title={`The target dropped this device (${r.targetDropped === 'cap' ? 'at its buffer cap' : 'shedding under overload'})${r.state === 'online' ? ': it still counts itself online, having read nothing since' : ''}`}
+            title={`The target dropped this device (${r.targetDropped === 'cap' ? 'at its buffer cap' : 'shedding under overload'})${r.state === 'online' && r.disconnects === 0 ? ': it still counts itself online, never having seen the close' : ''}`}
           >
             dropped: {r.targetDropped}
           </span>

@@ -91,6 +91,7 @@ function RunNotes({ detail }: { detail: RunDetail }) {
 
 function RunDetailBody({ detail }: { detail: RunDetail }) {
   const source = useMemo(() => recordedChartSource(detail.timeline, detail.summary?.storms ?? []), [detail]);
+  const hasTargetSeconds = useMemo(() => detail.timeline.some((p) => p.targetSlowClients !== undefined), [detail]);
   return (
     <div className="run-detail" data-testid="run-detail" data-run-id={detail.entry.id}>
       <RunHeader detail={detail} />
@@ -100,7 +101,7 @@ function RunDetailBody({ detail }: { detail: RunDetail }) {
       {detail.summary ? <RunThresholds summary={detail.summary} /> : null}
       {detail.summary ? <RunStorms summary={detail.summary} /> : null}
       <RunBackpressure backpressure={detail.summary?.backpressure} />
-      <Charts source={source} aside={<RunLatencyCard detail={detail} />} />
+      <Charts source={source} aside={<RunLatencyCard detail={detail} />} target={hasTargetSeconds} />
       <div className="lower">
         <RunDevices detail={detail} />
         <div className="side-stack">

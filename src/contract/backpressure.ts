@@ -51,7 +51,10 @@ export interface TargetBackpressureSummary {
   /** Devices the target dropped, by id (the first MAX_SUMMARY_DROPS); `droppedDevicesCount` is all it named. */
   droppedDevices: TargetDrop[];
   droppedDevicesCount: number;
-  /** Of the devices the target dropped, how many the fleet still counted online at the end (they read nothing, so never saw the close). */
+  /**
+   * Of the devices the target dropped (the first MAX_SUMMARY_DROPS; null past that), how many were
+   * online at the end without ever having disconnected: they read nothing, so never saw the close.
+   */
   droppedButOnline: number | null;
 }
 
