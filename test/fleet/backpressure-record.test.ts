@@ -3,11 +3,11 @@
 // what timeline.csv, summary.json, devices.csv and report.html say. The capped run's report is
 // opened in Debian's Chromium and left as a screenshot in test-results/.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import type { TargetStats } from '../../src/contract/target.ts';
 import { PRESETS } from '../../src/contract/presets.ts';
 import { validateScenario } from '../../src/contract/validate.ts';
@@ -23,6 +23,8 @@ import { waitFor } from '../helpers/ports.ts';
 const MB = 1024 * 1024;
 const RESULTS = join(import.meta.dirname, '../../test-results');
 const SLOW_READERS = ['slow-0', 'slow-1', 'slow-2', 'slow-3'];
+const runsDirs: string[] = [];
+after(() => runsDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 interface Recorded {
   dir: string;
@@ -47,6 +49,7 @@ async function record(
   const v = validateScenario({ ...structuredClone(PRESETS[preset]), duration: '90s' });
   if (!v.ok) throw new Error(v.problems.join('; '));
   const runsDir = mkdtempSync(join(tmpdir(), 'fleetsim-bp-'));
+  runsDirs.push(runsDir);
   const { controller: c, recorder } = createRun(v.scenario, { record: { runsDir } });
   assert.ok(recorder);
   const targetAtSecond: Array<TargetStats | null> = [];
