@@ -62,7 +62,7 @@ export function BackpressureCard() {
               <Row label="buffered to clients" value={fmtBytes(target.bufferedBytes)} testId="target-buffered" cls={flag(growing)} />
               <Row label="largest client" value={fmtBytes(target.maxClientBufferedBytes)} />
               <Row label="slow clients" value={fmtInt(slowClients)} cls={flag(slowClients > 0)} />
-              <Row label="dropped slow" value={fmtInt(target.droppedSlowClients)} />
+              <Row label="dropped slow" value={fmtInt(target.droppedSlowClients)} testId="target-dropped-slow" />
               <Row label="refused (accept rate)" value={fmtInt(target.refusedByRate ?? 0)} />
             </>
           ) : (

@@ -8,6 +8,7 @@ import { BackpressureCard } from './BackpressureCard.tsx';
 import { ReasonsChart } from './ReasonsChart.tsx';
 import type { LatencyKind } from '../../src/contract/metrics.ts';
 import { p50Key } from '../state/timeline.ts';
+import { useFleet } from '../state/fleet-store.ts';
 
 // Stable series definitions (the charts are created once per definition).
 const ONLINE: readonly SeriesSpec[] = [
@@ -35,10 +36,24 @@ const LATENCY: readonly SeriesSpec[] = [
 const LATENCY_P50: readonly SeriesSpec[] = LATENCY.map((s) => ({ ...s, key: p50Key(s.key as LatencyKind) }));
 const BUFFERS: readonly SeriesSpec[] = [
   { key: 'targetBufferedBytes', label: 'target → clients', color: '#f5a524', fill: true },
+  { key: 'targetMaxClientBufferedBytes', label: 'largest client', color: '#f472b6' },
   { key: 'writeQueueBytes', label: 'device write queues', color: '#a78bfa' },
 ];
+const TARGET_CLIENTS: readonly SeriesSpec[] = [
+  { key: 'targetSlowClients', label: 'slow', color: '#f5a524', fill: true },
+  { key: 'targetDropped', label: 'dropped at cap', color: '#f2555a' },
+  { key: 'targetRefused', label: 'refused', color: '#a78bfa' },
+  { key: 'targetShed', label: 'shed', color: '#22d3ee' },
+];
 
-export function Charts({ source = liveChartSource, aside }: { source?: ChartSource; aside?: ReactNode }) {
+/**
+ * `target`: whether the run has the embedded target's per-second figures (a recorded run says
+ * so from its timeline); live, whether the running fleet has an embedded target. An external
+ * target has none, so its run shows no chart of them.
+ */
+export function Charts({ source = liveChartSource, aside, target }: { source?: ChartSource; aside?: ReactNode; target?: boolean }) {
+  const liveTarget = useFleet((s) => s.snapshot?.target != null);
+  const showTarget = target ?? liveTarget;
   return (
     <div className="charts">
       <TimelineChart title="Devices" series={ONLINE} kind="count" source={source} />
@@ -48,6 +63,7 @@ export function Charts({ source = liveChartSource, aside }: { source?: ChartSour
       <TimelineChart title="Latency p50" unit="ms, log" series={LATENCY_P50} kind="ms" log source={source} />
       <TimelineChart title="Latency p99" unit="ms, log" series={LATENCY} kind="ms" log source={source} />
       <TimelineChart title="Buffers" unit="bytes" series={BUFFERS} kind="bytes" source={source} />
+      {showTarget ? <TimelineChart title="Target clients" unit="slow; dropped, refused, shed per s" series={TARGET_CLIENTS} kind="count" source={source} /> : null}
       {aside ?? <BackpressureCard />}
     </div>
   );

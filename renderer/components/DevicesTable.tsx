@@ -89,6 +89,15 @@ function Row({ row: r, top, selected, onSelect }: { row: DeviceRow; top: number;
       <span className="num r muted">{r.hostId}</span>
       <span>
         <span className={`st st-${r.state}`}>{r.state}</span>
+        {r.targetDropped ? (
+          <span
+            className="target-dropped"
+            data-testid="target-dropped"
+            title={`The target dropped this device (${r.targetDropped === 'cap' ? 'at its buffer cap' : 'shedding under overload'})${r.state === 'online' && r.disconnects === 0 ? ': it still counts itself online, never having seen the close' : ''}`}
+          >
+            dropped: {r.targetDropped}
+          </span>
+        ) : null}
       </span>
       <span className="num r">{fmtInt(r.connects)}</span>
       <span className={`num r${r.disconnects ? ' warn' : ''}`}>{fmtInt(r.disconnects)}</span>

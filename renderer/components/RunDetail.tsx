@@ -9,6 +9,7 @@ import { runDurationMs } from '../state/runs-model.ts';
 import { useRuns } from '../state/runs-store.ts';
 import { GroupTable } from './GroupTable.tsx';
 import { Charts } from './Charts.tsx';
+import { RunBackpressure } from './RunBackpressure.tsx';
 import { CopyPath } from './CopyPath.tsx';
 import { RunActionResults, RunButtons } from './RunActions.tsx';
 import { RunDevices } from './RunDevices.tsx';
@@ -91,6 +92,7 @@ function RunNotes({ detail }: { detail: RunDetail }) {
 
 function RunDetailBody({ detail }: { detail: RunDetail }) {
   const source = useMemo(() => recordedChartSource(detail.timeline, detail.summary?.storms ?? []), [detail]);
+  const hasTargetSeconds = useMemo(() => detail.timeline.some((p) => p.targetSlowClients !== undefined), [detail]);
   return (
     <div className="run-detail" data-testid="run-detail" data-run-id={detail.entry.id}>
       <RunHeader detail={detail} />
@@ -100,7 +102,8 @@ function RunDetailBody({ detail }: { detail: RunDetail }) {
       {detail.summary ? <RunThresholds summary={detail.summary} /> : null}
       {detail.summary ? <RunStorms summary={detail.summary} /> : null}
       <GroupTable groups={detail.summary?.groups} rateNote="averaged over the run" />
-      <Charts source={source} aside={<RunLatencyCard detail={detail} />} />
+      <RunBackpressure backpressure={detail.summary?.backpressure} />
+      <Charts source={source} aside={<RunLatencyCard detail={detail} />} target={hasTargetSeconds} />
       <div className="lower">
         <RunDevices detail={detail} />
         <div className="side-stack">

@@ -14,12 +14,17 @@ export type SeriesKey =
   | 'targetBufferedBytes'
   | 'writeQueueBytes'
   | 'inflight'
+  | TargetSeriesKey
   | LatencyKind
   | P50Key;
 
 /** A latency kind's p50 column (the bare kind is its p99). */
 export type P50Key = `${LatencyKind}:p50`;
 export const p50Key = (k: LatencyKind): P50Key => `${k}:p50`;
+
+/** The embedded target's per-second figures (gaps for external targets and older records). */
+export type TargetSeriesKey = 'targetMaxClientBufferedBytes' | 'targetSlowClients' | 'targetDropped' | 'targetRefused' | 'targetShed';
+const TARGET_SERIES: readonly TargetSeriesKey[] = ['targetMaxClientBufferedBytes', 'targetSlowClients', 'targetDropped', 'targetRefused', 'targetShed'];
 
 /** Points kept: four hours at one per second. */
 export const TIMELINE_CAP = 4 * 3600;
@@ -35,6 +40,7 @@ const SERIES: readonly SeriesKey[] = [
   'targetBufferedBytes',
   'writeQueueBytes',
   'inflight',
+  ...TARGET_SERIES,
   ...LATENCY_KINDS,
   ...LATENCY_KINDS.map(p50Key),
 ];
@@ -117,6 +123,7 @@ export class TimelineBuffer {
     this.cols.targetBufferedBytes.push(p.targetBufferedBytes ?? 0);
     this.cols.writeQueueBytes.push(p.writeQueueBytes ?? 0);
     this.cols.inflight.push(p.inflight ?? 0);
+    for (const k of TARGET_SERIES) this.cols[k].push(p[k] ?? null);
     // No latency recorded that second: a gap, not a zero (zero would also break a log scale).
     for (const k of LATENCY_KINDS) {
       this.cols[k].push(p.p99?.[k] ? p.p99[k] : null);

@@ -85,6 +85,7 @@ export function summaryText(s: RunSummary): string {
     ...(Object.entries(s.latencyMs) as Array<[string, LatencySummary]>).map(([k, l]) => latencyRow(k, l)),
     ...(s.ramp ? [rampSummaryLine(s.ramp)] : []),
     ...(s.storms.length ? ['  storms', ...s.storms.map(stormLine)] : []),
+    ...(s.backpressure ? [`  backpressure ${s.backpressure.outcome}`] : []),
     ...(s.generatorSaturated
       ? [
           '  WARNING   the generator saturated: figures after that point measure Fleetsim, not the target',

@@ -1,5 +1,6 @@
 // FleetApi: everything the UI can ask of a fleet. The desktop app serves it over Electron IPC
 // (preload `window.fleet`), browser mode over a WebSocket bridge; the renderer sees only this.
+import type { TargetDropCause } from './backpressure.ts';
 import type { AttachResult, AttachStatus } from './attach.ts';
 import type { CapacityProgress } from './capacity.ts';
 import type { DeviceLog } from './device-log.ts';
@@ -51,6 +52,8 @@ export interface DeviceRow {
   /** Backpressure on this device now: bytes queued in its socket, QoS 1 PUBLISHes awaiting PUBACK. */
   writeQueueBytes: number;
   inflight: number;
+  /** The embedded target dropped this device (at its buffer cap, or shedding under overload): a device still online believes in a connection that is gone. */
+  targetDropped?: TargetDropCause;
 }
 
 export interface DeviceQuery {

@@ -4,6 +4,7 @@ import type { DisconnectCause } from './disconnect-causes.ts';
 import type { FleetShard } from './fleet-shard.ts';
 import type { BackpressureGauges, Counters, EncodedHistograms, Gauges, LatencyKind, LatencySummary } from './metrics.ts';
 import type { StormRecord } from './storm.ts';
+import type { BackpressureSummary } from './backpressure.ts';
 import type { CapacityResult } from './capacity.ts';
 import type { TargetStats } from './target.ts';
 import type { ThresholdResult } from './thresholds.ts';
@@ -142,6 +143,16 @@ export interface TimelinePoint {
   hosts: Array<{ hostId: number; cpuPct: number; rssMB: number; loopLagP99Ms: number }>;
   /** The fleet connect rate in force during this second (connects/s, 0 = unlimited). */
   connectRate?: number;
+  /**
+   * The embedded target's side this second (absent for external targets and in older records):
+   * the most one client had buffered towards it, its slow clients, and the clients it dropped at
+   * its cap, refused over its accept rate and shed under overload during this second.
+   */
+  targetMaxClientBufferedBytes?: number;
+  targetSlowClients?: number;
+  targetDropped?: number;
+  targetRefused?: number;
+  targetShed?: number;
 }
 
 /**
@@ -210,4 +221,6 @@ export interface RunSummary {
   capacity?: CapacityResult;
   /** The scenario's thresholds, each with its measured value and whether it held (absent in summaries of older versions). */
   thresholds?: ThresholdResult[];
+  /** Backpressure over the run, fleet and target, with its outcome in words (absent in summaries of older versions). */
+  backpressure?: BackpressureSummary;
 }

@@ -1,3 +1,5 @@
+import type { TargetDrop } from './backpressure.ts';
+
 // The embedded target process: an aedes MQTT broker (TCP and MQTT-over-WebSocket) and a
 // WebSocket room server. Its control messages, and the room protocol devices speak to it.
 
@@ -143,7 +145,8 @@ export type TargetCommand =
 
 export type TargetEvent =
   | { type: 'ready'; pid: number; ports: TargetPorts }
-  | { type: 'stats'; stats: TargetStats }
+  /** `drops`: clients dropped (cap, overload) since the last stats, by device id; absent when none. */
+  | { type: 'stats'; stats: TargetStats; drops?: TargetDrop[] }
   | { type: 'fault-done'; reqId: number; affected: number; error?: string }
   | { type: 'stopped' }
   | { type: 'fatal'; message: string };

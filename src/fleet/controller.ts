@@ -27,6 +27,8 @@ import type { StormAction, StormRecord } from '../contract/storm.ts';
 import type { MetricsBatch } from '../contract/metrics.ts';
 import type { CapacityResult } from '../contract/capacity.ts';
 import { AdmitLimit } from './capacity/admit-limit.ts';
+import { droppedStillOnline, markTargetDrops } from './target-drops.ts';
+import type { TargetDrop } from '../contract/backpressure.ts';
 
 export interface ControllerOptions {
   launcher?: Launcher;
@@ -265,8 +267,11 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
 
   /** One page of the devices matching `query` (see device-pages.ts). */
   devices(query: DeviceQuery): Promise<DevicePage> {
-    return pageDevices(this.scenario, this.hosts, query, (slot, build) => this.requests.ask(slot as HostSlot, build));
+    return pageDevices(this.scenario, this.hosts, query, (slot, build) => this.requests.ask(slot as HostSlot, build)).then((page) => markTargetDrops(page, this.target?.drops));
   }
+
+  /** The clients the embedded target dropped so far, by device id (none for an external target). */
+  targetDrops = (): readonly TargetDrop[] => this.target?.drops ?? [];
 
   /** Starts a storm now; resolves with its record once the action has been carried out. */
   storm(action: StormAction): Promise<StormRecord> {
@@ -319,7 +324,7 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
 
   /** Closes the current second into a timeline point (the ramp keeper adds its rate), with the target's view of it, and that second's histograms. */
   private closeSecond(): void {
-    const point = this.ramp.onSecond(this.merger.tick(Date.now(), this.target?.lastStats?.bufferedBytes ?? 0), this.merger, this.state === 'running');
+    const point = this.ramp.onSecond(this.merger.tick(Date.now(), this.target?.lastStats ?? null), this.merger, this.state === 'running');
     this.emit('timeline', point);
     this.emit('histograms', { t: point.t, at: point.at, h: this.merger.lastSecondHistograms });
   }
@@ -342,21 +347,16 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
       this.setState('stopping');
       for (const t of this.timers) clearInterval(t);
       this.timers = [];
+      // Asked while the hosts still hold their devices: which of those the target dropped still think they are online.
+      const droppedButOnline = await droppedStillOnline(this.target?.drops, (q) => this.devices(q));
       await this.teardown();
       this.closeSecond();
       this.setState('stopped');
+      const target = this.target && { lastStats: this.target.lastStats, drops: this.target.drops, droppedButOnline };
       const summary = buildSummary({
-        scenario: this.scenario,
-        devices: this.deviceCount,
-        distributed: this.distributed,
-        merger: this.merger,
-        hosts: this.hosts.map((h) => this.hostStatus(h)),
-        startedAt: this.startedAt,
-        endedAt: this.endedAt,
-        endReason: this.endReason,
-        onlineAtEnd: this.onlineAtEnd,
-        storms: this.storms.records(),
-        saturation: this.saturation.records(),
+        scenario: this.scenario, devices: this.deviceCount, distributed: this.distributed, merger: this.merger, target, onlineAtEnd: this.onlineAtEnd,
+        hosts: this.hosts.map((h) => this.hostStatus(h)), startedAt: this.startedAt, endedAt: this.endedAt, endReason: this.endReason,
+        storms: this.storms.records(), saturation: this.saturation.records(),
       });
       if (this.capacity) summary.capacity = this.capacity;
       summary.ramp = this.ramp.summary(this.endedAt);
@@ -391,9 +391,7 @@ export class FleetController extends EventEmitter<{ snapshot: [FleetSnapshot]; t
     this.emitEvent({ type: 'run-state', at: Date.now(), state, detail });
   }
 
-  private emitEvent(e: FleetEvent): void {
-    this.emit('event', e);
-  }
+  private readonly emitEvent = (e: FleetEvent): void => void this.emit('event', e);
 
   private readonly note = (message: string): void => this.emitEvent({ type: 'note', at: Date.now(), message });
 }

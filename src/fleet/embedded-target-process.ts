@@ -4,11 +4,14 @@ import { EMBEDDED_TLS_URLS } from '../contract/scenario.ts';
 import type { Scenario } from '../contract/scenario.ts';
 import type { TargetCommand, TargetEvent, TargetFault, TargetOptions, TargetOverload, TargetPorts, TargetStats, TargetTls } from '../contract/target.ts';
 import type { ChildHandle, Launcher } from './launcher.ts';
+import type { TargetDrop } from '../contract/backpressure.ts';
 
 export interface RunningTarget {
   ports: TargetPorts;
   pid: number | undefined;
   lastStats: TargetStats | null;
+  /** The clients the target dropped (cap, overload) so far, by device id, oldest first. */
+  readonly drops: readonly TargetDrop[];
   stop(): Promise<void>;
   onLost(handler: (reason: string) => void): void;
   /**
@@ -92,10 +95,12 @@ export async function launchEmbeddedTarget(
     if (pending) clearTimeout(pending.timer);
     return pending;
   };
+  const drops: TargetDrop[] = [];
   const target: RunningTarget = {
     ports,
     pid: child.pid,
     lastStats: null,
+    drops,
     stop: async () => {
       if (exited) return;
       stopping = true;
@@ -137,6 +142,7 @@ export async function launchEmbeddedTarget(
         reject(new Error(`embedded target: ${m.message}`));
       } else if (m.type === 'stats') {
         target.lastStats = m.stats;
+        if (m.drops) drops.push(...m.drops);
       } else if (m.type === 'fault-done') {
         const pending = settleFault(m.reqId);
         if (m.error !== undefined) pending?.reject(new Error(m.error));
@@ -174,12 +180,13 @@ function addressesOf(ports: TargetPorts, host: string): Record<string, string> {
   const urls: Record<string, string> = {
     'embedded:mqtt': `mqtt://${host}:${ports.mqtt}`,
     'embedded:mqtt-ws': `ws://${host}:${ports.mqttWs}/mqtt`,
-    'embedded:ws': `ws://${host}:${ports.rooms}/`,
+    // Room clients name their device (the room protocol has no hello), so the target's drops can.
+    'embedded:ws': `ws://${host}:${ports.rooms}/?device={id}`,
   };
   if (ports.mqtts !== undefined) {
     urls['embedded:mqtts'] = `mqtts://${host}:${ports.mqtts}`;
     urls['embedded:mqtt-wss'] = `wss://${host}:${ports.mqttWss}/mqtt`;
-    urls['embedded:wss'] = `wss://${host}:${ports.roomsWss}/`;
+    urls['embedded:wss'] = `wss://${host}:${ports.roomsWss}/?device={id}`;
   }
   return urls;
 }

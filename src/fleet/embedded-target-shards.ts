@@ -7,6 +7,7 @@ import type { TargetFault, TargetPorts, TargetStats, TargetTls } from '../contra
 import { launchEmbeddedTarget, resolveShardedUrls, type RunningTarget } from './embedded-target-process.ts';
 import { describeShards, planForScenario, type EmbeddedShardPlan } from './embedded-shard-plan.ts';
 import type { Launcher } from './launcher.ts';
+import type { TargetDrop } from '../contract/backpressure.ts';
 
 export { usesEmbeddedTarget, type RunningTarget } from './embedded-target-process.ts';
 
@@ -53,6 +54,9 @@ export class ShardedTarget implements RunningTarget {
   }
   get pids(): (number | undefined)[] {
     return this.shards.map((s) => s.pid);
+  }
+  get drops(): TargetDrop[] {
+    return this.shards.flatMap((s) => s.drops);
   }
   get lastStats(): TargetStats | null {
     // A lost shard's last report is stale: it holds no one now.

@@ -17,6 +17,8 @@ import {
   type MetricsBatch,
 } from '../contract/metrics.ts';
 import type { Rates, TimelinePoint } from '../contract/snapshot.ts';
+import type { TargetStats } from '../contract/target.ts';
+import { TargetSeconds } from './target-seconds.ts';
 import type { DisconnectCause } from '../contract/disconnect-causes.ts';
 import { nameDisconnectCauses } from './disconnect-causes.ts';
 import { DropTimingPool } from './drop-timing-pool.ts';
@@ -61,6 +63,9 @@ export class MetricsMerger {
   private groupOnlineAtEnd: Record<string, number> | null = null;
   /** Messages held back by full QoS 1 windows since the start. */
   private heldBack = 0;
+  /** The most devices limited in their reads at any closed second. */
+  peakSlowReaders = 0;
+  private readonly targetSeconds = new TargetSeconds();
 
   constructor(private readonly startedAt: number) {}
 
@@ -199,11 +204,12 @@ export class MetricsMerger {
     return c.sentHeartbeat + c.sentStatus + c.sentPing;
   }
 
-  /** Closes the current second into a timeline point. */
-  tick(now: number, targetBufferedBytes = 0): TimelinePoint {
+  /** Closes the current second into a timeline point, with the embedded target's side of it (null: none). */
+  tick(now: number, target: TargetStats | null = null): TimelinePoint {
     const delta = (c: keyof Counters) => this.totals[c] - this.secondStart[c];
     const g = this.gauges();
     const backpressure = this.backpressure();
+    this.peakSlowReaders = Math.max(this.peakSlowReaders, backpressure.slowReaders);
     const p50 = {} as Record<LatencyKind, number>;
     const p99 = {} as Record<LatencyKind, number>;
     const encoded: EncodedHistograms = {};
@@ -232,7 +238,7 @@ export class MetricsMerger {
       sent: this.sentTotal(this.totals) - this.sentTotal(this.secondStart),
       received: delta('received'),
       bytesSent: delta('bytesSent'),
-      targetBufferedBytes,
+      ...this.targetSeconds.next(target),
       writeQueueBytes: backpressure.writeQueueBytes,
       inflight: backpressure.inflight,
       disconnectsByReason,

@@ -17,6 +17,8 @@ import { writeReport } from '../runs/report/write-report.ts';
 import { RUN_FILES, runDirName, STILL_RECORDING } from '../runs/run-layout.ts';
 import { timelineHeader, timelineRow } from '../runs/timeline-csv.ts';
 import type { FleetController } from './controller.ts';
+import type { TargetDrop } from '../contract/backpressure.ts';
+import { dropCauses } from './target-drops.ts';
 
 export const DEFAULT_EVENT_LOG_MAX_MB = 64;
 
@@ -67,7 +69,7 @@ export class RunRecorder {
     controller.on('timeline', (p) => this.timeline(p));
     controller.on('histograms', (h) => this.histograms(h));
     controller.on('event', (e) => this.event(e));
-    controller.on('ended', (s) => void this.ended(s, controller.latencyHistograms()));
+    controller.on('ended', (s) => void this.ended(s, controller.latencyHistograms(), controller.targetDrops()));
     return this;
   }
 
@@ -93,13 +95,13 @@ export class RunRecorder {
     appendFileSync(join(this.dir, RUN_FILES.fleetEvents), JSON.stringify(e) + '\n');
   }
 
-  /** `total`: the whole run's latency histograms (the last line of histograms.ndjson). */
-  async ended(summary: RunSummary, total?: EncodedHistograms): Promise<void> {
+  /** `total`: the whole run's latency histograms (the last line of histograms.ndjson); `drops`: the clients the embedded target dropped, marked in devices.csv. */
+  async ended(summary: RunSummary, total?: EncodedHistograms, drops: readonly TargetDrop[] = []): Promise<void> {
     try {
       if (total) appendFileSync(join(this.dir, RUN_FILES.histograms), JSON.stringify({ total }) + '\n');
       writeFileSync(join(this.dir, RUN_FILES.summary), JSON.stringify(summary, null, 2) + '\n');
       if (summary.capacity) writeFileSync(join(this.dir, RUN_FILES.capacity), JSON.stringify(summary.capacity, null, 2) + '\n');
-      const merged = await mergeDevices(this.dir, summary.hosts.map((h) => h.hostId));
+      const merged = await mergeDevices(this.dir, summary.hosts.map((h) => h.hostId), dropCauses(drops));
       const problems = [...this.lostHosts];
       if (merged.rebuiltHosts.length > 0) {
         problems.push(`device rows of host ${merged.rebuiltHosts.join(', ')} rebuilt from the event log (no message or byte counts)`);

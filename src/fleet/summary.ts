@@ -3,6 +3,9 @@ import type { DistributedRun } from '../contract/fleet-shard.ts';
 import type { Scenario } from '../contract/scenario.ts';
 import type { HostStatus, RunSummary, SaturationRecord } from '../contract/snapshot.ts';
 import type { StormRecord } from '../contract/storm.ts';
+import type { TargetDrop } from '../contract/backpressure.ts';
+import type { TargetStats } from '../contract/target.ts';
+import { summarizeBackpressure } from '../runs/backpressure-summary.ts';
 import type { MetricsMerger } from './metrics-merger.ts';
 import { evaluateThresholds } from './threshold-evaluation.ts';
 
@@ -19,6 +22,21 @@ export interface SummaryInput {
   onlineAtEnd: number;
   storms: StormRecord[];
   saturation: SaturationRecord[];
+  /** The embedded target at the end (null: external): its last stats, the clients it dropped, and how many of those the fleet still counted online. */
+  target: { lastStats: TargetStats | null; drops: readonly TargetDrop[]; droppedButOnline: number | null } | null;
+}
+
+function backpressure({ scenario, merger, target }: SummaryInput): RunSummary['backpressure'] {
+  const s = target?.lastStats;
+  const end = target && {
+    capBytes: scenario.embedded?.maxClientBuffer ?? 0,
+    droppedSlowClients: s?.droppedSlowClients ?? 0,
+    refusedByRate: s?.refusedByRate ?? 0,
+    shedByOverload: s?.shedByOverload ?? 0,
+    drops: target.drops,
+    droppedButOnline: target.droppedButOnline,
+  };
+  return summarizeBackpressure({ timeline: merger.timeline, fleet: { heldBack: merger.backpressure().heldBack, peakSlowReaders: merger.peakSlowReaders }, target: end });
 }
 
 function summaryReasons(merger: MetricsMerger): Pick<RunSummary, 'failures' | 'disconnectReasons' | 'disconnectCauses'> {
@@ -26,7 +44,8 @@ function summaryReasons(merger: MetricsMerger): Pick<RunSummary, 'failures' | 'd
   return { failures: failureReasons, disconnectReasons, disconnectCauses };
 }
 
-export function buildSummary({ scenario, devices, distributed, merger, hosts, startedAt, endedAt, endReason, onlineAtEnd, storms, saturation }: SummaryInput): RunSummary {
+export function buildSummary(input: SummaryInput): RunSummary {
+  const { scenario, devices, distributed, merger, hosts, startedAt, endedAt, endReason, onlineAtEnd, storms, saturation } = input;
   const t = merger.totals;
   const summary: RunSummary = {
     name: scenario.name,
@@ -68,6 +87,7 @@ export function buildSummary({ scenario, devices, distributed, merger, hosts, st
       };
     }),
   };
+  summary.backpressure = backpressure(input);
   if (scenario.thresholds.length > 0) summary.thresholds = evaluateThresholds(scenario.thresholds, summary, merger.timeline);
   return summary;
 }

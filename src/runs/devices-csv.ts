@@ -8,12 +8,21 @@ import { createInterface } from 'node:readline';
 import type { DeviceSummary } from '../contract/device-log.ts';
 import type { DevicePage, DeviceQuery } from '../contract/fleet-api.ts';
 import { DEVICE_STATES, type DeviceState } from '../contract/metrics.ts';
+import type { TargetDropCause } from '../contract/backpressure.ts';
 import { csvLine, parseCsvLine } from './csv.ts';
 import { readHostEventLog, eventLogHosts } from './event-logs.ts';
 import { devicesPartName, DEVICES_PART_PATTERN, RUN_FILES } from './run-layout.ts';
 
-export const DEVICE_COLUMNS = ['id', 'group', 'index', 'hostId', 'state', 'connects', 'disconnects', 'lastReason', 'sent', 'received', 'bytesSent', 'bytesReceived'] as const;
+/**
+ * The hosts' columns; devices.csv adds `targetDropped` when it merges them: why the embedded target
+ * dropped the device (cap, overload), empty if it did not. A device online with targetDropped set
+ * believed in a connection the target had closed. Files from before it have 12 columns.
+ */
+export const HOST_DEVICE_COLUMNS = ['id', 'group', 'index', 'hostId', 'state', 'connects', 'disconnects', 'lastReason', 'sent', 'received', 'bytesSent', 'bytesReceived'] as const;
+export const DEVICE_COLUMNS = [...HOST_DEVICE_COLUMNS, 'targetDropped'] as const;
+const HOST_HEADER = HOST_DEVICE_COLUMNS.join(',') + '\n';
 const HEADER = DEVICE_COLUMNS.join(',') + '\n';
+const DROP_CAUSES: readonly string[] = ['cap', 'overload'] satisfies TargetDropCause[];
 
 export function deviceCsvRow(d: DeviceSummary): string {
   return csvLine([d.id, d.group, d.index, d.hostId, d.state, d.connects, d.disconnects, d.lastReason, d.sent, d.received, d.bytesSent, d.bytesReceived]);
@@ -21,15 +30,16 @@ export function deviceCsvRow(d: DeviceSummary): string {
 
 export function parseDeviceRow(line: string): DeviceSummary | null {
   const c = parseCsvLine(line);
-  if (c.length !== DEVICE_COLUMNS.length) return null;
+  if (c.length !== DEVICE_COLUMNS.length && c.length !== HOST_DEVICE_COLUMNS.length) return null;
   const n = (i: number) => Number(c[i]) || 0;
   const state = (DEVICE_STATES as readonly string[]).includes(c[4]) ? (c[4] as DeviceState) : 'lost';
-  return { id: c[0], group: c[1], index: n(2), hostId: n(3), state, connects: n(5), disconnects: n(6), lastReason: c[7] || undefined, sent: n(8), received: n(9), bytesSent: n(10), bytesReceived: n(11), writeQueueBytes: 0, inflight: 0 };
+  const dropped = DROP_CAUSES.includes(c[12] ?? '') ? { targetDropped: c[12] as TargetDropCause } : {};
+  return { id: c[0], group: c[1], index: n(2), hostId: n(3), state, connects: n(5), disconnects: n(6), lastReason: c[7] || undefined, sent: n(8), received: n(9), bytesSent: n(10), bytesReceived: n(11), writeQueueBytes: 0, inflight: 0, ...dropped };
 }
 
 /** A host's rows, written whole then renamed (a reader never sees half of them). */
 export function writeDevicesPart(dir: string, hostId: number, devices: Iterable<DeviceSummary>): void {
-  const rows: string[] = [HEADER];
+  const rows: string[] = [HOST_HEADER];
   for (const d of devices) rows.push(deviceCsvRow(d));
   const file = join(dir, devicesPartName(hostId));
   writeFileSync(`${file}.tmp`, rows.join(''));
@@ -52,7 +62,7 @@ async function rebuildFromEvents(dir: string, hostId: number): Promise<string[]>
     }
     if (e.kind === 'connect-failed') d.lastReason = e.detail;
   }
-  return [...byId.values()].map((d) => csvLine([d.id, d.group, d.index, d.hostId, d.state, d.connects, d.disconnects, d.lastReason, '', '', '', '']));
+  return [...byId.values()].map((d) => csvLine([d.id, d.group, d.index, d.hostId, d.state, d.connects, d.disconnects, d.lastReason, '', '', '', '']).replace(/\n$/, ''));
 }
 
 export interface DevicesMerge {
@@ -61,11 +71,18 @@ export interface DevicesMerge {
   rebuiltHosts: number[];
 }
 
+/** A host row with its targetDropped cell: the cause when the target dropped the device, else empty. */
+function withDropCell(line: string, drops: ReadonlyMap<string, TargetDropCause>): string {
+  if (drops.size === 0) return `${line},`;
+  return `${line},${drops.get(parseCsvLine(line)[0]) ?? ''}`;
+}
+
 /**
  * Writes devices.csv from the hosts' parts (removing them), rebuilding the rows of hosts in
- * `hostIds` that left none. Does nothing when devices.csv is already there.
+ * `hostIds` that left none, and marking the devices the embedded target dropped (`drops`: device
+ * id → cause). Does nothing when devices.csv is already there.
  */
-export async function mergeDevices(dir: string, hostIds: number[]): Promise<DevicesMerge> {
+export async function mergeDevices(dir: string, hostIds: number[], drops: ReadonlyMap<string, TargetDropCause> = new Map()): Promise<DevicesMerge> {
   const out = join(dir, RUN_FILES.devices);
   if (existsSync(out)) return { rows: -1, rebuiltHosts: [] };
   const parts = new Map<number, string>();
@@ -89,7 +106,7 @@ export async function mergeDevices(dir: string, hostIds: number[]): Promise<Devi
           first = false;
           continue;
         }
-        chunk.push(line + '\n');
+        chunk.push(withDropCell(line, drops) + '\n');
         rows++;
         if (chunk.length >= 5000) {
           appendFileSync(tmp, chunk.join(''));
@@ -98,7 +115,7 @@ export async function mergeDevices(dir: string, hostIds: number[]): Promise<Devi
       }
       appendFileSync(tmp, chunk.join(''));
     } else {
-      const rebuilt = await rebuildFromEvents(dir, h);
+      const rebuilt = (await rebuildFromEvents(dir, h)).map((line) => withDropCell(line, drops) + '\n');
       if (rebuilt.length > 0) rebuiltHosts.push(h);
       rows += rebuilt.length;
       appendFileSync(tmp, rebuilt.join(''));

@@ -4,6 +4,15 @@
 import { LATENCY_KINDS, type LatencyKind } from '../contract/metrics.ts';
 import type { TimelinePoint } from '../contract/snapshot.ts';
 
+/** Target columns of timeline.csv and the TimelinePoint field each holds. */
+const TARGET_COLUMNS = [
+  ['targetMaxClientBufferedBytes', 'targetMaxClientBufferedBytes'],
+  ['targetSlowClients', 'targetSlowClients'],
+  ['targetDroppedPerSec', 'targetDropped'],
+  ['targetRefusedPerSec', 'targetRefused'],
+  ['targetShedPerSec', 'targetShed'],
+] as const;
+
 export const TIMELINE_COLUMNS = [
   't',
   'at',
@@ -20,8 +29,11 @@ export const TIMELINE_COLUMNS = [
   'inflight',
   'targetBufferedBytes',
   ...LATENCY_KINDS.flatMap((k) => [`${k}P50Ms`, `${k}P99Ms`]),
-  // Added later: files from before it have no such column (read back as 0).
+  // Added later: files from before them have no such columns (read back as absent).
   'connectRate',
+  // The embedded target's side (empty for an external target): the largest client's buffer, slow
+  // clients, and clients dropped at the cap, refused over the accept rate, shed under overload this second.
+  ...TARGET_COLUMNS.map(([column]) => column),
 ] as const;
 
 const HOST_FIELDS = ['cpuPct', 'rssMB', 'loopLagP99Ms'] as const;
@@ -56,6 +68,7 @@ export function timelineRow(p: TimelinePoint, hosts: number): string {
     p.targetBufferedBytes,
     ...LATENCY_KINDS.flatMap((k) => [p.p50?.[k] ?? 0, p.p99[k] ?? 0]),
     p.connectRate ?? '',
+    ...TARGET_COLUMNS.map(([, field]) => p[field] ?? ''),
   ];
   for (let h = 0; h < hosts; h++) {
     const host = p.hosts.find((x) => x.hostId === h);
@@ -118,6 +131,7 @@ export function parseTimeline(text: string): ParsedTimeline {
       p50,
       p99,
       ...(col.has('connectRate') && cells[col.get('connectRate') ?? -1] !== '' ? { connectRate: num('connectRate') } : {}),
+      ...Object.fromEntries(TARGET_COLUMNS.filter(([c]) => col.has(c) && cells[col.get(c) ?? -1] !== '').map(([c, field]) => [field, num(c)])),
       hosts: hostIds
         .filter((h) => cells[col.get(`host${h}_cpuPct`) ?? -1] !== '')
         .map((h) => ({ hostId: h, cpuPct: num(`host${h}_cpuPct`), rssMB: num(`host${h}_rssMB`), loopLagP99Ms: num(`host${h}_loopLagP99Ms`) })),

@@ -4,6 +4,7 @@
 // small buffers (proxy_buffering off) kept its memory flat.
 import { DEFAULT_SLOW_CLIENT_BYTES } from '../contract/target.ts';
 import type { ClientConnection } from './connections.ts';
+import type { DropLog } from './drop-log.ts';
 
 /** Throws unless `bytes` is a usable cap (bytes >= 0, 0 = no cap). */
 export function checkMaxClientBuffer(bytes: number): void {
@@ -36,7 +37,8 @@ export class BufferCap {
   /** Connections already dropped, so a client is counted once however many checks see it. */
   private readonly gone = new WeakSet<ClientConnection>();
 
-  constructor(maxClientBuffer = 0, slowClientBytes = DEFAULT_SLOW_CLIENT_BYTES) {
+  /** `log`: where each dropped client is named (by device id) for the parent. */
+  constructor(maxClientBuffer = 0, slowClientBytes = DEFAULT_SLOW_CLIENT_BYTES, private readonly log?: DropLog) {
     checkSlowClientBytes(slowClientBytes);
     this.slowClientBytes = slowClientBytes;
     this.set(maxClientBuffer);
@@ -70,6 +72,7 @@ export class BufferCap {
     if (this.gone.has(connection)) return;
     this.gone.add(connection);
     this.dropped++;
+    this.log?.record(connection.deviceId(), 'cap');
     connection.drop();
   }
 

@@ -18,6 +18,8 @@ export interface ClientConnection {
   bufferedBytes(): number;
   /** Disconnects the client at once, discarding what is buffered for it (the backpressure cap). */
   drop(): void;
+  /** The device it connected as (MQTT client id; a room client's `device` URL parameter), if known. */
+  deviceId(): string | undefined;
   /**
    * Postpones the server's own keepalive deadline (MQTT). While reading is paused nothing
    * arrives, and a stalled server does not run its keepalive check either: the point of the

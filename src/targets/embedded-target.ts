@@ -8,7 +8,9 @@
 // broker and rooms, under the same knobs (each TLS listener has its own admission).
 import type { TargetFault, TargetOptions, TargetPorts, TargetStats } from '../contract/target.ts';
 import { AcceptRate, checkAcceptRate } from './admission.ts';
+import type { TargetDrop } from '../contract/backpressure.ts';
 import { BufferCap } from './backpressure.ts';
+import { DropLog } from './drop-log.ts';
 import type { BufferSample } from './backpressure.ts';
 import { pauseReading, resumeReading } from './connections.ts';
 import type { ClientConnection } from './connections.ts';
@@ -27,6 +29,8 @@ export interface EmbeddedTarget {
   /** The ports actually bound (a requested 0 is replaced by the port picked); a restart keeps them. */
   readonly ports: TargetPorts;
   stats(): TargetStats;
+  /** The clients dropped (cap, overload) since the last call, by device id. */
+  takeDrops(): TargetDrop[];
   /**
    * Produces a fault and resolves with what it affected: clients kicked, sockets paused (at
    * once; reading resumes by itself after `ms`), clients dropped by a restart. Faults run one
@@ -162,7 +166,8 @@ export async function startEmbeddedTarget(options: TargetOptions): Promise<Embed
   const listeners = options.tls ? [...PLAIN_LISTENERS, ...TLS_LISTENERS] : PLAIN_LISTENERS;
   const gates = new Map(listeners.map((l): [Listener, ListenerGate] => [l, { acceptRate: new AcceptRate(rate), attempts: new AttemptCounter() }]));
   // Like the limits, the cap outlives restarts (droppedSlowClients counts since start).
-  const bufferCap = new BufferCap(options.maxClientBuffer ?? 0, options.slowClientBytes);
+  const drops = new DropLog();
+  const bufferCap = new BufferCap(options.maxClientBuffer ?? 0, options.slowClientBytes, drops);
   // The PKI is read once; a restart serves the same certificates.
   const tls = options.tls ? await loadTlsConfig(options.tls) : undefined;
   let servers: Servers | undefined = await startServers(host, options.ports, gates, bufferCap, tls);
@@ -224,7 +229,10 @@ export async function startEmbeddedTarget(options: TargetOptions): Promise<Embed
       overloaded = true;
       const clients = [...CONNECTIONS_ON[listener](s)].filter((c) => c.isClient());
       const shed = pickRandom(clients, Math.round((clients.length * overload.shedPercent) / 100));
-      for (const c of shed) c.kick(); // the kick fault's path: MQTT client.close(), rooms terminate()
+      for (const c of shed) {
+        drops.record(c.deviceId(), 'overload');
+        c.kick(); // the kick fault's path: MQTT client.close(), rooms terminate()
+      }
       overloadStats.shed += shed.length;
     }
     if (overloaded) overloadStats.seconds++;
@@ -318,6 +326,7 @@ export async function startEmbeddedTarget(options: TargetOptions): Promise<Embed
         overloadedSeconds: overloadStats.seconds,
       };
     },
+    takeDrops: () => drops.take(),
     fault: (f) => {
       try {
         checkFault(f);

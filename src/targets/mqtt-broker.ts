@@ -95,6 +95,7 @@ export async function startMqttBroker(options: MqttBrokerOptions): Promise<MqttB
       bufferedBytes: () => (ws ? Math.max(stream.writableLength, ws.bufferedAmount) : stream.writableLength),
       // aedes sees the stream close and cleans up (unsubscribes, sends the will).
       drop: () => stream.destroy(),
+      deviceId: () => client.id || undefined,
       // aedes keeps its keepalive deadline in this timer and refreshes it on every packet.
       holdKeepalive: () => (client as unknown as { _keepaliveTimer?: NodeJS.Timeout | null })._keepaliveTimer?.refresh(),
     };

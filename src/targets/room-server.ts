@@ -49,6 +49,13 @@ const TOO_MANY_ROOMS = JSON.stringify({ type: 'error', message: `a client may be
 const AS_TEXT = { binary: false };
 const AS_BINARY = { binary: true };
 
+/** The `device` parameter of a room client's URL (embedded:ws URLs carry it), so drops can name the device. */
+function roomClientId(url: string | undefined): string | undefined {
+  const q = url?.indexOf('?') ?? -1;
+  if (!url || q < 0) return undefined;
+  return new URLSearchParams(url.slice(q + 1)).get('device') || undefined;
+}
+
 function startsWith(data: Buffer, prefix: Buffer): boolean {
   return data.length >= prefix.length && data.compare(prefix, 0, prefix.length, 0, prefix.length) === 0;
 }
@@ -150,6 +157,7 @@ export async function startRoomServer(options: RoomServerOptions): Promise<RoomS
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: TARGET_MAX_MESSAGE_BYTES });
   const upgrade = (listener: RoomListener, req: IncomingMessage, socket: Duplex, head: Buffer, gate?: Gate): void => {
     if (!admit(gate)) return refuseUpgrade(socket);
+    const deviceId = roomClientId(req.url);
     wss.handleUpgrade(req, socket, head, (ws) => {
       const connection: ClientConnection = {
         socket: req.socket,
@@ -158,6 +166,7 @@ export async function startRoomServer(options: RoomServerOptions): Promise<RoomS
         // The socket's writableLength plus anything ws itself still holds.
         bufferedBytes: () => ws.bufferedAmount,
         drop: () => ws.terminate(),
+        deviceId: () => deviceId,
       };
       connections.set(ws, connection);
       byListener[listener].add(connection);

@@ -37,6 +37,11 @@ function exit(code: number): void {
   setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();
 }
 
+function sendStats(t: EmbeddedTarget): void {
+  const drops = t.takeDrops();
+  channel.send(drops.length > 0 ? { type: 'stats', stats: t.stats(), drops } : { type: 'stats', stats: t.stats() });
+}
+
 function start(options: TargetOptions): void {
   if (target || stopping) return; // one target per process
   target = startEmbeddedTarget(options);
@@ -44,7 +49,7 @@ function start(options: TargetOptions): void {
     (t) => {
       if (stopping) return; // stop() owns it now
       channel.send({ type: 'ready', pid: process.pid, ports: t.ports });
-      statsTimer = setInterval(() => channel.send({ type: 'stats', stats: t.stats() }), STATS_EVERY_MS);
+      statsTimer = setInterval(() => sendStats(t), STATS_EVERY_MS);
     },
     (err: unknown) => {
       channel.send({ type: 'fatal', message: messageOf(err) });
@@ -58,7 +63,10 @@ async function stop(): Promise<void> {
   stopping = true;
   clearInterval(statsTimer);
   try {
-    await (await target)?.stop();
+    const t = await target;
+    // The last word before stopping, so the parent's record ends with the target's own final counts.
+    if (t) sendStats(t);
+    await t?.stop();
   } catch {
     // a failed start already reported fatal and is exiting
   }

@@ -82,6 +82,29 @@ test('demo preset: start, 1,200 devices online, a device log, a storm and its re
   assert.deepEqual(pageErrors, []);
 });
 
+test('slow readers with a cap: the target drops them, and the devices table marks them online but dropped', async () => {
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.goto(url);
+  await page.getByTestId('preset-select').selectOption('slow-readers-capped');
+  await page.getByTestId('start-button').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="run-state"]')?.textContent?.trim() === 'running');
+  // The target counts its drops in the Backpressure card …
+  await page.waitForFunction(() => document.querySelector('[data-testid="target-dropped-slow"]')?.textContent?.trim() === '4', undefined, { timeout: 60_000 });
+  // … and the devices table shows each of the four still online, marked as dropped by the target.
+  await page.getByTestId('devices-group-filter').selectOption('slow');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="device-row"] [data-testid="target-dropped"]').length === 4, undefined, { timeout: 30_000 });
+  const rows = await page.getByTestId('device-row').evaluateAll((els) =>
+    els.map((e) => [e.getAttribute('data-device-id'), e.querySelector('.st')?.textContent, e.querySelector('[data-testid="target-dropped"]')?.textContent]),
+  );
+  assert.deepEqual(rows, ['slow-0', 'slow-1', 'slow-2', 'slow-3'].map((id) => [id, 'online', 'dropped: cap']));
+  await page.locator('.backpressure-card').screenshot({ path: join(RESULTS, 'backpressure-card-capped.png') });
+  await page.screenshot({ path: join(RESULTS, 'dashboard-slow-readers-capped.png'), fullPage: true });
+  await page.getByTestId('stop-button').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="run-state"]')?.textContent?.trim() === 'stopped');
+  assert.deepEqual(pageErrors, []);
+});
+
 test('mtls: create the test PKI from the UI, run the mtls preset, TLS handshakes and the refused certificates show', async () => {
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));

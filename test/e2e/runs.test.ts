@@ -122,9 +122,14 @@ test('a recorded run: listed complete, opened from disk, exported, reported, imp
   ]);
   assert.match((await detail.getByTestId('run-thresholds').textContent()) ?? '', /1 of 2 broken/);
 
+  // Backpressure: the summary's outcome and figures, as recorded.
+  assert.ok(summary.backpressure, 'the summary has backpressure');
+  assert.equal((await detail.getByTestId('run-bp-outcome').textContent())?.trim(), summary.backpressure.outcome);
+  assert.equal((await detail.getByTestId('run-bp-dropped').textContent())?.trim(), fmtInt(summary.backpressure.target?.droppedSlowClients ?? -1));
+
   // The charts: drawn from the recorded timeline (not the live one), canvases with pixels.
   const charts = detail.getByTestId('timeline-chart');
-  assert.equal(await charts.count(), 6);
+  assert.equal(await charts.count(), 7); // p50 beside p99, and the embedded target's clients
   // The storm's drops, stacked by reason beside them.
   assert.equal(await detail.getByTestId('reasons-chart').getAttribute('data-reasons'), Object.keys(summary.disconnectReasons).join(','));
   assert.ok((await detail.getByTestId('reasons-chart').locator('svg rect').count()) >= 1);
@@ -138,7 +143,7 @@ test('a recorded run: listed complete, opened from disk, exported, reported, imp
       return canvas.width > 100 && canvas.height > 50 ? n : 0;
     }),
   );
-  assert.ok(painted.length === 6 && painted.every((n) => n > 500), `painted pixels per chart: ${painted.join(', ')}`);
+  assert.ok(painted.length === 7 && painted.every((n) => n > 500), `painted pixels per chart: ${painted.join(', ')}`);
 
   // Devices: the rows of devices.csv, paged from disk; a device's events from the event logs.
   const csvIds = readFileSync(join(dir, 'devices.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',')[0]);

@@ -27,6 +27,15 @@ describe('TimelineBuffer', () => {
     assert.deepEqual([tl.cols.connect[0], tl.cols.connack[0], tl.cols.puback[0]], [12, null, 3]);
   });
 
+  test("the target's per-second figures are columns; an external target's (or an older record's) seconds are gaps", () => {
+    const tl = new TimelineBuffer();
+    tl.push(point(1, { targetBufferedBytes: 2048, targetMaxClientBufferedBytes: 1024, targetSlowClients: 2, targetDropped: 1, targetRefused: 3, targetShed: 0 }));
+    tl.push(point(2));
+    assert.deepEqual(tl.cols.targetMaxClientBufferedBytes, [1024, null]);
+    assert.deepEqual(tl.cols.targetSlowClients, [2, null]);
+    assert.deepEqual([tl.cols.targetDropped, tl.cols.targetRefused, tl.cols.targetShed], [[1, null], [3, null], [0, null]]);
+  });
+
   test('x stays strictly increasing when the final point repeats a second', () => {
     const tl = new TimelineBuffer();
     tl.push(point(29));

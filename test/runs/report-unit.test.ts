@@ -1,5 +1,6 @@
 // The report's pieces on their own: escaping, axis ticks, the spike-keeping downsampling, the
-// chart's SVG, the figures an interrupted run's report derives from its timeline, the thresholds.
+// chart's SVG, the figures an interrupted run's report derives from its timeline, the thresholds,
+// the backpressure section for an external target and for older records.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { LATENCY_KINDS, type LatencyKind } from '../../src/contract/metrics.ts';
@@ -12,6 +13,7 @@ import { fmtSpan } from '../../src/runs/report/report-format.ts';
 import { headline, reasonRows, stormRows, type ReportInput } from '../../src/runs/report/report-model.ts';
 import { chartSvg } from '../../src/runs/report/svg-chart.ts';
 import { renderReport } from '../../src/runs/report/render-report.ts';
+import { EXTERNAL_TARGET_NOTE, summarizeBackpressure } from '../../src/runs/backpressure-summary.ts';
 import { summary as fixtureSummary } from '../renderer/fixtures.ts';
 
 test('html: interpolated text is escaped, markup made by html is kept', () => {
@@ -215,4 +217,36 @@ test('a Per group section tables each group; drops by reason over time are stack
   // A summary of an older version has no groups: no section.
   const older = renderReport({ detail: { ...detail, summary: { ...summary, groups: undefined } }, timeline, events: [], eventsLeftOut: 0, generatedAt: Date.now() });
   assert.doesNotMatch(older, /id="groups"/);
+});
+
+test('Backpressure section: an external target says what cannot be seen and how to find it; an older record works it out from its timeline', () => {
+  const timeline = [point(1, 100, { writeQueueBytes: 4096, inflight: 12 }), point(2, 100, { inflight: 3 })];
+  const base = fixtureSummary({ devices: 100 });
+  const detail = (summary: RunDetail['summary']) =>
+    ({
+      entry: { id: 'r', name: 'r', dir: '/r', status: 'complete', startedAt: base.startedAt, devices: 100, peakOnline: 100, bytes: 0 },
+      scenario: null,
+      source: null,
+      summary,
+      timeline,
+      skippedRows: 0,
+      files: [],
+    }) satisfies RunDetail;
+  const sectionOf = (page: string) => /<section id="backpressure">[\s\S]*?<\/section>/.exec(page)?.[0] ?? '';
+  const external = summarizeBackpressure({ timeline, fleet: { heldBack: 5, peakSlowReaders: 0 }, target: null });
+  const page = renderReport({ detail: detail({ ...base, backpressure: external }), timeline, events: [], eventsLeftOut: 0, generatedAt: Date.now() });
+  const section = sectionOf(page);
+  assert.ok(section.includes(escapeHtml(EXTERNAL_TARGET_NOTE)), 'the external target note');
+  assert.match(section, /data-figure="inflight" data-value="12"/);
+  assert.match(section, /data-figure="held-back" data-value="5"/);
+  assert.doesNotMatch(section, /data-figure="dropped"/, 'nothing the client side cannot know');
+  assert.match(section, /data-chart="bp-inflight"/);
+  assert.doesNotMatch(page, /data-banner="target-dropped"/);
+
+  // A summary from before: the section comes from the timeline, saying so.
+  const older = sectionOf(renderReport({ detail: detail({ ...base, backpressure: undefined }), timeline, events: [], eventsLeftOut: 0, generatedAt: Date.now() }));
+  assert.match(older, /Worked out from the per-second timeline/);
+  // A block of the wrong shape (a record from elsewhere) is not trusted either.
+  const hostile = sectionOf(renderReport({ detail: detail({ ...base, backpressure: { outcome: 7 } as never }), timeline, events: [], eventsLeftOut: 0, generatedAt: Date.now() }));
+  assert.match(hostile, /Worked out from the per-second timeline/);
 });

@@ -14,8 +14,9 @@ const point = (t: number, connectRate?: number): TimelinePoint => ({
 test('connectRate round-trips; a file without the column reads with no connectRate', () => {
   const text = timelineHeader(0) + timelineRow(point(1, 200), 0) + timelineRow(point(2, 100), 0);
   assert.deepEqual(parseTimeline(text).points.map((p) => p.connectRate), [200, 100]);
-  // An older file: the same columns minus connectRate.
-  const drop = (line: string) => line.split(',').slice(0, -1).join(',');
+  // An older file: the columns up to connectRate (those added after it were not there either).
+  const upTo = text.split('\n')[0].split(',').indexOf('connectRate');
+  const drop = (line: string) => line.split(',').slice(0, upTo).join(',');
   const old = text.split('\n').filter(Boolean).map(drop).join('\n') + '\n';
   const parsed = parseTimeline(old);
   assert.equal(parsed.skipped, 0);

@@ -193,7 +193,7 @@ test('launchEmbeddedTarget with tls: TLS ports in ready, embedded TLS URLs resol
   const scenario = { groups } as unknown as Scenario;
   assert.deepEqual(
     resolveEmbeddedUrls(scenario, target.ports).groups.map((g) => g.url),
-    [`mqtts://127.0.0.1:${mqtts}`, `wss://127.0.0.1:${mqttWss}/mqtt`, `wss://127.0.0.1:${roomsWss}/`, `mqtt://127.0.0.1:${target.ports.mqtt}`],
+    [`mqtts://127.0.0.1:${mqtts}`, `wss://127.0.0.1:${mqttWss}/mqtt`, `wss://127.0.0.1:${roomsWss}/?device={id}`, `mqtt://127.0.0.1:${target.ports.mqtt}`],
   );
   assert.throws(() => resolveEmbeddedUrls(scenario, { mqtt: 1, mqttWs: 2, rooms: 3 }), /group g0 uses embedded:mqtts, but the embedded target was started without TLS/);
 

@@ -43,7 +43,9 @@ class WsSession extends FaultableSession implements Session, WsSink {
   ) {
     super();
     const g = adapter.group;
-    const url = new URL(render(device.url, { id: device.id, index: device.index, group: g.name, room: device.room }));
+    // Values go into a URL (a path or a query such as the embedded target's ?device={id}): encoded, so an
+    // id with '&', '#' or '%' stays one value.
+    const url = new URL(render(device.url, { id: encodeURIComponent(device.id), index: device.index, group: encodeURIComponent(g.name), room: encodeURIComponent(device.room) }));
     // Read first: an unreadable certificate fails open() before anything starts.
     const tlsOptions = adapter.tls?.connectOptions(device);
     const { socket, readyEvent } = openTransport(url, device, adapter.tls, tlsOptions);

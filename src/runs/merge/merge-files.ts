@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { FleetEvent } from '../../contract/snapshot.ts';
 import { csvLine, parseCsvLine } from '../csv.ts';
-import { DEVICE_COLUMNS } from '../devices-csv.ts';
+import { DEVICE_COLUMNS, HOST_DEVICE_COLUMNS } from '../devices-csv.ts';
 import { readNdjson } from '../ndjson.ts';
 import { DEVICES_PART_PATTERN, EVENT_LOG_PATTERN, RUN_FILES } from '../run-layout.ts';
 
@@ -47,6 +47,8 @@ export async function mergeDeviceRows(out: string, shards: FileShard[], progress
           continue;
         }
         const cells = parseCsvLine(line);
+        // Rows of hosts' parts and of older records lack the last column (targetDropped): empty.
+        if (cells.length === HOST_DEVICE_COLUMNS.length) cells.push('');
         if (cells.length !== DEVICE_COLUMNS.length) continue; // a torn row
         cells[HOST_COLUMN] = String((Number(cells[HOST_COLUMN]) || 0) + s.hostOffset);
         chunk.push(csvLine(cells));

@@ -6,6 +6,7 @@ import type { Scenario } from '../../contract/scenario.ts';
 import type { RunSummary, TimelinePoint } from '../../contract/snapshot.ts';
 import { summarize } from '../../engine/histograms.ts';
 import type { HistogramSet } from './histograms-file.ts';
+import { mergeBackpressure } from '../backpressure-summary.ts';
 
 export interface SummaryShard {
   summary: RunSummary | null;
@@ -45,6 +46,7 @@ export function mergeSummaries(scenario: Scenario, shards: SummaryShard[], timel
       latencyMs[k] = { count: all.reduce((n, l) => n + l.count, 0), p50: hi('p50'), p90: hi('p90'), p99: hi('p99'), max: hi('max') };
     }
   }
+  const backpressure = mergeBackpressure(present.map((s) => s.summary.backpressure), timeline);
   // The run ended the worst way any shard did.
   const endReason = ENDS[Math.max(0, ...present.map((s) => ENDS.indexOf(s.summary.endReason)))];
   const tagged = <T extends object>(list: T[] | undefined, s: SummaryShard, host?: (x: T) => number) =>
@@ -75,5 +77,6 @@ export function mergeSummaries(scenario: Scenario, shards: SummaryShard[], timel
     generatorSaturated: present.some((s) => s.summary.generatorSaturated),
     saturation: present.flatMap((s) => tagged(s.summary.saturation, s, (r) => r.hostId)),
     hosts: present.flatMap((s) => tagged(s.summary.hosts, s, (h) => h.hostId)),
+    ...(backpressure && { backpressure }),
   };
 }

@@ -25,6 +25,16 @@ export interface MergedTimeline {
 
 export const secondOf = (at: number) => Math.round(at / 1000);
 
+/** The target's per-second counts (added up) and gauges (added over shards; the largest client is the largest of any), absent in older records. */
+const TARGET_COUNTS = ['targetDropped', 'targetRefused', 'targetShed'] as const;
+const TARGET_SUMMED = [...TARGET_COUNTS, 'targetSlowClients'] as const;
+
+/** Adds `row`'s target figures into `p` (only those it has: a record from before them adds nothing). */
+function addTarget(p: TimelinePoint, row: TimelinePoint): void {
+  for (const f of TARGET_SUMMED) if (row[f] !== undefined) p[f] = (p[f] ?? 0) + row[f];
+  if (row.targetMaxClientBufferedBytes !== undefined) p.targetMaxClientBufferedBytes = Math.max(p.targetMaxClientBufferedBytes ?? 0, row.targetMaxClientBufferedBytes);
+}
+
 const addReasons = (into: Record<string, number>, from: Record<string, number>) => {
   for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + v;
 };
@@ -57,6 +67,7 @@ function bySecond(points: TimelinePoint[]): Map<number, TimelinePoint> {
       disconnectsByReason: reasons,
       p50: hi(prev.p50, p.p50),
       p99: hi(prev.p99, p.p99),
+      ...Object.fromEntries(TARGET_COUNTS.filter((f) => prev[f] !== undefined || p[f] !== undefined).map((f) => [f, (prev[f] ?? 0) + (p[f] ?? 0)])),
     });
   }
   return out;
@@ -110,6 +121,7 @@ export function mergeTimelines(shards: ShardTimeline[], startedAt: number): Merg
       if (!row) return; // this shard started later or ended earlier: the others make the second
       for (const f of ['online', 'connecting', 'backoff', 'connects', 'disconnects', 'sent', 'received', 'bytesSent', 'targetBufferedBytes', 'writeQueueBytes', 'inflight'] as const) p[f] += row[f];
       addReasons(p.disconnectsByReason, row.disconnectsByReason);
+      addTarget(p, row);
       for (const h of row.hosts) p.hosts.push({ ...h, hostId: h.hostId + shards[i].hostOffset });
       // Kept in case a shard has no histograms: then the highest of the shards' own percentiles stand.
       for (const k of LATENCY_KINDS) {

@@ -10,6 +10,7 @@ import { headlineCards } from './report-headline.ts';
 import { reasonsChart } from './reasons-chart.ts';
 import { capacityBody } from './report-capacity.ts';
 import { causesBody } from './report-causes.ts';
+import { backpressureBody, droppedBanner } from './report-backpressure.ts';
 import {
   disconnectReasons,
   headline,
@@ -121,6 +122,8 @@ function banners(input: ReportInput, status: Status): Html[] {
       ),
     );
   }
+  const dropped = droppedBanner(input);
+  if (dropped) out.push(banner('warn', dropped.title, dropped.text, 'target-dropped'));
   if (skippedRows > 0) out.push(banner('info', 'Some timeline rows were unreadable', `${fmtInt(skippedRows)} row(s) of timeline.csv could not be read (a torn last line after a crash) and are left out.`, 'skipped-rows'));
   return out;
 }
@@ -233,6 +236,7 @@ ${thresholds?.length ? section('thresholds', 'Thresholds', thresholdsTable(thres
 ${detail.summary?.capacity ? section('capacity', 'Capacity search', capacityBody(detail.summary.capacity), 'devices per step against p99, failures and drops; the knee marked') : ''}
 ${groupsSection(input)}
 ${section('timeline', 'Timeline', fleetBody, timelineHint(input))}
+${section('backpressure', 'Backpressure', backpressureBody(input, ctx), 'what the target held for its clients and dropped; what the fleet queued')}
 ${section('storms', 'Storms and recovery', stormsBody, 'recovered: online back to 99% of before')}
 ${latencySection(input, ctx)}
 ${section('causes', 'Why devices dropped', causesBody(input), 'drops and refusals that cluster, named')}

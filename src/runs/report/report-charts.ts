@@ -40,7 +40,7 @@ export const hostColor = (hostId: number) => HOST_COLORS[hostId % HOST_COLORS.le
 
 type Stat = 'peak' | 'rate' | 'max' | 'avg-max';
 
-interface SeriesDef {
+export interface SeriesDef {
   label: string;
   color: string;
   /** The value at point `p`, the `i`-th of the timeline; null for none. */
@@ -50,7 +50,7 @@ interface SeriesDef {
   stat: Stat;
 }
 
-interface ChartDef {
+export interface ChartDef {
   id: string;
   title: string;
   unit: string;

@@ -87,6 +87,7 @@ section { margin-top: 30px; }
 .section-head .hint { color: var(--muted); font-size: 12.5px; text-align: right; }
 h3 { font-size: 14.5px; font-weight: 700; margin: 20px 0 8px; color: var(--text); }
 .split h3 { margin-top: 4px; }
+.bp-outcome { font-size: 15px; margin: 0 0 12px; padding: 10px 14px; background: var(--panel); border: 1px solid var(--line); border-left: 4px solid var(--warn); border-radius: var(--radius); }
 .note { color: var(--muted); font-size: 12.5px; margin: 8px 0 0; }
 .empty { color: var(--muted); background: var(--panel); border: 1px dashed var(--line); border-radius: var(--radius); padding: 14px 16px; }
 .facts { display: flex; flex-wrap: wrap; gap: 8px 26px; margin: 0 0 12px; color: var(--text-2); }
