@@ -25,6 +25,8 @@ const HANDLES_EVERY_MS = 2000;
 /** Memory slopes fitted over fewer minutes than this are reported, not judged. */
 const MIN_FIT_MINUTES = 10;
 process.env.FLEETSIM_HOST_HANDLES_EVERY_MS = String(HANDLES_EVERY_MS);
+// Hosts report the heap a full collection left: the live set, which a leak makes climb.
+process.env.FLEETSIM_HOST_LIVE_HEAP = '1';
 
 const { values } = parseArgs({
   options: {
@@ -189,8 +191,10 @@ await recorder!.finished;
 
 // Memory from when the fleet settled (5 minutes, or a tenth of a short soak, after all came online):
 // a host's heap and RSS grow for a while after its devices connect before they level off.
-const settledAt = allOnlineAt + Math.min(300_000, runMs / 10);
-const hosts = memory.slopes(settledAt, 60_000);
+// A host restarted by a storm gets the same warm-up from its own start.
+const warmupMs = Math.min(300_000, runMs / 10);
+const settledAt = allOnlineAt + warmupMs;
+const hosts = memory.slopes(settledAt, 60_000, warmupMs);
 const sumOf = (k: 'rssMBPerHour' | 'heapMBPerHour') => Math.round(hosts.reduce((a, h) => a + h[k], 0) * 10) / 10;
 const slopes = { rssMBPerHour: sumOf('rssMBPerHour'), heapMBPerHour: sumOf('heapMBPerHour') };
 const record = checkRecord(recorder!.dir, storms.length, storms.filter((s) => s.label.startsWith('kill host')).length);
@@ -224,7 +228,7 @@ const result = { devices, minutes, stormEveryS, maxSlopeMBPerHour: maxSlope, pas
 if (values.json) console.log(JSON.stringify(result));
 else {
   console.log(`memory slope (from ${Math.round((settledAt - startedAt) / 1000)} s)`);
-  for (const h of hosts) console.log(`  host ${h.hostId}  RSS ${h.firstRssMB} -> ${h.lastRssMB} MB, ${h.rssMBPerHour} MB/h; heap ${h.firstHeapMB} -> ${h.lastHeapMB} MB, ${h.heapMBPerHour} MB/h (floor); ${h.minutes} min, ${h.samples} samples`);
+  for (const h of hosts) console.log(`  host ${h.hostId}  RSS ${h.firstRssMB} -> ${h.lastRssMB} MB, ${h.rssMBPerHour} MB/h; heap ${h.firstHeapMB} -> ${h.lastHeapMB} MB, ${h.heapMBPerHour} MB/h (${h.heapMeasure === 'live' ? 'after full collections' : 'window floors'}); ${h.minutes} min, ${h.samples} samples`);
   console.log(`  summed  RSS ${slopes.rssMBPerHour} MB/h, heap ${slopes.heapMBPerHour} MB/h (bound ${maxSlope})`);
   console.log(`storms (${storms.length}), fleet ${devices}${baseline ? `; before them ${baseline.sockets} sockets, ${baseline.timers} timers, ${baseline.wheelTimers} wheel timers` : ''}`);
   for (const s of storms) console.log(`  ${s.atS} s ${s.label}: ${s.affected} affected, ${s.recovered ? `back after ${s.recoveredAfterS} s` : 'NOT back'}, ${s.sockets ?? '?'} sockets, ${s.timers ?? '?'} timers, ${s.wheelTimers ?? '?'} wheel timers${s.handlesBack ? '' : ' (NOT back)'}`);

@@ -55,6 +55,12 @@ export interface HostHealth {
   loopLagMaxMs: number;
   /** What the host process holds open, when hosts are asked to count it (FLEETSIM_HOST_HANDLES_EVERY_MS). */
   handles?: HostHandles;
+  /**
+   * Heap in use right after the host's latest full (mark-compact) collection, when hosts are asked
+   * to watch collections (FLEETSIM_HOST_LIVE_HEAP=1): what is alive, without the garbage that
+   * heapUsedBytes also counts until the next full collection.
+   */
+  heapLiveBytes?: number;
 }
 
 /**

@@ -2,11 +2,13 @@
 // exactly like a broken server, so every batch says how the host itself is doing.
 import type { RecordableHistogram } from 'node:perf_hooks';
 import type { HostHandles, HostHealth } from '../contract/metrics.ts';
+import { LiveHeapWatch } from './live-heap.ts';
 
 export class HostHealthSampler {
   private lastCpu = process.cpuUsage();
   private lastAt = performance.now();
   private handles: HostHandles | undefined;
+  private readonly liveHeap = process.env.FLEETSIM_HOST_LIVE_HEAP === '1' ? new LiveHeapWatch() : null;
 
   /**
    * `lag`: how late the host's timing wheel woke up, in µs (reset on every sample).
@@ -38,6 +40,7 @@ export class HostHealthSampler {
     };
     this.lag.reset();
     if (this.handlesEveryMs > 0) health.handles = this.countHandles(wheelTimers);
+    if (this.liveHeap?.bytes !== undefined) health.heapLiveBytes = this.liveHeap.bytes;
     return health;
   }
 

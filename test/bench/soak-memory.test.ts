@@ -39,3 +39,29 @@ test('a host restarted by a storm is fitted over its longest stretch as one proc
   assert.equal(h.rssMBPerHour, 60);
   assert.equal(h.minutes, 8);
 });
+
+test('a restarted process is judged after its own warm-up, as the first was before `from`', () => {
+  const m = new MemoryTrack(5000);
+  // pid 200 starts at 120 s at 50 MB and grows 1 MB/min for 3 minutes (reconnecting its devices), then stays flat.
+  for (let s = 0; s <= 1200; s += 5) m.add(batch(0, T0 + s * 1000, s < 120 ? 100 : 200, s < 120 ? 300 : 50 + Math.min(s - 120, 180) / 60, 20));
+  const [cold] = m.slopes(T0 + 60_000, 60_000);
+  assert.ok(cold.rssMBPerHour > 1, `without a warm-up the climb counts: ${cold.rssMBPerHour}`);
+  const [warm] = m.slopes(T0 + 60_000, 60_000, 180_000);
+  assert.equal(warm.rssMBPerHour, 0);
+  assert.equal(warm.firstRssMB, 53);
+  assert.equal(warm.minutes, 15);
+});
+
+test('the heap is fitted through what full collections left, when hosts report it', () => {
+  const m = new MemoryTrack(5000);
+  for (let s = 0; s <= 1800; s += 5) {
+    // heapUsed saws between 20 and 40 MB; the live set after each full collection (every 2 min) grows 1 MB each time.
+    const live = 20 + Math.floor(s / 120);
+    m.add(hostBatch(0, T0 + s * 1000, { pid: 1, cpuPct: 1, rssBytes: 100 * MB, heapUsedBytes: (20 + (s % 120) / 6) * MB, heapLiveBytes: live * MB }));
+  }
+  const [h] = m.slopes(T0, 60_000);
+  assert.equal(h.heapMeasure, 'live');
+  assert.ok(Math.abs(h.heapMBPerHour - 30) < 2, `live heap grows 30 MB/h: ${h.heapMBPerHour}`);
+  assert.equal(h.firstHeapMB, 20);
+  assert.equal(h.lastHeapMB, 35);
+});
