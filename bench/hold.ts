@@ -275,6 +275,8 @@ const result = {
   failedChecks: verdict.failures.map((f) => f.check),
   oscillating: verdict.oscillating,
   oscillation: verdict.oscillation,
+  // How the connect rate moved (adaptive cuts and raises) and how long the ramp was paused on saturation.
+  rampSummary: summary.ramp,
 };
 if (values.json) console.log(JSON.stringify(result));
 else {
@@ -282,6 +284,8 @@ else {
   const lat = (k: keyof typeof result.latencyMs) => `p50 ${result.latencyMs[k].p50} p99 ${result.latencyMs[k].p99} max ${result.latencyMs[k].max}`;
   console.log(`devices online       ${result.online} / ${devices} at the peak${allOnlineAt ? `, all online after ${result.allOnlineAfterS} s` : ` (${verdict.peakAtS} s in; not all came online)`}`);
   console.log(`connect rate         ${result.connectRate}/s (ramp ${adaptive ? `adaptive, ceiling ${ramp}` : ramp}/s)`);
+  const r = summary.ramp;
+  if (r) console.log(`ramp                 ${r.mode}: ${r.changes} changes, ${r.minRate}–${r.maxRate}/s, ended at ${r.finalRate}/s; paused ${r.pauses}× for ${r.pausedSeconds} s (generator saturated)`);
   console.log(`generator RSS        ${rssMB} MB over ${result.hosts} hosts = ${result.rssKBPerDevice} KB/device, average ${over} (peak ${result.peakRssKBPerDevice}, marginal ${result.marginalRssKBPerDevice} KB/device)`);
   if (result.pssKBPerDevice !== null) console.log(`generator PSS        ${Math.round(sum(pssKB as number[]) / 1024)} MB = ${result.pssKBPerDevice} KB/device at the end, ${onlineAtPss} online (shared pages split between the hosts and the controller)`);
   console.log(`CPU per 1k msg/s     ${result.cpuPctPer1kMsgs}% of a core (${result.hostCpuPct}% at ${result.msgsPerSec} msg/s)`);
