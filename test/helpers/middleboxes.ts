@@ -1,72 +1,21 @@
 // Real middleboxes that cut idle connections, for the disconnect-cause tests: Debian's nginx
 // proxying WebSocket (proxy_read_timeout) and haproxy in TCP mode (timeout client/server).
 // Each runs in the foreground as a child process with a temp config on a free loopback port.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, waitForPort } from './ports.ts';
+import { NGINX_BIN, startWsProxy } from './nginx.ts';
+import { freePort } from './ports.ts';
+import { spawnListening, type ListeningProcess } from './processes.ts';
 
-export const NGINX_BIN = ['/usr/sbin/nginx'].find(existsSync);
+export { NGINX_BIN };
 export const HAPROXY_BIN = ['/usr/sbin/haproxy'].find(existsSync);
 
-export interface Middlebox {
-  port: number;
-  pid: number;
-  stop(): Promise<void>;
-}
-
-async function run(bin: string, args: string[], port: number): Promise<Middlebox> {
-  const child: ChildProcess = spawn(bin, args, { stdio: ['ignore', 'ignore', 'inherit'] });
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  try {
-    await waitForPort(port);
-  } catch (err) {
-    child.kill('SIGKILL');
-    throw err;
-  }
-  return {
-    port,
-    pid: child.pid!,
-    stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
+export type Middlebox = ListeningProcess;
 
 /** nginx proxying WebSocket to 127.0.0.1:`upstreamPort`, closing a connection after `idleSeconds` without bytes from the upstream. */
-export async function startNginxWsProxy(upstreamPort: number, idleSeconds: number): Promise<Middlebox> {
-  if (!NGINX_BIN) throw new Error('nginx is not installed (apt-get install nginx-light)');
-  const dir = mkdtempSync(join(tmpdir(), 'fleetsim-nginx-'));
-  const port = await freePort();
-  const conf = `daemon off;
-master_process off;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log warn;
-worker_rlimit_nofile 4096;
-events { worker_connections 2048; }
-http {
-  access_log off;
-  client_body_temp_path ${dir}/body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
-  server {
-    listen 127.0.0.1:${port};
-    location / {
-      proxy_pass http://127.0.0.1:${upstreamPort};
-      proxy_http_version 1.1;
-      proxy_set_header Upgrade $http_upgrade;
-      proxy_set_header Connection "upgrade";
-      proxy_read_timeout ${idleSeconds}s;
-    }
-  }
-}
-`;
-  writeFileSync(join(dir, 'nginx.conf'), conf);
-  return run(NGINX_BIN, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log')], port);
+export function startNginxWsProxy(upstreamPort: number, idleSeconds: number): Promise<Middlebox> {
+  return startWsProxy(upstreamPort, '/', `${idleSeconds}s`);
 }
 
 /** haproxy in TCP mode in front of 127.0.0.1:`upstreamPort`, closing a connection idle for `idleSeconds` (timeout client/server). */
@@ -88,5 +37,5 @@ backend broker
   server b1 127.0.0.1:${upstreamPort}
 `;
   writeFileSync(join(dir, 'haproxy.cfg'), conf);
-  return run(HAPROXY_BIN, ['-db', '-f', join(dir, 'haproxy.cfg')], port);
+  return spawnListening(HAPROXY_BIN, ['-db', '-f', join(dir, 'haproxy.cfg')], port);
 }

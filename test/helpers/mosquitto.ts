@@ -1,10 +1,10 @@
 // Debian's mosquitto for the tests: the broker process itself lives in src (the benchmarks start it too).
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MOSQUITTO_BIN, type Mosquitto } from '../../src/targets/mosquitto-process.ts';
-import { freePort, waitForPort } from './ports.ts';
+import { freePort } from './ports.ts';
+import { spawnListening } from './processes.ts';
 export { MOSQUITTO_BIN, mosquittoVersion, startMosquitto, type Mosquitto, type MosquittoTls } from '../../src/targets/mosquitto-process.ts';
 
 /**
@@ -16,20 +16,5 @@ export async function startCappedMosquitto(maxConnections: number): Promise<Pick
   const port = await freePort();
   const conf = join(mkdtempSync(join(tmpdir(), 'fleetsim-mosquitto-')), 'mosquitto.conf');
   writeFileSync(conf, ['allow_anonymous true', 'persistence false', 'log_dest stderr', 'log_type error', `listener ${port} 127.0.0.1`, `max_connections ${maxConnections}`, ''].join('\n'));
-  const child = spawn(MOSQUITTO_BIN, ['-c', conf], { stdio: ['ignore', 'ignore', 'inherit'] });
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  try {
-    await waitForPort(port);
-  } catch (err) {
-    child.kill('SIGKILL');
-    throw err;
-  }
-  return {
-    pid: child.pid!,
-    port,
-    stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await exited;
-    },
-  };
+  return spawnListening(MOSQUITTO_BIN, ['-c', conf], port);
 }

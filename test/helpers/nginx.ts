@@ -1,20 +1,16 @@
 // Debian's nginx as a WebSocket reverse proxy for the tests: unprivileged, in the foreground,
-// on a free loopback port, with its files in a temporary directory.
-import { spawn } from 'node:child_process';
+// on a free loopback port, with its files in a temporary directory. `proxy_read_timeout` is what
+// cuts a connection quiet for that long, which the disconnect-cause tests rely on.
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, waitForPort } from './ports.ts';
+import { freePort } from './ports.ts';
+import { spawnListening, type ListeningProcess } from './processes.ts';
 
 export const NGINX_BIN = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((p) => existsSync(p));
 
-export interface Nginx {
-  port: number;
-  stop(): Promise<void>;
-}
-
-/** Proxies `location` (with WebSocket upgrades) to http://127.0.0.1:upstreamPort/. */
-export async function startWsProxy(upstreamPort: number, location = '/', readTimeout = '60s'): Promise<Nginx> {
+/** Proxies `location` (with WebSocket upgrades) to http://127.0.0.1:upstreamPort/, closing a connection after `readTimeout` without bytes from the upstream. */
+export async function startWsProxy(upstreamPort: number, location = '/', readTimeout = '60s'): Promise<ListeningProcess> {
   if (!NGINX_BIN) throw new Error('nginx is not installed (apt-get install nginx-light)');
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'fleetsim-nginx-'));
@@ -24,7 +20,8 @@ export async function startWsProxy(upstreamPort: number, location = '/', readTim
     `pid ${dir}/nginx.pid;
 error_log stderr error;
 worker_processes 1;
-events { worker_connections 1024; }
+worker_rlimit_nofile 4096;
+events { worker_connections 2048; }
 http {
   access_log off;
   client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fastcgi;
@@ -42,19 +39,5 @@ http {
 }
 `,
   );
-  const child = spawn(NGINX_BIN, ['-e', 'stderr', '-p', dir, '-c', conf, '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'inherit'] });
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  try {
-    await waitForPort(port);
-  } catch (err) {
-    child.kill('SIGKILL');
-    throw err;
-  }
-  return {
-    port,
-    stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await exited;
-    },
-  };
+  return spawnListening(NGINX_BIN, ['-e', 'stderr', '-p', dir, '-c', conf, '-g', 'daemon off;'], port);
 }
