@@ -6,6 +6,7 @@ import uPlot from 'uplot';
 import { runColor, runTag } from '../../src/contract/comparison-format.ts';
 import type { ComparedChart, ComparedRun } from '../../src/contract/run-comparison.ts';
 import { fmtClock, fmtInt, fmtMs, fmtRate } from '../lib/format.ts';
+import { followSize } from '../lib/chart-size.ts';
 
 const AXIS = '#7d8799';
 const GRID = 'rgba(148, 163, 184, 0.09)';
@@ -46,19 +47,9 @@ export function CompareChart({ chart, runs, span }: { chart: ComparedChart; runs
       series: [{}, ...chart.series.map((s) => ({ label: runTag(s.run), stroke: runColor(s.run), width: 1.6, points: { show: chart.axis === 'ms', size: 4 }, spanGaps: chart.axis === 'ms' }))],
     };
     const u = new uPlot(opts, alignedData(chart), el);
-    let frame = 0;
-    const ro = new ResizeObserver(() => {
-      cancelAnimationFrame(frame);
-      frame = requestAnimationFrame(() => {
-        const w = Math.max(100, Math.floor(el.clientWidth));
-        const h = Math.max(60, Math.floor(el.clientHeight));
-        if (w !== u.width || h !== u.height) u.setSize({ width: w, height: h });
-      });
-    });
-    ro.observe(el);
+    const unfollow = followSize(u, el);
     return () => {
-      cancelAnimationFrame(frame);
-      ro.disconnect();
+      unfollow();
       u.destroy();
     };
   }, [chart, span]);

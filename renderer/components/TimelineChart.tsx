@@ -6,6 +6,7 @@
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import { BYTE_INCRS, fmtBytes, fmtBytesTick, fmtClock, fmtInt, fmtMs, fmtRate } from '../lib/format.ts';
+import { followSize } from '../lib/chart-size.ts';
 import { liveChartSource, type ChartSource } from '../state/chart-source.ts';
 import { OUTCOME_COLOR, labelRows, stormShortLabel } from '../state/storms.ts';
 import type { SeriesKey } from '../state/timeline.ts';
@@ -227,19 +228,9 @@ export function TimelineChart({ title, series, kind, log, unit, source = liveCha
     // A new run changes the x range (its duration) before the first point arrives. Storm
     // markers redraw only when a storm is added or settles (not on every snapshot).
     const offRun = source.subscribe((what) => (what === 'run' ? u.setData(data()) : u.redraw(false)));
-    let frame = 0;
-    const ro = new ResizeObserver(() => {
-      cancelAnimationFrame(frame);
-      frame = requestAnimationFrame(() => {
-        const w = Math.max(100, Math.floor(el.clientWidth));
-        const h = Math.max(60, Math.floor(el.clientHeight));
-        if (w !== u.width || h !== u.height) u.setSize({ width: w, height: h });
-      });
-    });
-    ro.observe(el);
+    const unfollow = followSize(u, el);
     return () => {
-      cancelAnimationFrame(frame);
-      ro.disconnect();
+      unfollow();
       offTimeline();
       offRun();
       u.destroy();

@@ -5,7 +5,7 @@ import type { ComparedChart, RunComparison } from '../../contract/run-comparison
 import { html, raw, type Html } from '../report/html.ts';
 import { fmtDateTime } from '../report/report-format.ts';
 import { REPORT_CSS } from '../report/report-style.ts';
-import { REPORT_CSP } from '../report/render-report.ts';
+import { selfContainedPage } from '../report/page.ts';
 import { chartSvg } from '../report/svg-chart.ts';
 import { figureCell, runColor, runTag, thresholdsText } from '../../contract/comparison-format.ts';
 
@@ -54,21 +54,5 @@ export function renderComparison(c: RunComparison, generatedAt: number): string 
 <section id="timelines"><div class="section-head"><h2>Timelines</h2><span class="hint">aligned by seconds since each run's start</span></div><div class="charts">${c.charts.map((ch) => chartCard(c, ch))}</div></section>
 <footer><span>Fleetsim run comparison · ${c.runs.map((r) => r.id).join(' · ')}</span><span>Generated ${fmtDateTime(generatedAt)}</span></footer>
 </div>`;
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${REPORT_CSP}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<meta name="generator" content="Fleetsim">
-<title>${html`${title} · Fleetsim`}</title>
-<link rel="icon" href="data:,">
-<style>${REPORT_CSS}${COMPARE_CSS}</style>
-</head>
-<body>
-${body}
-</body>
-</html>
-`;
+  return selfContainedPage(html`${title} · Fleetsim`, REPORT_CSS + COMPARE_CSS, body);
 }

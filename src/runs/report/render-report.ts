@@ -26,6 +26,7 @@ import {
   type ReportInput,
 } from './report-model.ts';
 import { REPORT_CSS } from './report-style.ts';
+import { selfContainedPage } from './page.ts';
 import {
   eventsTable,
   filesTable,
@@ -40,7 +41,7 @@ import {
   timelineLatencyTable,
 } from './report-tables.ts';
 
-export const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
+export { REPORT_CSP } from './page.ts';
 
 type Status = 'complete' | 'incomplete' | 'interrupted' | 'recording';
 
@@ -246,21 +247,5 @@ ${section('events', 'Fleet events', eventsBody)}
 ${section('files', 'Run directory', filesTable(detail.files))}
 <footer><span>Fleetsim run report · ${detail.entry.id}</span><span>Generated ${fmtDateTime(input.generatedAt)}</span></footer>
 </div>`;
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${REPORT_CSP}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<meta name="generator" content="Fleetsim">
-<title>${html`${name} · Fleetsim run report`}</title>
-<link rel="icon" href="data:,">
-<style>${REPORT_CSS}</style>
-</head>
-<body>
-${body}
-</body>
-</html>
-`;
+  return selfContainedPage(html`${name} · Fleetsim run report`, REPORT_CSS, body);
 }
