@@ -238,13 +238,13 @@ function summarize(f: Figures): Summary {
   };
 }
 
-function print(rows: Record<string, Summary>, ratios: Record<string, number>): void {
+function print(rows: Record<string, Summary>, ratios: Record<string, number | null>): void {
   const head = ['tool', 'held', 'RSS MB', 'KB/conn', 'devices/GB', 'CPU % @ msg/s', 'CPU %/1k msg/s'];
   const lines = Object.entries(rows).map(([tool, s]) => [tool, s.held, s.rssMB, s.kbPerConnection, s.devicesPerGB, `${s.cpuPct} @ ${s.msgsPerSec}`, s.cpuPctPer1kMsgs].map(String));
   const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   for (const l of [head, ...lines]) console.log(l.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  '));
   const t = rows.tsung;
-  console.log(`fleetsim/tsung: devices per GB x${ratios.devicesPerGB}, CPU per 1k msg/s x${ratios.cpuPer1kMsgs} (lower is better)`);
+  console.log(`fleetsim/tsung: devices per GB x${ratios.devicesPerGB ?? 'n/a'}, CPU per 1k msg/s x${ratios.cpuPer1kMsgs ?? 'n/a (a side measured no CPU)'} (lower is better)`);
   console.log(`msg/s: Fleetsim's own count of what it sent, pings included; Tsung's from the ${t.msgRateFrom === 'target' ? 'targets' : 'schedule'}`);
   console.log(`tsung: ${t.clientVMs} client VM(s); its controller VM (not counted above) ${t.controllerRssMB} MB, ${t.controllerCpuPct}% CPU`);
 }
@@ -258,7 +258,8 @@ try {
       throw new Error(`${err.message}\nTsung's figures: ${JSON.stringify(tsung)}`);
     }),
   );
-  const ratio = (a: number, b: number) => (b > 0 ? round(a / b, 2) : 0);
+  // null when either side measured nothing (a short, small run can round its CPU to 0.0%).
+  const ratio = (a: number, b: number) => (a > 0 && b > 0 ? round(a / b, 2) : null);
   const ratios = { devicesPerGB: ratio(fleetsim.devicesPerGB, tsung.devicesPerGB), cpuPer1kMsgs: ratio(fleetsim.cpuPctPer1kMsgs, tsung.cpuPctPer1kMsgs) };
   if (values.json) console.log(JSON.stringify({ devices, protocol, seconds: holdSeconds, ramp, tsung, fleetsim, ratios }));
   else print({ tsung, fleetsim }, ratios);
