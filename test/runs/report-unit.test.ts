@@ -87,6 +87,19 @@ test('a chart: one path per series with every point, isolated values as dots, es
   assert.doesNotMatch(svg, /NaN|undefined|Infinity/);
 });
 
+/** A complete recorded run of 100 devices holding `summary` and `timeline`. */
+function completeRun(summary: RunDetail['summary'], timeline: TimelinePoint[], startedAt = summary!.startedAt): RunDetail {
+  return {
+    entry: { id: 'r', name: 'r', dir: '/r', status: 'complete', startedAt, devices: 100, peakOnline: 100, bytes: 0 },
+    scenario: null,
+    source: null,
+    summary,
+    timeline,
+    skippedRows: 0,
+    files: [],
+  };
+}
+
 function point(t: number, online: number, extra: Partial<TimelinePoint> = {}): TimelinePoint {
   const zeros = () => Object.fromEntries(LATENCY_KINDS.map((k) => [k, 0])) as Record<LatencyKind, number>;
   return { t, at: 1_700_000_000_000 + t * 1000, online, connecting: 0, backoff: 0, connects: 0, disconnects: 0, disconnectsByReason: {}, sent: 10, received: 1, bytesSent: 200, writeQueueBytes: 0, inflight: 0, targetBufferedBytes: 0, p50: zeros(), p99: zeros(), hosts: [], ...extra };
@@ -142,15 +155,7 @@ test('a Thresholds section lists each threshold with its measured value and resu
       { check: 'echo.p99 < 5ms', unit: 'ms', measured: null, pass: false, note: 'no echo latencies were recorded' },
     ],
   });
-  const detail = {
-    entry: { id: 'r', name: 'r', dir: '/r', status: 'complete', startedAt: summary.startedAt, devices: 100, peakOnline: 100, bytes: 0 },
-    scenario: null,
-    source: null,
-    summary,
-    timeline,
-    skippedRows: 0,
-    files: [],
-  } satisfies RunDetail;
+  const detail = completeRun(summary, timeline);
   const page = renderReport({ detail, timeline, events: [], eventsLeftOut: 0, generatedAt: Date.now() });
   const section = /<section id="thresholds">[\s\S]*?<\/section>/.exec(page)?.[0] ?? '';
   assert.match(section, /<h2>Thresholds<\/h2><span class="hint">2 of 3 broken<\/span>/);
@@ -181,15 +186,7 @@ test('a Per group section tables each group; drops by reason over time are stack
       '<panels>': { ...group, devices: 50, online: 50, connects: 52, disconnects: 3, disconnectReasons: { 'server-closed': 3 }, sentPerSec: 40, latency: latency(4, 12.5) },
     },
   });
-  const detail = {
-    entry: { id: 'r', name: 'r', dir: '/r', status: 'complete', startedAt: summary.startedAt, devices: 100, peakOnline: 100, bytes: 0 },
-    scenario: null,
-    source: null,
-    summary,
-    timeline,
-    skippedRows: 0,
-    files: [],
-  } satisfies RunDetail;
+  const detail = completeRun(summary, timeline);
   const page = renderReport({ detail, timeline, events: [], eventsLeftOut: 0, generatedAt: Date.now() });
   const groups = /<section id="groups">[\s\S]*?<\/section>/.exec(page)?.[0] ?? '';
   assert.match(groups, /<th class="num">connack<\/th><\/tr>/);
@@ -222,16 +219,7 @@ test('a Per group section tables each group; drops by reason over time are stack
 test('Backpressure section: an external target says what cannot be seen and how to find it; an older record works it out from its timeline', () => {
   const timeline = [point(1, 100, { writeQueueBytes: 4096, inflight: 12 }), point(2, 100, { inflight: 3 })];
   const base = fixtureSummary({ devices: 100 });
-  const detail = (summary: RunDetail['summary']) =>
-    ({
-      entry: { id: 'r', name: 'r', dir: '/r', status: 'complete', startedAt: base.startedAt, devices: 100, peakOnline: 100, bytes: 0 },
-      scenario: null,
-      source: null,
-      summary,
-      timeline,
-      skippedRows: 0,
-      files: [],
-    }) satisfies RunDetail;
+  const detail = (summary: RunDetail['summary']) => completeRun(summary, timeline, base.startedAt);
   const sectionOf = (page: string) => /<section id="backpressure">[\s\S]*?<\/section>/.exec(page)?.[0] ?? '';
   const external = summarizeBackpressure({ timeline, fleet: { heldBack: 5, peakSlowReaders: 0 }, target: null });
   const page = renderReport({ detail: detail({ ...base, backpressure: external }), timeline, events: [], eventsLeftOut: 0, generatedAt: Date.now() });
