@@ -17,6 +17,8 @@ import { setSettingsApi, settingsStore } from './state/settings-store.ts';
 import { stormStore } from './state/storm-store.ts';
 import { setView } from './state/view-store.ts';
 import type { RunDetail } from '../src/contract/runs.ts';
+import type { ScenarioInput } from '../src/contract/scenario.ts';
+import type { StormActionInput } from '../src/contract/storm.ts';
 
 export interface ActionsState {
   busy: 'start' | 'stop' | 'attach' | null;
@@ -95,8 +97,10 @@ export async function startRun(): Promise<void> {
   startingLocally = true;
   try {
     const { draft, mode } = editorStore.getState();
+    // Sent as edited: the fleet checks it field by field and answers with the problems.
+    const scenario = draft as ScenarioInput;
     // A capacity search takes its settings from the draft's `capacity:` block (the form's Capacity section).
-    const result = mode === 'capacity' ? await api.startCapacity(draft) : await api.start(draft);
+    const result = mode === 'capacity' ? await api.startCapacity(scenario) : await api.start(scenario);
     if (!result.ok) editorStore.setStartProblems(result.problems);
   } catch (err) {
     editorStore.setStartProblems([message(err)]);
@@ -186,7 +190,8 @@ export async function triggerStorm(action: Record<string, unknown>): Promise<Sto
   stormStore.setState({ busy: true, problems: [] });
   let result: StormResult;
   try {
-    result = await api.storm(action);
+    // Values as typed in the form: the fleet's validation names a bad field.
+    result = await api.storm(action as StormActionInput);
   } catch (err) {
     result = { ok: false, problems: [message(err)] };
   }

@@ -2,13 +2,7 @@
 // requests {id, method, params} → responses {id, ok, result} | {id, ok: false, error};
 // pushes {push: FleetUpdate} go to onUpdate listeners. Reconnects with bounded backoff.
 // No DOM types here: the socket comes from a factory (see ./index.ts), so tests can fake it.
-import type { BridgeMessage, BridgeRequest, CertsInitRequest, CertsInitResult, DevicePage, DeviceQuery, FleetApi, FleetMethodName, FleetUpdate, PresetInfo, RunStatus, StartResult, StormResult } from '../../src/contract/fleet-api.ts';
-import type { DeviceLog } from '../../src/contract/device-log.ts';
-import type { RunSummary } from '../../src/contract/snapshot.ts';
-import type { PreflightResult } from '../../src/contract/preflight.ts';
-import type { AttachResult } from '../../src/contract/attach.ts';
-import type { AppSettings, ExportResult, ImportResult, ReportResult, RunDetail, RunListEntry, SettingsResult } from '../../src/contract/runs.ts';
-import type { CompareResult } from '../../src/contract/run-comparison.ts';
+import { fleetMethodsOver, type BridgeMessage, type BridgeRequest, type FleetApi, type FleetMethodName, type FleetMethods, type FleetUpdate } from '../../src/contract/fleet-api.ts';
 
 export interface SocketHandlers {
   open(): void;
@@ -61,6 +55,9 @@ export function bridgeUrl(location: { host: string; protocol: string; search: st
   return `${scheme}//${location.host}/api?token=${encodeURIComponent(token)}`;
 }
 
+// The FleetMethods are derived from FLEET_API_TABLE (one request each), assigned in the constructor.
+export interface BridgeClient extends FleetMethods {}
+
 export class BridgeClient implements FleetApi {
   private socket: SocketLike | null = null;
   private open = false;
@@ -88,82 +85,8 @@ export class BridgeClient implements FleetApi {
       now: options.now ?? Date.now,
       diagnose: options.diagnose,
     };
+    Object.assign(this, fleetMethodsOver((method, params) => this.call(method, params)));
     this.connect();
-  }
-
-  // FleetMethods: one request each.
-  listPresets(): Promise<PresetInfo[]> {
-    return this.call('listPresets', []) as Promise<PresetInfo[]>;
-  }
-  start(scenario: unknown): Promise<StartResult> {
-    return this.call('start', [scenario]) as Promise<StartResult>;
-  }
-  startCapacity(scenario: unknown, capacity?: unknown): Promise<StartResult> {
-    return this.call('startCapacity', capacity === undefined ? [scenario] : [scenario, capacity]) as Promise<StartResult>;
-  }
-  stop(): Promise<RunSummary | null> {
-    return this.call('stop', []) as Promise<RunSummary | null>;
-  }
-  status(): Promise<RunStatus> {
-    return this.call('status', []) as Promise<RunStatus>;
-  }
-  setTimers(group: string, timers: unknown): Promise<StartResult> {
-    return this.call('setTimers', [group, timers]) as Promise<StartResult>;
-  }
-  async setRamp(connectsPerSec: number): Promise<void> {
-    await this.call('setRamp', [connectsPerSec]);
-  }
-  deviceLog(deviceId: string): Promise<DeviceLog | null> {
-    return this.call('deviceLog', [deviceId]) as Promise<DeviceLog | null>;
-  }
-  devices(query: DeviceQuery): Promise<DevicePage> {
-    return this.call('devices', [query]) as Promise<DevicePage>;
-  }
-  storm(action: unknown): Promise<StormResult> {
-    return this.call('storm', [action]) as Promise<StormResult>;
-  }
-  certsInit(request?: CertsInitRequest): Promise<CertsInitResult> {
-    // JSON has no undefined: send no parameter rather than null.
-    return this.call('certsInit', request === undefined ? [] : [request]) as Promise<CertsInitResult>;
-  }
-  settings(): Promise<AppSettings> {
-    return this.call('settings', []) as Promise<AppSettings>;
-  }
-  updateSettings(patch: unknown): Promise<SettingsResult> {
-    return this.call('updateSettings', [patch]) as Promise<SettingsResult>;
-  }
-  listRuns(): Promise<RunListEntry[]> {
-    return this.call('listRuns', []) as Promise<RunListEntry[]>;
-  }
-  openRun(id: string): Promise<RunDetail | null> {
-    return this.call('openRun', [id]) as Promise<RunDetail | null>;
-  }
-  runDevices(id: string, query: DeviceQuery): Promise<DevicePage> {
-    return this.call('runDevices', [id, query]) as Promise<DevicePage>;
-  }
-  runDeviceLog(id: string, deviceId: string): Promise<DeviceLog | null> {
-    return this.call('runDeviceLog', [id, deviceId]) as Promise<DeviceLog | null>;
-  }
-  exportRun(id: string): Promise<ExportResult> {
-    return this.call('exportRun', [id]) as Promise<ExportResult>;
-  }
-  importRun(file?: string): Promise<ImportResult> {
-    return this.call('importRun', file === undefined ? [] : [file]) as Promise<ImportResult>;
-  }
-  reportRun(id: string): Promise<ReportResult> {
-    return this.call('reportRun', [id]) as Promise<ReportResult>;
-  }
-  compareRuns(ids: string[]): Promise<CompareResult> {
-    return this.call('compareRuns', [ids]) as Promise<CompareResult>;
-  }
-  preflight(scenario: unknown): Promise<PreflightResult> {
-    return this.call('preflight', [scenario]) as Promise<PreflightResult>;
-  }
-  attach(request: unknown): Promise<AttachResult> {
-    return this.call('attach', [request]) as Promise<AttachResult>;
-  }
-  detach(): Promise<boolean> {
-    return this.call('detach', []) as Promise<boolean>;
   }
 
   onUpdate(listener: (update: FleetUpdate) => void): () => void {

@@ -1,11 +1,13 @@
 // "Machine check" under the scenario fields: the preflight a start would make (ports, open
 // files, memory, kernel backlogs, cores), kept current as the scenario is edited.
 import { useEffect, useState } from 'react';
+import type { ScenarioInput } from '../../src/contract/scenario.ts';
 import { getFleetApi } from '../api/index.ts';
 import { editorStore, useEditor } from '../state/editor-store.ts';
 import { createPreflightStore, preflightVerdict, usePreflight } from '../state/preflight-store.ts';
 
-const preflight = createPreflightStore(() => (scenario) => getFleetApi().preflight(scenario));
+// Only a draft the editor found valid is checked (see `follow` below).
+const preflight = createPreflightStore(() => (draft) => getFleetApi().preflight(draft as ScenarioInput));
 const ICON = { ok: '✓', warn: '!', error: '✕' } as const;
 
 export function PreflightPanel() {

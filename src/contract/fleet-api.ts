@@ -1,16 +1,19 @@
 // FleetApi: everything the UI can ask of a fleet. The desktop app serves it over Electron IPC
 // (preload `window.fleet`), browser mode over a WebSocket bridge; the renderer sees only this.
+// FLEET_API_TABLE below names each method once; every door to the API is derived from it.
+// No imports at run time: the sandboxed preload bundles this file and may require only electron.
 import type { TargetDropCause } from './backpressure.ts';
 import type { AttachResult, AttachStatus } from './attach.ts';
 import type { CapacityProgress } from './capacity.ts';
 import type { DeviceLog } from './device-log.ts';
 import type { DeviceState } from './metrics.ts';
 import type { Scenario, ScenarioInput } from './scenario.ts';
+import type { AttachRequest } from './attach.ts';
 import type { FleetEvent, FleetSnapshot, RunState, RunSummary, TimelinePoint } from './snapshot.ts';
 import type { PreflightResult } from './preflight.ts';
 import type { AppSettings, ExportResult, ImportResult, ReportResult, RunDetail, RunListEntry, SettingsResult } from './runs.ts';
 import type { CompareResult } from './run-comparison.ts';
-import type { StormRecord } from './storm.ts';
+import type { StormActionInput, StormRecord } from './storm.ts';
 
 export interface PresetInfo {
   name: string;
@@ -83,33 +86,42 @@ export type FleetUpdate =
   /** The attached view's source and health (each poll); null once detached. */
   | { type: 'attach'; attach: AttachStatus | null };
 
+// What a page sends is checked at every boundary all the same: the IPC handlers and the bridge
+// server check each parameter's shape (fleet-params.ts), FleetService each field's meaning.
+/** A scenario's `capacity:` block (step, hold, until, criteria), values as in a scenario file. */
+export type CapacityBlockInput = NonNullable<ScenarioInput['capacity']>;
+/** A group's `timers` as in a scenario file (durations as text, "off" to turn one off). */
+export type GroupTimersInput = NonNullable<ScenarioInput['groups'][number]['timers']>;
+/** Settings to change: the values as typed in a form (the service names the field of a bad one). */
+export type SettingsPatch = { [K in keyof AppSettings]?: unknown };
+
 /** The request/response part of the API: the same method names over IPC and the bridge. */
 export interface FleetMethods {
   listPresets(): Promise<PresetInfo[]>;
   /** Validates and starts a run; problems are one line per field, or why it could not start. */
-  start(scenario: unknown): Promise<StartResult>;
+  start(scenario: ScenarioInput): Promise<StartResult>;
   /**
    * Starts a run as a capacity search: devices are admitted in steps, each held and judged, and
    * the run ends at the knee. `capacity` (a scenario's `capacity:` block: step, hold, until and
    * the criteria) wins over the scenario's own block; problems name the field (capacity.step …).
    * Progress comes as 'capacity' updates; stop() ends the search.
    */
-  startCapacity(scenario: unknown, capacity?: unknown): Promise<StartResult>;
+  startCapacity(scenario: ScenarioInput, capacity?: CapacityBlockInput): Promise<StartResult>;
   /** Stops the current run (or capacity search); resolves with its summary (null when nothing runs). */
   stop(): Promise<RunSummary | null>;
   status(): Promise<RunStatus>;
   /** Changes a group's timers while running; `timers` as in a scenario file (durations as text). */
-  setTimers(group: string, timers: unknown): Promise<StartResult>;
+  setTimers(group: string, timers: GroupTimersInput): Promise<StartResult>;
   setRamp(connectsPerSec: number): Promise<void>;
   deviceLog(deviceId: string): Promise<DeviceLog | null>;
   devices(query: DeviceQuery): Promise<DevicePage>;
   /** Starts a storm now (`action` as in a scenario's storms, without `at`). */
-  storm(action: unknown): Promise<StormResult>;
+  storm(action: StormActionInput): Promise<StormResult>;
   /** Creates a test PKI (fleetsim certs init), or describes the one already in `dir` (default: the default PKI directory). */
   certsInit(request?: CertsInitRequest): Promise<CertsInitResult>;
   settings(): Promise<AppSettings>;
   /** Changes some settings (runsDir, record, metricsPort, eventLogMaxMB); problems name the field. */
-  updateSettings(patch: unknown): Promise<SettingsResult>;
+  updateSettings(patch: SettingsPatch): Promise<SettingsResult>;
   /** Past runs in the runs directory, newest first. */
   listRuns(): Promise<RunListEntry[]>;
   /** A past run read back from disk (null when there is no such run). */
@@ -127,9 +139,9 @@ export interface FleetMethods {
   /** Headline figures of 2 to MAX_COMPARED_RUNS past runs side by side (differences against the first) and their timelines overlaid. */
   compareRuns(ids: string[]): Promise<CompareResult>;
   /** Will this machine hold the scenario? The checks a start makes (ports, open files, memory, kernel, cores), without starting. */
-  preflight(scenario: unknown): Promise<PreflightResult>;
+  preflight(scenario: ScenarioInput): Promise<PreflightResult>;
   /** Feeds the live view from Prometheus for a distributed run: { prometheusUrl, runId[, windowSeconds] }. Refused while a local run is active. */
-  attach(request: unknown): Promise<AttachResult>;
+  attach(request: AttachRequest): Promise<AttachResult>;
   /** Ends the attached view (nothing happens to the shards); false when none was attached. */
   detach(): Promise<boolean>;
 }
@@ -150,7 +162,6 @@ export type CertsInitResult =
 export type StormResult = { ok: true; storm: StormRecord } | { ok: false; problems: string[] };
 
 export type FleetMethodName = keyof FleetMethods;
-export const FLEET_METHODS: readonly FleetMethodName[] = ['listPresets', 'start', 'startCapacity', 'stop', 'status', 'setTimers', 'setRamp', 'deviceLog', 'devices', 'storm', 'certsInit', 'settings', 'updateSettings', 'listRuns', 'openRun', 'runDevices', 'runDeviceLog', 'exportRun', 'importRun', 'reportRun', 'compareRuns', 'preflight', 'attach', 'detach'];
 
 export interface FleetApi extends FleetMethods {
   /** Live updates; returns an unsubscribe function. */
@@ -163,3 +174,87 @@ export type BridgeMessage =
   | { id: number; ok: true; result: unknown }
   | { id: number; ok: false; error: string }
   | { push: FleetUpdate };
+
+type ParamsOf<K extends FleetMethodName> = Parameters<FleetMethods[K]>;
+/** A name for each parameter, optional ones too (for messages; their count is the method's arity). */
+type ParamNames<P extends unknown[]> = Readonly<{ [I in keyof P]-?: string }>;
+/** The parameters before the first optional one. */
+type RequiredParams<P extends unknown[]> = P extends [infer First, ...infer Rest] ? [First, ...RequiredParams<Rest>] : [];
+
+/** A request/response method: one IPC channel, and its parameters as they cross a process boundary. */
+export interface InvokeEntry<K extends FleetMethodName> {
+  kind: 'invoke';
+  channel: `fleet:${K}`;
+  params: ParamNames<ParamsOf<K>>;
+  /** How many of `params` a call must pass; the rest may be left out. */
+  required: RequiredParams<ParamsOf<K>>['length'];
+}
+
+/** A push the main process (or the bridge) sends to every page. */
+export interface SubscribeEntry {
+  kind: 'subscribe';
+  channel: `fleet:${string}`;
+}
+
+/** One entry per FleetApi member, nothing more: a method missing here (or extra) fails typecheck. */
+export type FleetApiTable = { readonly [K in keyof FleetApi]: K extends FleetMethodName ? InvokeEntry<K> : SubscribeEntry };
+
+export const FLEET_API_TABLE = {
+  listPresets: { kind: 'invoke', channel: 'fleet:listPresets', params: [], required: 0 },
+  start: { kind: 'invoke', channel: 'fleet:start', params: ['scenario'], required: 1 },
+  startCapacity: { kind: 'invoke', channel: 'fleet:startCapacity', params: ['scenario', 'capacity'], required: 1 },
+  stop: { kind: 'invoke', channel: 'fleet:stop', params: [], required: 0 },
+  status: { kind: 'invoke', channel: 'fleet:status', params: [], required: 0 },
+  setTimers: { kind: 'invoke', channel: 'fleet:setTimers', params: ['group', 'timers'], required: 2 },
+  setRamp: { kind: 'invoke', channel: 'fleet:setRamp', params: ['connectsPerSec'], required: 1 },
+  deviceLog: { kind: 'invoke', channel: 'fleet:deviceLog', params: ['deviceId'], required: 1 },
+  devices: { kind: 'invoke', channel: 'fleet:devices', params: ['query'], required: 1 },
+  storm: { kind: 'invoke', channel: 'fleet:storm', params: ['action'], required: 1 },
+  certsInit: { kind: 'invoke', channel: 'fleet:certsInit', params: ['request'], required: 0 },
+  settings: { kind: 'invoke', channel: 'fleet:settings', params: [], required: 0 },
+  updateSettings: { kind: 'invoke', channel: 'fleet:updateSettings', params: ['patch'], required: 1 },
+  listRuns: { kind: 'invoke', channel: 'fleet:listRuns', params: [], required: 0 },
+  openRun: { kind: 'invoke', channel: 'fleet:openRun', params: ['id'], required: 1 },
+  runDevices: { kind: 'invoke', channel: 'fleet:runDevices', params: ['id', 'query'], required: 2 },
+  runDeviceLog: { kind: 'invoke', channel: 'fleet:runDeviceLog', params: ['id', 'deviceId'], required: 2 },
+  exportRun: { kind: 'invoke', channel: 'fleet:exportRun', params: ['id'], required: 1 },
+  importRun: { kind: 'invoke', channel: 'fleet:importRun', params: ['file'], required: 0 },
+  reportRun: { kind: 'invoke', channel: 'fleet:reportRun', params: ['id'], required: 1 },
+  compareRuns: { kind: 'invoke', channel: 'fleet:compareRuns', params: ['ids'], required: 1 },
+  preflight: { kind: 'invoke', channel: 'fleet:preflight', params: ['scenario'], required: 1 },
+  attach: { kind: 'invoke', channel: 'fleet:attach', params: ['request'], required: 1 },
+  detach: { kind: 'invoke', channel: 'fleet:detach', params: [], required: 0 },
+  onUpdate: { kind: 'subscribe', channel: 'fleet:update' },
+} as const satisfies FleetApiTable;
+
+/** The request/response methods, in table order. */
+export const FLEET_METHODS: readonly FleetMethodName[] = (Object.keys(FLEET_API_TABLE) as Array<keyof FleetApi>).filter((k): k is FleetMethodName => FLEET_API_TABLE[k].kind === 'invoke');
+
+export const FLEET_UPDATE_CHANNEL = FLEET_API_TABLE.onUpdate.channel;
+
+export function fleetChannel(name: FleetMethodName): string {
+  return FLEET_API_TABLE[name].channel;
+}
+
+/** True for the name of a request/response method (never onUpdate, never an Object.prototype name). */
+export function isFleetMethod(name: unknown): name is FleetMethodName {
+  return typeof name === 'string' && (FLEET_METHODS as readonly string[]).includes(name);
+}
+
+/**
+ * The FleetMethods as functions handing each call to `send` (the preload's IPC invoke, the
+ * bridge client's socket). Arguments past a method's parameters are dropped, and optional ones
+ * left undefined at the end are not sent (JSON has no undefined: they would arrive as null).
+ */
+export function fleetMethodsOver(send: (method: FleetMethodName, params: unknown[]) => Promise<unknown>): FleetMethods {
+  const methods: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
+  for (const name of FLEET_METHODS) {
+    const { params, required } = FLEET_API_TABLE[name];
+    methods[name] = (...args) => {
+      const sent = args.slice(0, params.length);
+      while (sent.length > required && sent[sent.length - 1] === undefined) sent.pop();
+      return send(name, sent);
+    };
+  }
+  return methods as unknown as FleetMethods;
+}

@@ -47,6 +47,8 @@ export const scheduledStormSchema = z.intersection(
   stormActionSchema,
 );
 
+/** A storm as the UI or the API asks for it (durations as text). */
+export type StormActionInput = z.input<typeof stormActionSchema>;
 export type StormAction = z.output<typeof stormActionSchema>;
 export type ScheduledStorm = z.output<typeof scheduledStormSchema>;
 

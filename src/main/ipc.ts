@@ -1,19 +1,15 @@
-// FleetApi over Electron IPC: one `ipcMain.handle('fleet:<name>')` per FleetMethods name, each
+// FleetApi over Electron IPC: one `ipcMain.handle` per FLEET_API_TABLE method on its channel, each
 // checking its sender first, and one 'fleet:update' message per FleetService update (the
 // service already batches: snapshots at most 4 a second). Export and import ask for the file
 // with the system's dialogs, and a report opens in the default browser: the page never names
 // a path on this machine.
 import electron, { ipcMain, type BrowserWindow } from 'electron';
 import { join } from 'node:path';
-import { FLEET_METHODS, type FleetApi, type FleetMethodName } from '../contract/fleet-api.ts';
+import { fleetChannel, FLEET_METHODS, FLEET_UPDATE_CHANNEL, type FleetApi, type FleetMethodName } from '../contract/fleet-api.ts';
 import { checkParams } from '../contract/fleet-params.ts';
 import type { ExportResult, ImportResult, ReportResult } from '../contract/runs.ts';
 import { isRunId } from '../runs/run-layout.ts';
-import { FLEET_CHANNEL_PREFIX, FLEET_UPDATE_CHANNEL, assertTrustedSender, isAppUrl } from './security.ts';
-
-export function fleetChannel(name: FleetMethodName): string {
-  return `${FLEET_CHANNEL_PREFIX}${name}`;
-}
+import { assertTrustedSender, isAppUrl } from './security.ts';
 
 /** The FleetService as the desktop app uses it: exportRun also takes the file the user chose. */
 export interface DesktopFleet extends FleetApi {

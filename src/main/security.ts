@@ -9,10 +9,6 @@ export const APP_HOST = 'fleetsim';
 export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 export const APP_ENTRY_URL = `${APP_ORIGIN}/index.html`;
 
-/** IPC channels: one per FleetMethods name (`fleet:<name>`) and the update push. */
-export const FLEET_CHANNEL_PREFIX = 'fleet:';
-export const FLEET_UPDATE_CHANNEL = 'fleet:update';
-
 /**
  * Sent as a response header with every app:// file. The renderer's index.html carries its own
  * CSP meta too; both apply, so the page gets the stricter of the two. This one adds what a meta

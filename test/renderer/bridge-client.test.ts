@@ -38,9 +38,9 @@ describe('bridge client', () => {
     server.reply(0, [{ name: 'demo' }]);
     assert.deepEqual(await presets, [{ name: 'demo' }]);
 
-    const start = client.start({ name: 'x' });
+    const start = client.start({ name: 'x', groups: [] });
     const req = JSON.parse(server.last.sent[1]) as { id: number; params: unknown[] };
-    assert.deepEqual(req.params, [{ name: 'x' }]);
+    assert.deepEqual(req.params, [{ name: 'x', groups: [] }]);
     server.last.handlers.message(JSON.stringify({ id: req.id, ok: false, error: 'a run is already in progress' }));
     await assert.rejects(start, /a run is already in progress/);
 

@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { FLEET_METHODS, type BridgeMessage, type FleetApi, type FleetMethodName } from '../../contract/fleet-api.ts';
+import { isFleetMethod, type BridgeMessage, type FleetApi, type FleetMethodName } from '../../contract/fleet-api.ts';
 import { checkParams } from '../../contract/fleet-params.ts';
 import { browserPolicyProblems } from './browser-policy.ts';
 import type { RunFiles } from './run-files.ts';
@@ -145,8 +145,8 @@ function parseRequest(text: string | null): { id: number; method: FleetMethodNam
   const r = req as Record<string, unknown>;
   const id = typeof r.id === 'number' && Number.isSafeInteger(r.id) ? r.id : -1;
   if (id < 0) return { id, error: 'id: expected a whole number, 0 or more' };
-  if (typeof r.method !== 'string' || !(FLEET_METHODS as readonly string[]).includes(r.method)) return { id, error: `unknown method "${String(r.method).slice(0, 100)}"` };
-  return { id, method: r.method as FleetMethodName, params: r.params };
+  if (!isFleetMethod(r.method)) return { id, error: `unknown method "${String(r.method).slice(0, 100)}"` };
+  return { id, method: r.method, params: r.params };
 }
 
 async function handleRequest(api: FleetApi, ws: WebSocket, text: string | null): Promise<void> {
