@@ -58,7 +58,7 @@ export class HostPool implements HostAsker {
   }
 
   /** Every host launched, by host id (a restarted host's slot is its successor's). */
-  get slots(): readonly HostSlot[] {
+  get slots(): readonly Readonly<HostSlot>[] {
     return this.hosts;
   }
 
