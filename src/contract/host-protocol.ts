@@ -39,6 +39,36 @@ export interface HostInit {
   admitLimit?: number;
 }
 
+/**
+ * The questions a host answers once, each with its answer: the typed request → response map.
+ * On the wire a question carries a reqId and its answer the same reqId.
+ */
+export interface HostRequestMap {
+  'device-log': { request: { type: 'device-log'; group: number; index: number }; response: { type: 'device-log'; log: DeviceLog | null } };
+  'count-devices': { request: { type: 'count-devices'; filter: DeviceFilter }; response: { type: 'device-counts'; counts: number[] } };
+  'list-devices': { request: { type: 'list-devices'; group: number; filter: DeviceFilter; skip: number; take: number }; response: { type: 'device-rows'; rows: DeviceRow[] } };
+  storm: { request: { type: 'storm'; storm: HostStorm }; response: { type: 'storm-done'; affected: number } };
+}
+
+export type RequestKind = keyof HostRequestMap;
+export type RequestOf<K extends RequestKind> = HostRequestMap[K]['request'];
+export type ResponseOf<K extends RequestKind> = HostRequestMap[K]['response'];
+export type HostRequest = RequestOf<RequestKind>;
+export type HostResponse = ResponseOf<RequestKind>;
+
+/** The answer's type for each kind of question (the map above, for checks at run time). */
+export const ANSWER_TYPE: { readonly [K in RequestKind]: ResponseOf<K>['type'] } = {
+  'device-log': 'device-log',
+  'count-devices': 'device-counts',
+  'list-devices': 'device-rows',
+  storm: 'storm-done',
+};
+
+/** Whether `response` is the answer a `kind` question gets. */
+export function answersKind<K extends RequestKind>(kind: K, response: HostResponse): response is ResponseOf<K> {
+  return response.type === ANSWER_TYPE[kind];
+}
+
 export type HostCommand =
   | { type: 'init'; init: HostInit }
   | { type: 'start' }
@@ -48,18 +78,12 @@ export type HostCommand =
   /** Pause (or resume) admitting devices' first connects, on every gate of the host. */
   | { type: 'set-paused'; paused: boolean }
   | { type: 'set-timers'; group: string; timers: GroupTimers }
-  | { type: 'device-log'; reqId: number; group: number; index: number }
-  | { type: 'count-devices'; reqId: number; filter: DeviceFilter }
-  | { type: 'list-devices'; reqId: number; group: number; filter: DeviceFilter; skip: number; take: number }
-  | { type: 'storm'; reqId: number; storm: HostStorm }
+  | (HostRequest & { reqId: number })
   | { type: 'stop'; reason: string };
 
 export type HostEvent =
   | { type: 'ready'; hostId: number; pid: number; fdLimit: number | null }
   | { type: 'batch'; batch: MetricsBatch }
-  | { type: 'device-log'; reqId: number; log: DeviceLog | null }
-  | { type: 'device-counts'; reqId: number; counts: number[] }
-  | { type: 'device-rows'; reqId: number; rows: DeviceRow[] }
-  | { type: 'storm-done'; reqId: number; affected: number }
+  | (HostResponse & { reqId: number })
   | { type: 'stopped'; hostId: number }
   | { type: 'fatal'; hostId: number; message: string };

@@ -1,10 +1,14 @@
-// The devices table across hosts: one page of the devices matching a query, ordered by group,
-// then host, then index. Hosts count their matches first, then only the hosts overlapping the
-// page send rows; devices of a lost host are listed as lost.
+// Devices across hosts. The devices table: one page of the devices matching a query, ordered by
+// group, then host, then index. Hosts count their matches first, then only the hosts overlapping
+// the page send rows; devices of a lost host are listed as lost, and a host that cannot answer adds
+// none. And one device's log, from the host that owns it.
+import type { DeviceLog } from '../contract/device-log.ts';
 import type { DevicePage, DeviceQuery, DeviceRow } from '../contract/fleet-api.ts';
-import type { DeviceFilter, HostCommand, HostEvent, Shard } from '../contract/host-protocol.ts';
+import type { DeviceFilter, Shard } from '../contract/host-protocol.ts';
 import type { Scenario } from '../contract/scenario.ts';
 import { render } from '../engine/templates.ts';
+import type { HostAsker } from './host-pool.ts';
+import { findDevice, ownerOf } from './sharding.ts';
 
 export interface PagedHost {
   hostId: number;
@@ -12,16 +16,14 @@ export interface PagedHost {
   shards: Shard[];
 }
 
-export type AskHost = (slot: PagedHost, build: (reqId: number) => HostCommand) => Promise<HostEvent | null>;
-
-export async function pageDevices(scenario: Scenario, hosts: PagedHost[], query: DeviceQuery, ask: AskHost): Promise<DevicePage> {
+export async function pageDevices(scenario: Scenario, hosts: readonly PagedHost[], query: DeviceQuery, hostsAsked: HostAsker): Promise<DevicePage> {
   const groupFilter = query.group === undefined ? null : scenario.groups.findIndex((g) => g.name === query.group);
   const filter: DeviceFilter = { state: query.state, search: query.search || undefined };
   const counts = await Promise.all(
     hosts.map(async (slot) => {
       if (slot.state === 'lost') return scenario.groups.map((_, g) => lostRows(scenario, slot, g, filter).length);
-      const answer = await ask(slot, (reqId) => ({ type: 'count-devices', reqId, filter }));
-      return answer?.type === 'device-counts' ? answer.counts : scenario.groups.map(() => 0);
+      const answer = await hostsAsked.ask(slot.hostId, { type: 'count-devices', filter }).catch(() => null);
+      return answer?.counts ?? scenario.groups.map(() => 0);
     }),
   );
   const blocks: Array<{ slot: PagedHost; group: number; count: number; start: number }> = [];
@@ -42,11 +44,20 @@ export async function pageDevices(scenario: Scenario, hosts: PagedHost[], query:
         const skip = Math.max(0, query.offset - b.start);
         const take = Math.min(b.count, end - b.start) - skip;
         if (b.slot.state === 'lost') return lostRows(scenario, b.slot, b.group, filter).slice(skip, skip + take);
-        const answer = await ask(b.slot, (reqId) => ({ type: 'list-devices', reqId, group: b.group, filter, skip, take }));
-        return answer?.type === 'device-rows' ? answer.rows : [];
+        const answer = await hostsAsked.ask(b.slot.hostId, { type: 'list-devices', group: b.group, filter, skip, take }).catch(() => null);
+        return answer?.rows ?? [];
       }),
   );
   return { total, offset: query.offset, rows: pages.flat() };
+}
+
+/** A device's recent events and counters; null for no such device, or when its host cannot answer (lost, silent). */
+export async function askDeviceLog(scenario: Scenario, shards: Shard[][], hostsAsked: HostAsker, deviceId: string): Promise<DeviceLog | null> {
+  const where = findDevice(scenario, deviceId);
+  const hostId = where && ownerOf(shards, where.group, where.index);
+  if (!where || hostId === null) return null;
+  const answer = await hostsAsked.ask(hostId, { type: 'device-log', group: where.group, index: where.index }).catch(() => null);
+  return answer?.log ?? null;
 }
 
 function lostRows(scenario: Scenario, slot: PagedHost, group: number, filter: DeviceFilter): DeviceRow[] {

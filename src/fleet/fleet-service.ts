@@ -151,7 +151,7 @@ export class FleetService implements FleetApi {
     }
     const c = this.controller;
     return {
-      state: c ? c.snapshot().state : 'idle',
+      state: c ? c.state : 'idle',
       scenario: c?.scenario ?? null,
       snapshot: c ? c.snapshot() : null,
       timeline: c ? [...c.timeline()] : [],
@@ -218,7 +218,7 @@ export class FleetService implements FleetApi {
 
   async storm(action: unknown): Promise<StormResult> {
     const c = this.controller;
-    if (!c || c.snapshot().state !== 'running') return { ok: false, problems: ['no run in progress'] };
+    if (!c || c.state !== 'running') return { ok: false, problems: ['no run in progress'] };
     const parsed = stormActionSchema.safeParse(action);
     if (!parsed.success) return { ok: false, problems: parsed.error.issues.map(describeIssue) };
     const a = parsed.data;
@@ -233,7 +233,7 @@ export class FleetService implements FleetApi {
     const problems = certsRequestProblems(request);
     if (problems.length > 0) return { ok: false, problems };
     const { dir = defaultPkiDir(), serverNames, force } = request ?? {};
-    const state = this.controller?.snapshot().state;
+    const state = this.controller?.state;
     // A run in progress trusts the current CA; replacing it would fail every reconnect.
     if (force && (state === 'starting' || state === 'running' || state === 'stopping')) {
       return { ok: false, problems: ['force: not while a run is in progress (it replaces the CA the run uses)'] };
@@ -308,7 +308,7 @@ export class FleetService implements FleetApi {
   }
 
   private get running(): boolean {
-    const state = this.controller?.snapshot().state;
+    const state = this.controller?.state;
     return state === 'starting' || state === 'running' || state === 'stopping';
   }
 

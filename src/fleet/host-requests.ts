@@ -1,40 +1,76 @@
-// Requests to host processes that expect one answer (device logs, pages, storms): each gets a
-// request id; the answer, the host's silence (5 s) or the run's end settles it.
-import type { HostCommand, HostEvent } from '../contract/host-protocol.ts';
-import type { HostSlot } from './host-slot.ts';
+// Questions to host processes that expect one answer (device logs, pages, storms): each gets a
+// request id; the matching answer, the host's silence, its loss or the run's end settles it.
+import { answersKind, type HostCommand, type HostResponse, type RequestKind, type RequestOf, type ResponseOf } from '../contract/host-protocol.ts';
 
-const ANSWER_TIMEOUT_MS = 5000;
+/** A host did not answer within the answer timeout (`timeout` names which wait ran out). */
+export class HostTimeoutError extends Error {
+  constructor(
+    readonly timeout: 'readyMs' | 'answerMs',
+    readonly ms: number,
+    message: string,
+  ) {
+    super(`${message} within ${seconds(ms)}`);
+  }
+}
+
+/** A question that will get no answer: the host is gone, the run ended, or the host answered something else. */
+export class HostRequestError extends Error {}
+
+export const seconds = (ms: number): string => `${ms / 1000} s`;
+
+interface Pending {
+  hostId: number;
+  kind: RequestKind;
+  settle(response: HostResponse | Error): void;
+}
 
 export class HostRequests {
   private reqId = 0;
-  private readonly pending = new Map<number, (event: HostEvent | null) => void>();
+  private readonly pending = new Map<number, Pending>();
 
-  /** Sends a request to one host and resolves with its answer (null if it is gone or silent). */
-  ask(slot: HostSlot, build: (reqId: number) => HostCommand): Promise<HostEvent | null> {
-    if (slot.state === 'lost' || slot.state === 'stopped') return Promise.resolve(null);
+  constructor(private readonly answerTimeoutMs: number) {}
+
+  /** Sends `request` through `send` and resolves with its answer; rejects when none will come. */
+  ask<K extends RequestKind>(hostId: number, request: RequestOf<K> & { type: K }, send: (command: HostCommand) => void): Promise<ResponseOf<K>> {
     const reqId = ++this.reqId;
-    return new Promise((resolve) => {
+    return new Promise<ResponseOf<K>>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(reqId);
-        resolve(null);
-      }, ANSWER_TIMEOUT_MS);
-      this.pending.set(reqId, (event) => {
-        clearTimeout(timer);
-        resolve(event);
+        reject(new HostTimeoutError('answerMs', this.answerTimeoutMs, `host ${hostId} did not answer ${request.type}`));
+      }, this.answerTimeoutMs);
+      this.pending.set(reqId, {
+        hostId,
+        kind: request.type,
+        settle: (response) => {
+          clearTimeout(timer);
+          this.pending.delete(reqId);
+          if (response instanceof Error) reject(response);
+          else if (answersKind(request.type, response)) resolve(response);
+          else reject(new HostRequestError(`host ${hostId} answered ${request.type} with ${response.type}`));
+        },
       });
-      slot.handle.send(build(reqId));
+      send({ ...request, reqId });
     });
   }
 
-  /** A host answered request `reqId`. */
-  answer(reqId: number, event: HostEvent): void {
-    this.pending.get(reqId)?.(event);
-    this.pending.delete(reqId);
+  /** Host `hostId` answered request `reqId`; an answer nobody waits for any more (timed out) is dropped. */
+  answer(hostId: number, reqId: number, response: HostResponse): void {
+    const pending = this.pending.get(reqId);
+    if (!pending) return;
+    pending.settle(pending.hostId === hostId ? response : new HostRequestError(`host ${hostId} answered request ${reqId}, which was for host ${pending.hostId}`));
   }
 
-  /** The run is over: every open request resolves with null. */
-  cancelAll(): void {
-    for (const resolve of this.pending.values()) resolve(null);
-    this.pending.clear();
+  /** Host `hostId` is gone: its open questions fail now rather than at their timeout. */
+  failHost(hostId: number, why: string): void {
+    for (const p of [...this.pending.values()]) if (p.hostId === hostId) p.settle(new HostRequestError(`host ${hostId} gave no answer to ${p.kind}: ${why}`));
+  }
+
+  /** The run is over: every open question fails. */
+  cancelAll(why: string): void {
+    for (const p of [...this.pending.values()]) p.settle(new HostRequestError(`host ${p.hostId} gave no answer to ${p.kind}: ${why}`));
+  }
+
+  get open(): number {
+    return this.pending.size;
   }
 }

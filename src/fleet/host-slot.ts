@@ -1,20 +1,15 @@
-// The controller's record of one device host process.
-import type { HostCommand, HostEvent, Shard } from '../contract/host-protocol.ts';
+// What the fleet knows of one device host process (the host pool supervises the process itself).
+import type { Shard } from '../contract/host-protocol.ts';
 import type { HostHealth } from '../contract/metrics.ts';
 import type { HostStatus } from '../contract/snapshot.ts';
-import type { ChildHandle } from './launcher.ts';
 
 export interface HostSlot {
   hostId: number;
-  handle: ChildHandle<HostCommand, HostEvent>;
   shards: Shard[];
   devices: number;
   state: HostStatus['state'];
   pid: number | null;
   lostReason?: string;
-  exited: Promise<void>;
-  /** Killed on purpose by a storm that starts it again. */
-  restarting?: boolean;
 }
 
 /** How a host is doing, from its slot and its latest health figures. */

@@ -71,3 +71,37 @@ export function scheduleRun({ scenario, startedAt, snapshot, snapshotIntervalMs,
   );
   timers.push(setTimeout(end, Math.max(0, scenario.duration - sinceStart)));
 }
+
+/** A run's clock: when it started and ended, the timers on it, and the wait for a shared start. */
+export class RunClock {
+  startedAt = Date.now();
+  /** 0 until the run ends. */
+  endedAt = 0;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly startWait = new StartWait();
+
+  /** Waits for a distributed run's shared start time, saying so; cancelWait() cuts it short. */
+  waitForShared(startAt: number, note: (message: string) => void): Promise<void> {
+    return this.startWait.untilShared(startAt, note);
+  }
+
+  cancelWait(): void {
+    this.startWait.cancel();
+  }
+
+  /** The run's clock counts from `at` (epoch ms). */
+  start(at: number): void {
+    this.startedAt = at;
+  }
+
+  /** Starts the run's timers on this clock. */
+  schedule(run: Omit<RunTimers, 'startedAt'>): void {
+    scheduleRun({ ...run, startedAt: this.startedAt }, this.timers);
+  }
+
+  /** The run ends now: its timers stop. */
+  end(): void {
+    this.endedAt = Date.now();
+    for (const t of this.timers.splice(0)) clearInterval(t);
+  }
+}

@@ -50,6 +50,16 @@ export function shardGroups(scenario: Scenario, hosts: number, fleetShard?: Flee
   return out;
 }
 
+/** A run's hosts and the devices each owns; throws when one would hold more than it may open files for. */
+export function planShards(scenario: Scenario, { cores, fdLimit, fleetShard }: { cores: number; fdLimit: number | null; fleetShard?: FleetShard }): Shard[][] {
+  const plan = planHosts({ totalDevices: shardDeviceCount(scenario, fleetShard), requested: scenario.hosts, cores, fdLimit });
+  const shards = shardGroups(scenario, plan.hosts, fleetShard);
+  const devicesOf = (host: Shard[]) => host.reduce((n, s) => n + s.count, 0);
+  const over = shards.findIndex((host) => devicesOf(host) > plan.perHostCapacity);
+  if (over >= 0) throw new Error(`host ${over} would hold ${devicesOf(shards[over])} devices but a process may open only ${plan.perHostCapacity}; use more hosts`);
+  return shards;
+}
+
 /** Devices this process runs: the whole fleet, or its shard's slice of every group. */
 export function shardDeviceCount(scenario: Scenario, fleetShard?: FleetShard): number {
   return scenario.groups.reduce((n, g) => n + (fleetShard ? shardSlice(g.count, fleetShard).count : g.count), 0);

@@ -1,7 +1,8 @@
 // The run summary: what `fleetsim run` prints at the end and `--json` emits.
 import type { DistributedRun } from '../contract/fleet-shard.ts';
 import type { Scenario } from '../contract/scenario.ts';
-import type { HostStatus, RunSummary, SaturationRecord } from '../contract/snapshot.ts';
+import type { HostStatus, RampSummary, RunSummary, SaturationRecord } from '../contract/snapshot.ts';
+import type { CapacityResult } from '../contract/capacity.ts';
 import type { StormRecord } from '../contract/storm.ts';
 import type { TargetDrop } from '../contract/backpressure.ts';
 import type { TargetStats } from '../contract/target.ts';
@@ -24,6 +25,9 @@ export interface SummaryInput {
   saturation: SaturationRecord[];
   /** The embedded target at the end (null: external): its last stats, the clients it dropped, and how many of those the fleet still counted online. */
   target: { lastStats: TargetStats | null; drops: readonly TargetDrop[]; droppedButOnline: number | null } | null;
+  ramp: RampSummary;
+  /** A capacity search's result. */
+  capacity?: CapacityResult;
 }
 
 function backpressure({ scenario, merger, target }: SummaryInput): RunSummary['backpressure'] {
@@ -89,5 +93,7 @@ export function buildSummary(input: SummaryInput): RunSummary {
   };
   summary.backpressure = backpressure(input);
   if (scenario.thresholds.length > 0) summary.thresholds = evaluateThresholds(scenario.thresholds, summary, merger.timeline);
+  if (input.capacity) summary.capacity = input.capacity;
+  summary.ramp = input.ramp;
   return summary;
 }

@@ -5,7 +5,7 @@ import type { Shard } from '../../../src/contract/host-protocol.ts';
 import type { Scenario } from '../../../src/contract/scenario.ts';
 import { validateScenario } from '../../../src/contract/validate.ts';
 import { render } from '../../../src/engine/templates.ts';
-import { FD_RESERVE, findDevice, ownerOf, planHosts, shardGroups } from '../../../src/fleet/sharding.ts';
+import { FD_RESERVE, findDevice, ownerOf, planHosts, planShards, shardGroups } from '../../../src/fleet/sharding.ts';
 
 function scenario(groups: Array<{ count: number; name?: string; clientId?: string }>): Scenario {
   const result = validateScenario({ groups: groups.map((g) => ({ protocol: 'mqtt', url: 'embedded:mqtt', ...g })) });
@@ -74,6 +74,18 @@ describe('planHosts', () => {
     const plan = planHosts({ totalDevices: 250_000, requested: 4, cores: 16, fdLimit: 20_000 });
     assert.equal(plan.hosts, 4);
     assert.equal(plan.perHostCapacity, 20_000 - FD_RESERVE, 'capacity is reported so the caller can check it');
+  });
+});
+
+describe('planShards', () => {
+  test('the hosts the plan gives, each with its shards', () => {
+    const s = { ...scenario([{ count: 1000 }]), hosts: 2 as const };
+    assert.deepEqual(planShards(s, { cores: 8, fdLimit: 1024 }), [[{ group: 0, first: 0, count: 500 }], [{ group: 0, first: 500, count: 500 }]]);
+  });
+
+  test('a host given more devices than it may open files for is refused, saying which and how many', () => {
+    const s = { ...scenario([{ count: 1000 }]), hosts: 2 as const };
+    assert.throws(() => planShards(s, { cores: 8, fdLimit: 200 }), { message: `host 0 would hold 500 devices but a process may open only ${200 - FD_RESERVE}; use more hosts` });
   });
 });
 
