@@ -4,7 +4,7 @@
 import type { DevicePage, DeviceQuery, DeviceRow } from '../contract/fleet-api.ts';
 import type { DeviceFilter, HostCommand, HostEvent, Shard } from '../contract/host-protocol.ts';
 import type { Scenario } from '../contract/scenario.ts';
-import { render } from '../engine/templates.ts';
+import { render } from '../shared/templates.ts';
 
 export interface PagedHost {
   hostId: number;

@@ -30,8 +30,9 @@ const MAY_IMPORT: Record<string, readonly string[] | 'any'> = {
   'src/runs': ['src/contract', 'src/shared'],
   // The test PKI: CA, server and per-device certificates.
   'src/pki': ['src/contract', 'src/shared'],
-  // The embedded target: a process of its own, started by the fleet's launcher or `fleetsim target`.
-  'src/targets': ['src/contract', 'src/shared'],
+  // The embedded target: a process of its own, started by the fleet's launcher or `fleetsim
+  // target`; a TLS target reads its server certificate from the test PKI.
+  'src/targets': ['src/contract', 'src/shared', 'src/pki'],
   // A device host process; it writes its own part of a run record and reads the test PKI.
   'src/engine': ['src/contract', 'src/shared', 'src/runs', 'src/pki'],
   // FleetController and FleetService: hosts and target are processes it starts (launcher.ts) and
