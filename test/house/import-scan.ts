@@ -66,6 +66,11 @@ export function importsOf(text: string): ImportRef[] {
   let prev = SyntaxKind.Unknown;
   let beforePrev = SyntaxKind.Unknown;
   for (let kind = scanner.scan(); kind !== SyntaxKind.EndOfFile; kind = scanner.scan()) {
+    if (scanner.getTokenEnd() === scanner.getTokenStart()) {
+      // An empty token does not move the scanner on (a `#` before `<` in JSX text): step over it.
+      scanner.resetTokenState(scanner.getTokenStart() + 1);
+      continue;
+    }
     if ((kind === SyntaxKind.SlashToken || kind === SyntaxKind.SlashEqualsToken) && !endsOperand(prev)) {
       kind = scanner.reScanSlashToken();
     } else if (kind === SyntaxKind.TemplateHead) {
