@@ -3,6 +3,7 @@
 // so comments, strings, template literals and regular expressions never pass for imports.
 // The scanner does not know the grammar; the little it needs (is this slash a regular
 // expression, does this brace close a template's `${`) is decided here from the previous token.
+// JSX text is read as code, which at worst misreads the rest of its line: imports come first.
 import { createScanner, LanguageVariant, SyntaxKind, tokenIsIdentifierOrKeyword } from 'typescript/unstable/ast';
 
 export interface ImportRef {
