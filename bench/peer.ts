@@ -9,7 +9,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import mqtt from 'mqtt';
-import { readFdLimit } from '../src/engine/fd-limit.ts';
+import { readFdLimit } from '../src/shared/fd-limit.ts';
 import { launchEmbeddedTarget } from '../src/fleet/embedded-target-process.ts';
 import { ChildProcessLauncher } from '../src/fleet/launcher.ts';
 import { planHosts } from '../src/fleet/sharding.ts';

@@ -4,7 +4,7 @@
 import { X509Certificate } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { render } from '../engine/templates.ts';
+import { render } from '../shared/templates.ts';
 import { CERT_VARIANTS, DeviceCertStore, type CertVariant } from '../pki/device-certs.ts';
 import { defaultPkiDir, DEVICES_DIR, initTestPki, PkiError, readPki } from '../pki/test-pki.ts';
 import { parseCommandArgs, showUsage, usageError } from './command-args.ts';

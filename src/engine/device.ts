@@ -12,7 +12,7 @@ import type { Waiter } from './connect-gate.ts';
 import type { GroupRuntime } from './group-runtime.ts';
 import { EventRing } from './device-log-ring.ts';
 import { DeviceTimer, firstPhase, publishBurst, TimerKind, type TimerOwner } from './device-timers.ts';
-import { render, roomOf } from './templates.ts';
+import { render, roomOf } from '../shared/templates.ts';
 import { deviceUrl } from './device-url.ts';
 import { DeviceActivity } from './device-activity.ts';
 

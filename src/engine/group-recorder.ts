@@ -12,7 +12,7 @@ import {
   type LatencyKind,
 } from '../contract/metrics.ts';
 import type { DropTimings } from './drop-timings.ts';
-import { encodeHistogram, newHistogram, recordMs, type Histogram } from './histograms.ts';
+import { encodeHistogram, newHistogram, recordMs, type Histogram } from '../shared/histograms.ts';
 
 export class GroupRecorder {
   counters: Counters = zeroCounters();

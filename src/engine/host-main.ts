@@ -1,7 +1,7 @@
 // Entry of a device host process (child_process.fork headless, utilityProcess.fork in the app).
 import type { HostCommand, HostEvent } from '../contract/host-protocol.ts';
-import { connectToParent } from './parent-channel.ts';
-import { readFdLimit } from './fd-limit.ts';
+import { connectToParent } from '../shared/parent-channel.ts';
+import { readFdLimit } from '../shared/fd-limit.ts';
 import { DeviceHost, loadProtocolLibraries } from './host.ts';
 
 const channel = connectToParent<HostCommand, HostEvent>();

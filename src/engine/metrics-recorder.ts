@@ -14,7 +14,7 @@ import {
 } from '../contract/metrics.ts';
 import { DropTimings } from './drop-timings.ts';
 import { GroupRecorder } from './group-recorder.ts';
-import { decodeHistogram, encodeHistogram, type Histogram } from './histograms.ts';
+import { decodeHistogram, encodeHistogram, type Histogram } from '../shared/histograms.ts';
 
 
 const addInto = (into: Record<string, number>, from: Record<string, number>) => {

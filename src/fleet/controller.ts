@@ -8,7 +8,7 @@ import type { Shard } from '../contract/host-protocol.ts';
 import type { GroupTimers, Scenario } from '../contract/scenario.ts';
 import type { FleetEvent, FleetSnapshot, HostStatus, RunState, RunSummary, SecondHistograms, TimelinePoint } from '../contract/snapshot.ts';
 import type { DevicePage, DeviceQuery } from '../contract/fleet-api.ts';
-import { readFdLimit } from '../engine/fd-limit.ts';
+import { readFdLimit } from '../shared/fd-limit.ts';
 import type { RunningTarget } from './embedded-target-shards.ts';
 import { runSettings, StartError, type ControllerOptions, type RunSettings } from './controller-options.ts';
 import { MetricsMerger } from './metrics-merger.ts';

@@ -6,7 +6,7 @@ import type { DeviceLog } from '../contract/device-log.ts';
 import type { DevicePage, DeviceQuery, DeviceRow } from '../contract/fleet-api.ts';
 import type { DeviceFilter, Shard } from '../contract/host-protocol.ts';
 import type { Scenario } from '../contract/scenario.ts';
-import { render } from '../engine/templates.ts';
+import { render } from '../shared/templates.ts';
 import type { HostAsker } from './host-pool.ts';
 import { findDevice, ownerOf } from './sharding.ts';
 

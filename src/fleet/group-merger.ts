@@ -2,7 +2,7 @@
 // since the start, and message rates over about the last second.
 import { COUNTERS, LATENCY_KINDS, zeroCounters, type Counters, type Gauges, type GroupBatch, type LatencyKind } from '../contract/metrics.ts';
 import type { GroupStats } from '../contract/snapshot.ts';
-import { decodeHistogram, newHistogram, summarize, type Histogram } from '../engine/histograms.ts';
+import { decodeHistogram, newHistogram, summarize, type Histogram } from '../shared/histograms.ts';
 
 interface GroupTotals {
   counters: Counters;

@@ -3,7 +3,7 @@
 // preflight then says it could not check rather than guessing).
 import { readFileSync } from 'node:fs';
 import { availableParallelism, freemem, networkInterfaces } from 'node:os';
-import { readFdLimit, type FdLimit } from '../engine/fd-limit.ts';
+import { readFdLimit, type FdLimit } from '../shared/fd-limit.ts';
 
 export interface MachineFacts {
   fdLimit: FdLimit | null;

@@ -8,7 +8,7 @@ import { Gauge, Registry, type Metric } from 'prom-client';
 import { CPU_LIMIT_PCT, LOOP_LAG_P99_LIMIT_MS } from './saturation.ts';
 import { DEVICE_STATES, LATENCY_KINDS, type LatencyKind } from '../contract/metrics.ts';
 import type { FleetSnapshot } from '../contract/snapshot.ts';
-import type { BucketCounts } from '../engine/histograms.ts';
+import type { BucketCounts } from '../shared/histograms.ts';
 
 /** Histogram bucket bounds, ms: from sub-millisecond loopback to reconnect-storm seconds. */
 export const LATENCY_BUCKETS_MS = [0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000] as const;

@@ -24,7 +24,7 @@ import { nameDisconnectCauses } from './disconnect-causes.ts';
 import { DropTimingPool } from './drop-timing-pool.ts';
 import type { GroupStats } from '../contract/snapshot.ts';
 import { GroupMerger } from './group-merger.ts';
-import { bucketCounts, decodeHistogram, encodeHistogram, newHistogram, summarize, type BucketCounts, type Histogram } from '../engine/histograms.ts';
+import { bucketCounts, decodeHistogram, encodeHistogram, newHistogram, summarize, type BucketCounts, type Histogram } from '../shared/histograms.ts';
 
 interface HostView {
   gauges: Gauges;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { DeviceLog } from '../contract/device-log.ts';
 import type { DevicePage, DeviceQuery } from '../contract/fleet-api.ts';
 import type { ExportResult, ImportResult, ReportResult, RunDetail, RunListEntry } from '../contract/runs.ts';
-import { defaultExportsDir } from '../runs/home.ts';
+import { defaultExportsDir } from '../shared/home.ts';
 import { exportRunArchive, importRunArchive, ImportError, recordedRedactions } from '../runs/run-archive.ts';
 import { listEntry, listRuns, readRun, runDevicesPage, runDeviceLog, runDir } from '../runs/run-reader.ts';
 import { writeReport } from '../runs/report/write-report.ts';

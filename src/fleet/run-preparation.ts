@@ -2,7 +2,7 @@
 // TLS plan, and the embedded target when groups use it (the scenario then points at its ports).
 import type { FleetShard } from '../contract/fleet-shard.ts';
 import type { Scenario } from '../contract/scenario.ts';
-import { readFdLimit } from '../engine/fd-limit.ts';
+import { readFdLimit } from '../shared/fd-limit.ts';
 import { startEmbeddedTarget, usesEmbeddedTarget, type RunningTarget } from './embedded-target-shards.ts';
 import type { Launcher } from './launcher.ts';
 import { preflightOrThrow } from './preflight.ts';

@@ -2,7 +2,7 @@
 import { shardSlice, type FleetShard } from '../contract/fleet-shard.ts';
 import type { Shard } from '../contract/host-protocol.ts';
 import type { Scenario } from '../contract/scenario.ts';
-import { render } from '../engine/templates.ts';
+import { render } from '../shared/templates.ts';
 
 /** Sockets a host keeps for itself (IPC, stdio, files, DNS …) out of its open-file limit. */
 export const FD_RESERVE = 64;

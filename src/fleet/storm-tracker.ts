@@ -2,7 +2,7 @@
 // attempts, peak connect rate, CONNACK/connect p99 and failures while it lasted.
 import type { Counters, MetricsBatch } from '../contract/metrics.ts';
 import { describeStorm, type StormAction, type StormRecord } from '../contract/storm.ts';
-import { decodeHistogram, newHistogram, summarize } from '../engine/histograms.ts';
+import { decodeHistogram, newHistogram, summarize } from '../shared/histograms.ts';
 
 const RECOVERED_SHARE = 0.99;
 /**

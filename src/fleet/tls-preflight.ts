@@ -8,7 +8,7 @@ import type { DeviceGroup, Scenario } from '../contract/scenario.ts';
 import { EMBEDDED_TLS_URLS } from '../contract/scenario.ts';
 import type { TargetTls } from '../contract/target.ts';
 import { isPerDevicePath, tlsOptionsSchema } from '../contract/tls-options.ts';
-import { render } from '../engine/templates.ts';
+import { render } from '../shared/templates.ts';
 import { defaultPkiDir, initTestPki, PkiError, readPki, resolvePkiDir } from '../pki/test-pki.ts';
 
 export interface TlsPlan {

@@ -1,6 +1,6 @@
 // Device hosts and the embedded target as Electron utility processes (Chromium's service
 // launcher: they show up in the app's task manager and die with it). The child entries pick
-// `process.parentPort` by themselves (src/engine/parent-channel.ts).
+// `process.parentPort` by themselves (src/shared/parent-channel.ts).
 import { app, utilityProcess } from 'electron';
 import { createInterface } from 'node:readline';
 import { childRuntime, entryPath, type ChildEntry, type ChildHandle, type Launcher } from '../fleet/launcher.ts';

@@ -5,7 +5,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { issue, validFor } from './x509.ts';
-import { expandHome, fleetsimHome } from '../runs/home.ts';
+import { expandHome, fleetsimHome } from '../shared/home.ts';
 
 /** File names inside a PKI directory (mosquitto and the embedded target read the first four). */
 export const PKI_FILES = {

@@ -4,7 +4,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import type { AppSettings, SettingsResult } from '../contract/runs.ts';
-import { defaultRunsDir, expandHome, fleetsimHome } from './home.ts';
+import { defaultRunsDir, expandHome, fleetsimHome } from '../shared/home.ts';
 
 export const DEFAULT_SETTINGS = (): AppSettings => ({ runsDir: defaultRunsDir(), record: true, metricsPort: null, eventLogMaxMB: 64 });
 

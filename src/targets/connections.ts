@@ -2,6 +2,7 @@
 // admission control use: stopping and restarting reads, and refusing a WebSocket upgrade.
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { streamHandleOf } from '../shared/stream-handle.ts';
 
 /** One accepted client connection: MQTT over TCP or WebSocket, or a room WebSocket. */
 export interface ClientConnection {
@@ -28,18 +29,6 @@ export interface ClientConnection {
   holdKeepalive?(): void;
 }
 
-/** libuv's stream handle under a net.Socket (internal to Node, used by net itself). */
-interface StreamHandle {
-  reading: boolean;
-  readStop(): number;
-  readStart(): number;
-}
-
-function handleOf(socket: Socket): StreamHandle | undefined {
-  const handle = (socket as unknown as { _handle?: Partial<StreamHandle> | null })._handle;
-  return handle && typeof handle.readStop === 'function' && typeof handle.readStart === 'function' ? (handle as StreamHandle) : undefined;
-}
-
 /** How many pauses hold each socket, so overlapping pause faults resume it only at the last one's end. */
 const pauses = new WeakMap<Socket, number>();
 
@@ -57,7 +46,7 @@ export function pauseReading(socket: Socket): boolean {
   const held = pauses.get(socket) ?? 0;
   pauses.set(socket, held + 1);
   if (held > 0) return true;
-  const handle = handleOf(socket);
+  const handle = streamHandleOf(socket);
   if (handle) {
     handle.readStop();
     handle.reading = true;
@@ -77,7 +66,7 @@ export function resumeReading(socket: Socket): void {
   }
   pauses.delete(socket);
   if (socket.destroyed) return;
-  const handle = handleOf(socket);
+  const handle = streamHandleOf(socket);
   if (!handle) {
     socket.resume();
   } else if (handle.readStart() !== 0) {

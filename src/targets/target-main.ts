@@ -2,7 +2,7 @@
 // TargetCommand messages from the parent, answering with TargetEvent messages.
 import { constants, setPriority } from 'node:os';
 import type { TargetCommand, TargetEvent, TargetFault, TargetOptions } from '../contract/target.ts';
-import { connectToParent } from '../engine/parent-channel.ts';
+import { connectToParent } from '../shared/parent-channel.ts';
 import { startEmbeddedTarget } from './embedded-target.ts';
 import type { EmbeddedTarget } from './embedded-target.ts';
 

@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 import { LATENCY_KINDS, type LatencyKind } from '../../src/contract/metrics.ts';
 import type { RunListEntry, RunRecord } from '../../src/contract/runs.ts';
 import type { RunSummary } from '../../src/contract/snapshot.ts';
-import { decodeHistogram, newHistogram, summarize, type Histogram } from '../../src/engine/histograms.ts';
+import { decodeHistogram, newHistogram, summarize, type Histogram } from '../../src/shared/histograms.ts';
 import { runDeviceLog } from '../../src/runs/run-reader.ts';
 import { parseTimeline } from '../../src/runs/timeline-csv.ts';
 import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.ts';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { parse } from 'yaml';
-import { readFdLimit } from '../../src/engine/fd-limit.ts';
+import { readFdLimit } from '../../src/shared/fd-limit.ts';
 import { FD_RESERVE } from '../../src/fleet/sharding.ts';
 import { openApp, type AppWindow } from '../helpers/app-window.ts';
 

@@ -9,7 +9,7 @@ import type { DeviceRow } from '../../src/contract/fleet-api.ts';
 import type { RunRecord } from '../../src/contract/runs.ts';
 import type { TimelinePoint } from '../../src/contract/snapshot.ts';
 import { validateScenario } from '../../src/contract/validate.ts';
-import { render } from '../../src/engine/templates.ts';
+import { render } from '../../src/shared/templates.ts';
 import { createRun } from '../../src/fleet/recorded-run.ts';
 import { startMosquitto } from '../helpers/mosquitto.ts';
 import { waitFor } from '../helpers/ports.ts';

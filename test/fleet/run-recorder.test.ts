@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { validateScenario } from '../../src/contract/validate.ts';
 import { createRun } from '../../src/fleet/recorded-run.ts';
-import { decodeHistogram, newHistogram, summarize } from '../../src/engine/histograms.ts';
+import { decodeHistogram, newHistogram, summarize } from '../../src/shared/histograms.ts';
 import { deviceEvents, readHostEventLog } from '../../src/runs/event-logs.ts';
 import { readRun, runDeviceLog, runDevicesPage } from '../../src/runs/run-reader.ts';
 import { TIMELINE_COLUMNS } from '../../src/runs/timeline-csv.ts';

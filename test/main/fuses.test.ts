@@ -16,7 +16,7 @@ const read = (file: string) => {
 const sourcesUnder = (dir: string) => readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((n) => /\.tsx?$/.test(n)).map((n) => join(dir, n));
 
 /** What runs in the packaged app: the shell, the launcher, and the bundles (hosts and target included). */
-const APP_SOURCES = [...sourcesUnder('src/main'), ...sourcesUnder('src/preload'), 'src/fleet/launcher.ts', 'src/engine/parent-channel.ts'];
+const APP_SOURCES = [...sourcesUnder('src/main'), ...sourcesUnder('src/preload'), 'src/fleet/launcher.ts', 'src/shared/parent-channel.ts'];
 const BUNDLES = ['dist/main.mjs', 'dist/preload.cjs', 'dist/host.mjs', 'dist/target.mjs'];
 
 test('electron-builder flips the fuses: no run-as-node, NODE_OPTIONS or --inspect; asar only, integrity checked', () => {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { LATENCY_KINDS, type LatencyKind } from '../../src/contract/metrics.ts';
 import type { TimelinePoint } from '../../src/contract/snapshot.ts';
-import { encodeHistogram, newHistogram, recordMs, summarize } from '../../src/engine/histograms.ts';
+import { encodeHistogram, newHistogram, recordMs, summarize } from '../../src/shared/histograms.ts';
 import { mergeTimelines } from '../../src/runs/merge/merge-timeline.ts';
 
 const zeros = () => Object.fromEntries(LATENCY_KINDS.map((k) => [k, 0])) as Record<LatencyKind, number>;

@@ -8,7 +8,7 @@
 import { statSync } from 'node:fs';
 import { isAbsolute, relative } from 'node:path';
 import type { FleetMethodName } from '../../contract/fleet-api.ts';
-import { expandHome, fleetsimHome } from '../../runs/home.ts';
+import { expandHome, fleetsimHome } from '../../shared/home.ts';
 
 /** `dir` is $FLEETSIM_HOME or below it (after ~ and .. are resolved). */
 export function insideFleetsimHome(dir: string): boolean {

@@ -4,7 +4,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExportResult, ReportResult } from '../../contract/runs.ts';
-import { defaultExportsDir } from '../../runs/home.ts';
+import { defaultExportsDir } from '../../shared/home.ts';
 import { RUN_FILES } from '../../runs/run-layout.ts';
 import { runDir } from '../../runs/run-reader.ts';
 

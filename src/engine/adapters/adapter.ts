@@ -3,6 +3,7 @@
 import type { LatencyKind } from '../../contract/metrics.ts';
 import type { DeviceGroup } from '../../contract/scenario.ts';
 import { isTlsUrl } from '../../contract/target-urls.ts';
+import { streamHandleOf, type StreamHandle } from '../../shared/stream-handle.ts';
 import { buildPayloads, type PayloadSource } from './payloads.ts';
 import { resetSocket } from './socket-reset.ts';
 import { TlsMaterial } from './tls-material.ts';
@@ -189,7 +190,7 @@ export class SocketFaults {
     const stop = this.stalled || this.overBudget;
     if (stop === this.stopped) return;
     this.stopped = stop;
-    const handle = handleOf(socket);
+    const handle = streamHandleOf(socket);
     if (!handle) {
       if (stop) socket.pause();
       else socket.resume();
@@ -225,18 +226,6 @@ export class SocketFaults {
   reset(): boolean {
     return this.socket ? resetSocket(this.socket) : false;
   }
-}
-
-/** libuv's stream handle under a net.Socket (internal to Node; net.Socket keeps `reading` on it). */
-interface StreamHandle {
-  reading?: boolean;
-  readStop(): number;
-  readStart(): number;
-}
-
-function handleOf(socket: import('node:net').Socket): StreamHandle | null {
-  const handle = (socket as unknown as { _handle?: Partial<StreamHandle> | null })._handle;
-  return handle && typeof handle.readStop === 'function' && typeof handle.readStart === 'function' ? (handle as StreamHandle) : null;
 }
 
 /**

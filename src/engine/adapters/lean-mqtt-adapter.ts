@@ -10,7 +10,7 @@ import type { IConnackPacket, IConnectPacket, IDisconnectPacket, IPublishPacket,
 import type { DeviceGroup } from '../../contract/scenario.ts';
 import { nowMs } from '../clock.ts';
 import { FRAME_TOO_LARGE, reasonOf, serverDisconnectReason } from '../disconnect-reason.ts';
-import { render } from '../templates.ts';
+import { render } from '../../shared/templates.ts';
 import { WheelTimer, type TimingWheel } from '../timing-wheel.ts';
 import { FaultableSession, GroupAdapter, type DeviceLink, type MessageKind, type Session } from './adapter.ts';
 import {

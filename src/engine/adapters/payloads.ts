@@ -2,7 +2,7 @@
 // size, so the hot path allocates nothing; templates are rendered per message.
 import type { DeviceGroup, MessageTimer } from '../../contract/scenario.ts';
 import type { MessageKind } from './adapter.ts';
-import { hasPerMessageFields, padTo, render, type TemplateVars } from '../templates.ts';
+import { hasPerMessageFields, padTo, render, type TemplateVars } from '../../shared/templates.ts';
 
 export class PayloadSource {
   private readonly shared: Buffer | null;

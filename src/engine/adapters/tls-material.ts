@@ -9,7 +9,7 @@ import { isPerDevicePath } from '../../contract/target-urls.ts';
 import type { TlsOptions } from '../../contract/tls-options.ts';
 import { DeviceCertStore, type CertVariant } from '../../pki/device-certs.ts';
 import { pkiFiles } from '../../pki/test-pki.ts';
-import { render } from '../templates.ts';
+import { render } from '../../shared/templates.ts';
 
 /** The device side of a TLS connection: who it is, and the session it may resume. */
 export interface TlsDevice {

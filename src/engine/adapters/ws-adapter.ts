@@ -4,7 +4,7 @@
 import type { DeviceGroup } from '../../contract/scenario.ts';
 import { nowMs } from '../clock.ts';
 import { reasonOf } from '../disconnect-reason.ts';
-import { padTo, render } from '../templates.ts';
+import { padTo, render } from '../../shared/templates.ts';
 import { FaultableSession, GroupAdapter, type DeviceLink, type MessageKind, type Session } from './adapter.ts';
 import { openTransport } from './tls-connect.ts';
 import { WsWire, type WsSink } from './ws-wire.ts';

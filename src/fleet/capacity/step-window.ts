@@ -2,7 +2,7 @@
 // their batches, and CONNACK/PUBACK latency as histograms merged over the whole window (a p99
 // of the window, not an average of per-second p99s).
 import type { MetricsBatch } from '../../contract/metrics.ts';
-import { decodeHistogram, newHistogram, summarize, type Histogram } from '../../engine/histograms.ts';
+import { decodeHistogram, newHistogram, summarize, type Histogram } from '../../shared/histograms.ts';
 
 /** Drops a storm made on purpose: not the target's doing. */
 export const isStormReason = (reason: string) => reason.startsWith('storm-');

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { LATENCY_KINDS, type EncodedHistograms, type LatencyKind } from '../../contract/metrics.ts';
 import type { SecondHistograms } from '../../contract/snapshot.ts';
-import { decodeHistogram, newHistogram, type Histogram } from '../../engine/histograms.ts';
+import { decodeHistogram, newHistogram, type Histogram } from '../../shared/histograms.ts';
 import { readNdjson } from '../ndjson.ts';
 import { RUN_FILES } from '../run-layout.ts';
 

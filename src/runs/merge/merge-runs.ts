@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { RunRecord } from '../../contract/runs.ts';
 import type { RunSummary } from '../../contract/snapshot.ts';
 import { LATENCY_KINDS, type EncodedHistograms, type LatencyKind } from '../../contract/metrics.ts';
-import { encodeHistogram, type Histogram } from '../../engine/histograms.ts';
+import { encodeHistogram, type Histogram } from '../../shared/histograms.ts';
 import { writeReport } from '../report/write-report.ts';
 import { RUN_FILES, runDirName } from '../run-layout.ts';
 import { timelineHeader, timelineRow } from '../timeline-csv.ts';

@@ -4,7 +4,7 @@
 import { LATENCY_KINDS, type LatencyKind, type LatencySummary } from '../../contract/metrics.ts';
 import type { Scenario } from '../../contract/scenario.ts';
 import type { RunSummary, TimelinePoint } from '../../contract/snapshot.ts';
-import { summarize } from '../../engine/histograms.ts';
+import { summarize } from '../../shared/histograms.ts';
 import type { HistogramSet } from './histograms-file.ts';
 import { mergeBackpressure } from '../backpressure-summary.ts';
 

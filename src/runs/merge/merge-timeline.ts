@@ -4,7 +4,7 @@
 // each shard's host columns moved to its fleet-unique host ids.
 import { LATENCY_KINDS, type EncodedHistograms, type LatencyKind } from '../../contract/metrics.ts';
 import type { SecondHistograms, TimelinePoint } from '../../contract/snapshot.ts';
-import { encodeHistogram, summarize } from '../../engine/histograms.ts';
+import { encodeHistogram, summarize } from '../../shared/histograms.ts';
 import { addEncoded, type HistogramSet } from './histograms-file.ts';
 
 export interface ShardTimeline {

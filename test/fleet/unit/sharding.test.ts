@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import type { Shard } from '../../../src/contract/host-protocol.ts';
 import type { Scenario } from '../../../src/contract/scenario.ts';
 import { validateScenario } from '../../../src/contract/validate.ts';
-import { render } from '../../../src/engine/templates.ts';
+import { render } from '../../../src/shared/templates.ts';
 import { FD_RESERVE, findDevice, ownerOf, planHosts, planShards, shardGroups } from '../../../src/fleet/sharding.ts';
 
 function scenario(groups: Array<{ count: number; name?: string; clientId?: string }>): Scenario {

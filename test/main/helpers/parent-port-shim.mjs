@@ -1,5 +1,5 @@
 // Preloaded (--import) into a child_process.fork child to make it look like an Electron utility
-// process to src/engine/parent-channel.ts: `process.parentPort` with `on('message', e => e.data)`
+// process to src/shared/parent-channel.ts: `process.parentPort` with `on('message', e => e.data)`
 // and `postMessage`, carried over the fork IPC channel underneath. Like Electron's parentPort,
 // messages that arrive before anyone listens are queued, not dropped.
 import { EventEmitter } from 'node:events';

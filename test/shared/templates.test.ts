@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { hasPerMessageFields, padTo, render, roomOf } from '../../../src/engine/templates.ts';
+import { hasPerMessageFields, padTo, render, roomOf } from '../../src/shared/templates.ts';
 
 describe('render', () => {
   test('replaces every known placeholder', () => {

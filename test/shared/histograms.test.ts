@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as hdr from 'hdr-histogram-js';
-import { bucketCounts, decodeHistogram, encodeHistogram, newHistogram, recordMs, summarize } from '../../../src/engine/histograms.ts';
+import { bucketCounts, decodeHistogram, encodeHistogram, newHistogram, recordMs, summarize } from '../../src/shared/histograms.ts';
 
 function sample() {
   const h = newHistogram();
