@@ -32,8 +32,10 @@ export interface UiFigures {
   loadMs: number;
   /** One snapshot applied to the stores, their subscribers included. */
   snapshotApplyMs: Stat;
-  /** One timeline point applied and every chart redrawn. */
+  /** One chart redrawn with a new timeline point. */
   chartUpdateMs: Stat;
+  /** One timeline point applied to the stores, with what it set off at once (the charts' redraws, unless deferred). */
+  timelineApplyMs: Stat;
   eventApplyMs: Stat;
   /** While streaming, nobody touching the page. */
   live: { longTasks: LongTasks; fps: number; frameMs: Stat; topScripts: ScriptShare[] };
@@ -95,7 +97,8 @@ export function formatFigures(f: UiFigures, goals: GoalResult[]): string {
     `UI benchmark: ${f.devices.toLocaleString('en')} devices in ${f.groups} groups on ${f.hosts} hosts, ${f.minutes} min of streaming (${f.pushed.snapshots} snapshots of ${Math.round(f.snapshotBytes / 1024)} KiB, ${f.pushed.points} timeline points, ${f.pushed.events} events)`,
     `  load (to the live view with an hour of timeline): ${f.loadMs} ms`,
     `  snapshot apply:      ${s(f.snapshotApplyMs)}`,
-    `  chart update:        ${s(f.chartUpdateMs)}`,
+    `  chart update:        ${s(f.chartUpdateMs)} (one chart)`,
+    `  timeline point:      ${s(f.timelineApplyMs)} (applied and settled)`,
     `  event apply:         ${s(f.eventApplyMs)}`,
     `  live:                ${f.live.fps} frames/s, frame ${s(f.live.frameMs)}; ${lt(f.live.longTasks)}`,
     ...f.live.topScripts.map((x) => `      in long frames: ${x.ms} ms  ${x.script}`),

@@ -151,7 +151,8 @@ async function main(): Promise<UiFigures> {
       pushed,
       loadMs,
       snapshotApplyMs: stat(live.samples['apply:snapshot'] ?? []),
-      chartUpdateMs: stat(live.samples['settled:timeline'] ?? []),
+      chartUpdateMs: stat(live.samples.chart ?? []),
+      timelineApplyMs: stat(live.samples['settled:timeline'] ?? []),
       eventApplyMs: stat(live.samples['apply:event'] ?? []),
       live: { longTasks: lt(live), fps: fps(live.frames), frameMs: stat(live.frames), topScripts: topScripts(live, origin) },
       scroll: {

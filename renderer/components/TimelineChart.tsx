@@ -6,6 +6,7 @@
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import { BYTE_INCRS, fmtBytes, fmtBytesTick, fmtClock, fmtInt, fmtMs, fmtRate } from '../lib/format.ts';
+import { perfProbe } from '../lib/perf-probe.ts';
 import { liveChartSource, type ChartSource } from '../state/chart-source.ts';
 import { OUTCOME_COLOR, labelRows, stormShortLabel } from '../state/storms.ts';
 import type { SeriesKey } from '../state/timeline.ts';
@@ -219,7 +220,11 @@ export function TimelineChart({ title, series, kind, log, unit, source = liveCha
     const offTimeline = timeline.subscribe(() => {
       if (timeline.version === lastVersion) return;
       lastVersion = timeline.version;
+      const probe = perfProbe();
+      const startedAt = probe ? performance.now() : 0;
       u.setData(data());
+      // uPlot redraws in a microtask queued by setData: this one runs after it.
+      if (probe) queueMicrotask(() => probe.record('chart', performance.now() - startedAt));
       // How many seconds the chart draws (end-to-end tests wait on it instead of sleeping).
       if (wrapRef.current) wrapRef.current.dataset.points = String(timeline.length);
       if (u.cursor.idx === null || u.cursor.idx === undefined) showLegend(null);
