@@ -32,6 +32,8 @@ export interface UiFigures {
   loadMs: number;
   /** One snapshot applied to the stores, their subscribers included. */
   snapshotApplyMs: Stat;
+  /** A snapshot applied and the page re-rendered for it (React renders store changes in a microtask of the same task). */
+  snapshotRenderMs: Stat;
   /** One chart redrawn with a new timeline point. */
   chartUpdateMs: Stat;
   /** One timeline point applied to the stores, with what it set off at once (the charts' redraws, unless deferred). */
@@ -97,6 +99,7 @@ export function formatFigures(f: UiFigures, goals: GoalResult[]): string {
     `UI benchmark: ${f.devices.toLocaleString('en')} devices in ${f.groups} groups on ${f.hosts} hosts, ${f.minutes} min of streaming (${f.pushed.snapshots} snapshots of ${Math.round(f.snapshotBytes / 1024)} KiB, ${f.pushed.points} timeline points, ${f.pushed.events} events)`,
     `  load (to the live view with an hour of timeline): ${f.loadMs} ms`,
     `  snapshot apply:      ${s(f.snapshotApplyMs)}`,
+    `  snapshot rendered:   ${s(f.snapshotRenderMs)} (applied, React rendered and committed)`,
     `  chart update:        ${s(f.chartUpdateMs)} (one chart)`,
     `  timeline point:      ${s(f.timelineApplyMs)} (applied and settled)`,
     `  event apply:         ${s(f.eventApplyMs)}`,

@@ -151,6 +151,7 @@ async function main(): Promise<UiFigures> {
       pushed,
       loadMs,
       snapshotApplyMs: stat(live.samples['apply:snapshot'] ?? []),
+      snapshotRenderMs: stat(live.samples['settled:snapshot'] ?? []),
       chartUpdateMs: stat(live.samples.chart ?? []),
       timelineApplyMs: stat(live.samples['settled:timeline'] ?? []),
       eventApplyMs: stat(live.samples['apply:event'] ?? []),

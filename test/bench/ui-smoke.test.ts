@@ -28,6 +28,8 @@ test('npm run bench:ui -- --minutes 0.33 --json prints every figure and a verdic
   // About 20 s at 4 snapshots and 1 point a second.
   assert.ok(f.pushed.snapshots >= 60 && f.pushed.points >= 15 && f.pushed.events > 0, JSON.stringify(f.pushed));
   assertStat(f.snapshotApplyMs, 'snapshot apply', 60);
+  assertStat(f.snapshotRenderMs, 'snapshot rendered', 60);
+  assert.ok(f.snapshotRenderMs.p50 >= f.snapshotApplyMs.p50, 'rendering comes on top of the apply');
   // Seven charts redraw for every point.
   assertStat(f.chartUpdateMs, 'chart update', 15 * 7);
   assertStat(f.timelineApplyMs, 'timeline point', 15);

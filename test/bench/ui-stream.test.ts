@@ -78,7 +78,7 @@ function figures(over: Partial<UiFigures> = {}): UiFigures {
   const none = { count: 0, maxMs: 0, totalMs: 0 };
   return {
     devices: 250_000, groups: 25, hosts: 10, minutes: 10, snapshotBytes: 50_000, pushed: { snapshots: 2400, points: 600, events: 300 }, loadMs: 900,
-    snapshotApplyMs: ok, chartUpdateMs: ok, timelineApplyMs: ok, eventApplyMs: ok,
+    snapshotApplyMs: ok, snapshotRenderMs: ok, chartUpdateMs: ok, timelineApplyMs: ok, eventApplyMs: ok,
     live: { longTasks: none, fps: 60, frameMs: stat([16.7]), topScripts: [] },
     scroll: { rows: 250_000, reachedBottom: true, sweepSteps: 240, fps: 60, frameMs: ok, bottomFilledMs: 30, jumpToRowsMs: ok, longTasks: none },
     drawer: { opens: 10, logLines: 200, renderedMs: ok, paintedMs: stat([40, 60]), longTasks: none },
