@@ -92,7 +92,7 @@ async function main(): Promise<UiFigures> {
   api.startStream(streamMs + 10 * 60_000);
   try {
     const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-    page.on('pageerror', (err) => log(`page error: ${err.message}`));
+    page.on('pageerror', (err) => console.error(`bench:ui: page error: ${err.message}`));
     await page.addInitScript(PAGE_PROBE);
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('HeapProfiler.enable');
