@@ -107,8 +107,9 @@ async function main(): Promise<UiFigures> {
 
     log('warming up (10 s) …');
     await sleep(10_000);
-    const startMB = await heapMB(cdp, true);
+    // What the probe gathered so far is dropped first: the heap is measured without it.
     await take(page);
+    const startMB = await heapMB(cdp, true);
     const pushedBefore = { ...api.counts };
 
     log(`streaming for ${minutes} min …`);
