@@ -110,6 +110,9 @@ async function main(): Promise<UiFigures> {
     // What the probe gathered so far is dropped first: the heap is measured without it.
     await take(page);
     const startMB = await heapMB(cdp, true);
+    // The forced collection is a long task of its own: not the UI's, so not in the window.
+    await sleep(1000);
+    await take(page);
     const pushedBefore = { ...api.counts };
 
     log(`streaming for ${minutes} min …`);
