@@ -130,6 +130,7 @@ async function main(): Promise<UiFigures> {
     const pushed = { snapshots: api.counts.snapshots - pushedBefore.snapshots, points: api.counts.points - pushedBefore.points, events: api.counts.events - pushedBefore.events };
 
     log('sweeping the devices table …');
+    await sleep(1000);
     await take(page);
     const sweepSteps = 240;
     const sc = (await page.evaluate(`window.__fleetsimBench.scroll(${sweepSteps}, 10)`)) as { rows: number; sweepMs: number; bottomFilledMs: number; jumpMs: number[]; reachedBottom: boolean };
