@@ -89,6 +89,7 @@ export const PAGE_PROBE = String.raw`
         await new Promise((r) => requestAnimationFrame(r));
       }
       const sweepMs = performance.now() - started;
+      const reachedBottom = box.scrollTop >= span - 2;
       await until(visibleRowsFilled, 10000, 'rows at the bottom');
       const bottomFilledMs = performance.now() - started - sweepMs;
       const jumpMs = [];
@@ -100,7 +101,7 @@ export const PAGE_PROBE = String.raw`
         await nextFrame();
         jumpMs.push(performance.now() - t0);
       }
-      return { rows: this.devicesTotal(), scrollHeight: box.scrollHeight, sweepMs, bottomFilledMs, jumpMs, reachedBottom: box.scrollTop >= span - 2 };
+      return { rows: this.devicesTotal(), scrollHeight: box.scrollHeight, sweepMs, bottomFilledMs, jumpMs, reachedBottom };
     },
     /** Opens the drawer of the k-th visible device row; ms from the click to its log rendered, and to the next frame. */
     async openDrawer(k) {
