@@ -2,7 +2,8 @@
 // (re)connect to restore a run in progress, presets into the editor, and the user's actions.
 import { createStore } from 'zustand/vanilla';
 import { useStore } from 'zustand';
-import type { FleetApi, StartResult, StormResult } from '../src/contract/fleet-api.ts';
+import type { FleetApi, FleetUpdate, StartResult, StormResult } from '../src/contract/fleet-api.ts';
+import { perfProbe, type PerfProbe } from './lib/perf-probe.ts';
 import { validateScenario } from '../src/contract/validate.ts';
 import { connectionStore } from './state/connection-store.ts';
 import { draftGroups, liveTimers, scenarioToInput } from './state/editor-model.ts';
@@ -41,7 +42,10 @@ export function startSession(fleet: FleetApi): () => void {
   setCompareApi(getApi);
   setSettingsApi(getApi);
   const offUpdate = fleet.onUpdate((u) => {
+    const probe = perfProbe();
+    const startedAt = probe ? performance.now() : 0;
     fleetStore.applyUpdate(u);
+    if (probe) timeApply(probe, u.type, startedAt);
     // A new run: the last storm refusal was about the previous one.
     if (u.type === 'started') stormStore.setState({ problems: [] });
     // A run started elsewhere (another window, the CLI's API): show its scenario.
@@ -64,6 +68,15 @@ export function startSession(fleet: FleetApi): () => void {
     offConn();
     offSettings();
   };
+}
+
+/**
+ * For the UI benchmark: the push applied to the stores (their subscribers included), and then
+ * settled (with the microtasks it queued, e.g. the charts' redraws).
+ */
+function timeApply(probe: PerfProbe, type: FleetUpdate['type'], startedAt: number): void {
+  probe.record(`apply:${type}`, performance.now() - startedAt);
+  queueMicrotask(() => probe.record(`settled:${type}`, performance.now() - startedAt));
 }
 
 /** Restores the run (if any) and the presets. Called on load and after every reconnect. */

@@ -2,6 +2,7 @@
 // most frequent reasons apart, the rest as "other"). SVG, re-rendered when the timeline changes.
 import { useEffect, useState } from 'react';
 import { fmtClock, fmtInt } from '../lib/format.ts';
+import { chartFrames } from '../lib/frame-queue.ts';
 import { liveChartSource, type ChartSource } from '../state/chart-source.ts';
 import { OTHER_REASONS, stackReasons } from '../../src/contract/reason-stack.ts';
 
@@ -13,7 +14,15 @@ const H = 140;
 export function ReasonsChart({ source = liveChartSource }: { source?: ChartSource }) {
   const timeline = source.timeline;
   const [, setVersion] = useState(timeline.version);
-  useEffect(() => timeline.subscribe(() => setVersion(timeline.version)), [timeline]);
+  // Re-rendered in a coming frame, as the other charts are redrawn (see frame-queue.ts).
+  useEffect(() => {
+    const key = {};
+    const off = timeline.subscribe(() => chartFrames.schedule(key, () => setVersion(timeline.version)));
+    return () => {
+      off();
+      chartFrames.cancel(key);
+    };
+  }, [timeline]);
   const stack = stackReasons(timeline.x, timeline.reasons);
   const span = Math.max(source.minSpanSec(), timeline.x[timeline.x.length - 1] ?? 0, 5);
   const colorOf = (i: number) => (stack.reasons[i] === OTHER_REASONS ? OTHER_COLOR : COLORS[i % COLORS.length]);

@@ -1,7 +1,7 @@
 // Storms: start a fault on the running fleet (form or one-click shortcuts) and watch how it
 // recovers — one card per storm, newest first. Shown while a run is active, and after it ended
 // when it had storms (the cards then come from the summary).
-import { useMemo } from 'react';
+import { memo, useMemo } from 'react';
 import type { StormRecord } from '../../src/contract/storm.ts';
 import { fmtClock, fmtInt, fmtMs, fmtRate, topReasons } from '../lib/format.ts';
 import { triggerStorm } from '../session.ts';
@@ -295,6 +295,14 @@ export function RecoveryCard({ storm: s, now }: { storm: StormRecord; now?: numb
   );
 }
 
+type CardProps = { storm: StormRecord; now?: number };
+/**
+ * Every snapshot carries every storm of the run as new objects, but a settled storm's record no
+ * longer changes: its card is rendered again only when its record does.
+ */
+const sameCard = (a: CardProps, b: CardProps) => a.now === b.now && (a.storm === b.storm || JSON.stringify(a.storm) === JSON.stringify(b.storm));
+const LiveRecoveryCard = memo(RecoveryCard, sameCard);
+
 function RecoveryCards({ storms, active }: { storms: StormRecord[]; active: boolean }) {
   const sorted = useMemo(() => newestFirst(storms), [storms]);
   // Only needed to count the seconds of a storm still recovering.
@@ -309,7 +317,7 @@ function RecoveryCards({ storms, active }: { storms: StormRecord[]; active: bool
   return (
     <div className="storm-cards" data-testid="storm-cards">
       {sorted.map((s) => (
-        <RecoveryCard key={s.id} storm={s} now={now} />
+        <LiveRecoveryCard key={s.id} storm={s} now={s.outcome === 'recovering' ? now : undefined} />
       ))}
     </div>
   );

@@ -1,5 +1,6 @@
 // A uPlot chart of timeline series. React renders the frame once; data arrives from the
-// TimelineBuffer subscription and goes straight to uplot.setData (no re-render). The legend
+// TimelineBuffer subscription and goes to uplot.setData in a coming animation frame (no
+// re-render; the charts' redraws are spread over frames by the frame queue). The legend
 // values are written to the DOM directly too (latest point, or the point under the cursor).
 // Storms are drawn as dashed markers by a draw hook that reads them from the chart's source:
 // the live run by default, or a past run read back from disk.
@@ -7,6 +8,8 @@ import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import { BYTE_INCRS, fmtBytes, fmtBytesTick, fmtClock, fmtInt, fmtMs, fmtRate } from '../lib/format.ts';
 import { followSize } from '../lib/chart-size.ts';
+import { chartFrames } from '../lib/frame-queue.ts';
+import { perfProbe } from '../lib/perf-probe.ts';
 import { liveChartSource, type ChartSource } from '../state/chart-source.ts';
 import { OUTCOME_COLOR, labelRows, stormShortLabel } from '../state/storms.ts';
 import type { SeriesKey } from '../state/timeline.ts';
@@ -217,13 +220,21 @@ export function TimelineChart({ title, series, kind, log, unit, source = liveCha
     showLegend(null);
 
     let lastVersion = timeline.version;
-    const offTimeline = timeline.subscribe(() => {
-      if (timeline.version === lastVersion) return;
-      lastVersion = timeline.version;
-      u.setData(data());
+    const redraw = () => {
+      const probe = perfProbe();
+      const startedAt = probe ? performance.now() : 0;
+      // batch: drawn now rather than in a microtask, so the frame queue sees what it cost.
+      u.batch(() => u.setData(data()));
+      probe?.record('chart', performance.now() - startedAt);
       // How many seconds the chart draws (end-to-end tests wait on it instead of sleeping).
       if (wrapRef.current) wrapRef.current.dataset.points = String(timeline.length);
       if (u.cursor.idx === null || u.cursor.idx === undefined) showLegend(null);
+    };
+    // A point redraws every chart: one or two a frame, not all of them in the task that applied it.
+    const offTimeline = timeline.subscribe(() => {
+      if (timeline.version === lastVersion) return;
+      lastVersion = timeline.version;
+      chartFrames.schedule(u, redraw);
     });
     // A new run changes the x range (its duration) before the first point arrives. Storm
     // markers redraw only when a storm is added or settles (not on every snapshot).
@@ -233,6 +244,7 @@ export function TimelineChart({ title, series, kind, log, unit, source = liveCha
       unfollow();
       offTimeline();
       offRun();
+      chartFrames.cancel(u);
       u.destroy();
     };
   }, [series, kind, log, source]);
