@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CDPSession, Page } from 'playwright-core';
 import { startBridge } from '../src/cli/bridge/bridge-server.ts';
-import { launchChromium } from '../test/helpers/browser.ts';
+import { launchChromium } from './chromium.ts';
 import { PAGE_PROBE } from './ui-page.ts';
 import { RECORDED_RUN_ID, ReplayApi } from './ui-replay.ts';
 import { DEFAULT_SHAPE, SyntheticRun } from './ui-stream.ts';
